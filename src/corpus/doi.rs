@@ -1,0 +1,333 @@
+//! Digital Object Identifiers: finding them in running text, normalising them, validating
+//! them, and telling an article's own DOI apart from the DOIs of its journal (ISSN DOIs such as
+//! `10.1111/(ISSN)1369-7625`) and of its issue (`10.1111/hex.v26.4`).
+//!
+//! Every other module asks this one; nothing else in refls matches DOIs with its own regex.
+//! DOIs compare case-insensitively (the DOI handbook, section 2.4), so the canonical form is
+//! lower case. Offsets are byte offsets into the text that was searched.
+
+use std::fmt;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// A normalised DOI: lower case, no resolver prefix, no trailing sentence punctuation.
+/// The only way to build one is [`Doi::parse`] or [`find_dois`], so holding a `Doi` means it
+/// passed validation.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Doi(String);
+
+impl Doi {
+    /// Parses one DOI written in any of the usual forms (`doi:`, `https://doi.org/`,
+    /// `dx.doi.org/`, `doi.org/`, bare `10.NNNN/…`), with surrounding whitespace and
+    /// trailing punctuation tolerated. Returns `None` when the text is not exactly one DOI.
+    pub fn parse(text: &str) -> Option<Doi> {
+        let text = strip_resolver(text.trim());
+        let found = find_dois(text);
+        match found.as_slice() {
+            [one] if one.range.start == 0 && text[one.range.end..].trim_end_matches(is_trailing_punct).is_empty() => {
+                Some(one.doi.clone())
+            }
+            _ => None,
+        }
+    }
+
+    /// The canonical text, e.g. `10.1111/hex.13774`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The resolver link shown in hovers.
+    pub fn url(&self) -> String {
+        // Characters that would end a Markdown link or break a URL are percent-encoded; the
+        // rest of the DOI is kept as is, as doi.org itself displays it.
+        let mut url = String::from("https://doi.org/");
+        for ch in self.0.chars() {
+            match ch {
+                ' ' => url.push_str("%20"),
+                '"' => url.push_str("%22"),
+                '<' => url.push_str("%3C"),
+                '>' => url.push_str("%3E"),
+                '#' => url.push_str("%23"),
+                '%' => url.push_str("%25"),
+                '(' => url.push_str("%28"),
+                ')' => url.push_str("%29"),
+                _ => url.push(ch),
+            }
+        }
+        url
+    }
+
+    /// The registrant prefix, e.g. `10.1111`.
+    pub fn prefix(&self) -> &str {
+        self.0.split_once('/').map_or(&self.0[..], |(prefix, _)| prefix)
+    }
+
+    /// What this DOI names, judged from its shape alone.
+    pub fn kind(&self) -> DoiKind {
+        static ISSUE: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"/[a-z]+\.v\d+(\.\d+)?$").expect("valid regex"));
+        let suffix = &self.0[self.prefix().len() + 1..];
+        if suffix.starts_with("(issn)") || suffix.contains("(issn)") {
+            DoiKind::Journal
+        } else if ISSUE.is_match(&self.0) {
+            // Wiley-style issue DOIs: `10.1111/hex.v26.4`.
+            DoiKind::Issue
+        } else {
+            DoiKind::Work
+        }
+    }
+}
+
+impl fmt::Display for Doi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Doi {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Doi({})", self.0)
+    }
+}
+
+/// What a DOI identifies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DoiKind {
+    /// An article, chapter, dataset: something one cites.
+    Work,
+    /// A journal as a whole (`10.1111/(ISSN)1369-7625`).
+    Journal,
+    /// One issue of a journal (`10.1111/hex.v26.4`).
+    Issue,
+}
+
+/// One DOI found in a text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DoiMatch {
+    pub doi: Doi,
+    /// The bytes of the DOI itself (`10.…`), without resolver prefix or trailing punctuation.
+    pub range: Range<usize>,
+    /// The bytes including a `doi:` or resolver URL prefix written before it, if any.
+    pub full_range: Range<usize>,
+}
+
+/// A DOI-shaped string that does not pass validation, such as `10.1111` or `10.12/x`,
+/// reported so that diagnostics can flag it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MalformedDoi {
+    pub text: String,
+    pub range: Range<usize>,
+    pub reason: &'static str,
+}
+
+static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
+    // Registrant codes are 4 to 9 digits, optionally with dotted sub-codes (10.1000.10/…).
+    // The suffix runs until whitespace or a character that cannot appear in running-text DOIs.
+    Regex::new(r#"\b10\.\d{4,9}(?:\.\d+)*/[^\s"'<>\{\}\\\|\^`]+"#).expect("valid regex")
+});
+
+static PREFIX_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s?|doi\s)$").expect("valid regex")
+});
+
+fn is_trailing_punct(ch: char) -> bool {
+    matches!(ch, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '"' | '\u{2019}' | '\u{201D}')
+}
+
+/// Removes a resolver or `doi:` prefix. Case-insensitive, tolerant of `http`, `dx.`.
+fn strip_resolver(text: &str) -> &str {
+    let lower = text.to_ascii_lowercase();
+    for prefix in ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "dx.doi.org/", "doi.org/", "doi:"] {
+        if lower.starts_with(prefix) {
+            return text[prefix.len()..].trim_start();
+        }
+    }
+    text
+}
+
+/// Trims the end of a candidate: sentence punctuation, and closing brackets that have no
+/// opening partner inside the DOI (`(see 10.1000/xyz)` loses its `)`, while
+/// `10.1016/S0140-6736(20)30183-5` keeps both of its own).
+fn trim_candidate(candidate: &str) -> &str {
+    let mut end = candidate.len();
+    loop {
+        let current = &candidate[..end];
+        let Some(last) = current.chars().next_back() else { return current };
+        if is_trailing_punct(last) {
+            end -= last.len_utf8();
+            continue;
+        }
+        let pair = match last {
+            ')' => Some('('),
+            ']' => Some('['),
+            '}' => Some('{'),
+            _ => None,
+        };
+        if let Some(open) = pair {
+            let opens = current.chars().filter(|&c| c == open).count();
+            let closes = current.chars().filter(|&c| c == last).count();
+            if closes > opens {
+                end -= 1;
+                continue;
+            }
+        }
+        return current;
+    }
+}
+
+/// Finds every valid DOI in `text`, in order.
+pub fn find_dois(text: &str) -> Vec<DoiMatch> {
+    let mut res = Vec::new();
+    for m in CANDIDATE.find_iter(text) {
+        let trimmed = trim_candidate(m.as_str());
+        // A DOI needs a suffix after the slash.
+        if trimmed.len() <= trimmed.find('/').unwrap_or(trimmed.len()) + 1 {
+            continue;
+        }
+        let range = m.start()..m.start() + trimmed.len();
+        let before = &text[..m.start()];
+        let full_start = PREFIX_BEFORE.find(before).map_or(m.start(), |p| p.start());
+        let canonical = percent_decode_slashes(trimmed).to_lowercase();
+        res.push(DoiMatch { doi: Doi(canonical), range: range.clone(), full_range: full_start..range.end });
+    }
+    res
+}
+
+/// Finds strings that announce a DOI (`doi:` or a doi.org link) but do not hold a valid one.
+/// Used by diagnostics; a bare `10.5` in prose is not reported because it is not announced.
+pub fn find_malformed_dois(text: &str) -> Vec<MalformedDoi> {
+    static ANNOUNCED: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?i)(?:\bdoi:\s?|(?:https?://)?(?:dx\.)?doi\.org/)([^\s"'<>\]\)]*)"#).expect("valid regex")
+    });
+    let valid = find_dois(text);
+    let mut res = Vec::new();
+    for caps in ANNOUNCED.captures_iter(text) {
+        let whole = caps.get(0).expect("group 0");
+        let value = caps.get(1).expect("group 1");
+        if valid.iter().any(|v| v.full_range.start <= whole.start() && whole.end() <= v.range.end.max(whole.end()) && v.range.start >= whole.start() && v.range.start <= value.end()) {
+            continue;
+        }
+        let shown = trim_candidate(value.as_str());
+        let reason = if shown.is_empty() {
+            "no DOI follows the prefix"
+        } else if !shown.starts_with("10.") {
+            "a DOI starts with the directory indicator `10.`"
+        } else if !shown.contains('/') {
+            "a DOI needs a `/` between the registrant prefix and the suffix"
+        } else {
+            "the registrant prefix must be `10.` followed by 4 to 9 digits"
+        };
+        res.push(MalformedDoi { text: shown.to_owned(), range: whole.start()..value.start() + shown.len(), reason });
+    }
+    res
+}
+
+/// Links sometimes carry `%2F` for the slash; decode just that, as doi.org does.
+fn percent_decode_slashes(doi: &str) -> String {
+    if doi.contains('%') { doi.replace("%2F", "/").replace("%2f", "/") } else { doi.to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn found(text: &str) -> Vec<String> {
+        find_dois(text).into_iter().map(|m| m.doi.to_string()).collect()
+    }
+
+    #[test]
+    fn forms_of_writing() {
+        assert_eq!(found("doi: 10.1111/hex.13851. Epub 2023 Aug 21."), ["10.1111/hex.13851"]);
+        assert_eq!(found("Open Access URL: https://doi.org/10.1080/2159676X.2022.2152085 (published)"), ["10.1080/2159676x.2022.2152085"]);
+        assert_eq!(found("DOI or ID number: doi.org/10.1080/2159676X.2022.2152085"), ["10.1080/2159676x.2022.2152085"]);
+        assert_eq!(found("see http://dx.doi.org/10.1000/xyz123, and"), ["10.1000/xyz123"]);
+        assert_eq!(found("(10.1000/abc)"), ["10.1000/abc"]);
+        assert_eq!(found("10.1016/S0140-6736(20)30183-5."), ["10.1016/s0140-6736(20)30183-5"]);
+        assert_eq!(found("[doi:10.1000/a(b)]"), ["10.1000/a(b)"]);
+        assert_eq!(found("https://doi.org/10.1000%2Fxyz"), ["10.1000/xyz"]);
+        assert!(found("version 10.5 of the tool, 10.12/x").is_empty());
+    }
+
+    #[test]
+    fn full_range_covers_prefix() {
+        let text = "see doi:10.1000/xyz.";
+        let m = &find_dois(text)[0];
+        assert_eq!(&text[m.full_range.clone()], "doi:10.1000/xyz");
+        assert_eq!(&text[m.range.clone()], "10.1000/xyz");
+    }
+
+    #[test]
+    fn parse_exactly_one() {
+        assert_eq!(Doi::parse("https://doi.org/10.1111/HEX.13774").unwrap().as_str(), "10.1111/hex.13774");
+        assert_eq!(Doi::parse(" doi:10.1111/hex.13774. ").unwrap().as_str(), "10.1111/hex.13774");
+        assert!(Doi::parse("10.1111").is_none());
+        assert!(Doi::parse("10.1111/a 10.1111/b").is_none());
+        assert!(Doi::parse("not a doi").is_none());
+    }
+
+    #[test]
+    fn kinds() {
+        let kind = |s: &str| Doi::parse(s).unwrap().kind();
+        assert_eq!(kind("10.1111/(ISSN)1369-7625"), DoiKind::Journal);
+        assert_eq!(kind("10.1111/hex.v26.4"), DoiKind::Issue);
+        assert_eq!(kind("10.1111/hex.13774"), DoiKind::Work);
+        assert_eq!(kind("10.1016/S0140-6736(20)30183-5"), DoiKind::Work);
+    }
+
+    #[test]
+    fn malformed() {
+        let bad = find_malformed_dois("see doi:10.1111 and doi: hex.1 and https://doi.org/ but doi:10.1000/ok");
+        let texts: Vec<_> = bad.iter().map(|m| (m.text.as_str(), m.reason)).collect();
+        assert_eq!(texts.len(), 3, "{texts:?}");
+        assert_eq!(texts[0].0, "10.1111");
+        assert_eq!(texts[1].0, "hex.1");
+        assert_eq!(texts[2].0, "");
+    }
+
+    #[test]
+    fn url_escapes_brackets() {
+        assert_eq!(Doi::parse("10.1016/S0140-6736(20)30183-5").unwrap().url(), "https://doi.org/10.1016/s0140-6736%2820%2930183-5");
+    }
+
+    fn suffix() -> impl Strategy<Value = String> {
+        // Suffixes drawn from the characters real DOIs use, with balanced brackets.
+        proptest::string::string_regex(r"[A-Za-z0-9][A-Za-z0-9._\-;:/]{0,20}(\([0-9]{1,3}\)[A-Za-z0-9\-]{1,6})?[A-Za-z0-9]")
+            .expect("valid strategy")
+    }
+
+    proptest! {
+        #[test]
+        fn found_in_any_wrapping(prefix in "[0-9]{4,9}", suffix in suffix(), wrap in 0usize..6, tail in "[.,;:)\\]]?") {
+            let doi = format!("10.{prefix}/{suffix}");
+            let written = match wrap {
+                0 => doi.clone(),
+                1 => format!("doi:{doi}"),
+                2 => format!("https://doi.org/{doi}"),
+                3 => format!("dx.doi.org/{doi}"),
+                4 => format!("DOI: {}", doi.to_uppercase()),
+                _ => format!("doi.org/{doi}"),
+            };
+            let text = format!("See {written}{tail} next");
+            let all = find_dois(&text);
+            prop_assert_eq!(all.len(), 1);
+            prop_assert_eq!(all[0].doi.as_str(), doi.to_lowercase());
+            prop_assert_eq!(Doi::parse(&written).map(|d| d.0), Some(doi.to_lowercase()));
+        }
+
+        #[test]
+        fn normalisation_is_idempotent(prefix in "[0-9]{4,9}", suffix in suffix()) {
+            let doi = Doi::parse(&format!("10.{prefix}/{suffix}")).expect("valid");
+            prop_assert_eq!(Doi::parse(doi.as_str()), Some(doi.clone()));
+        }
+
+        #[test]
+        fn never_panics(text in "\\PC{0,80}") {
+            let _ = find_dois(&text);
+            let _ = find_malformed_dois(&text);
+            let _ = Doi::parse(&text);
+        }
+    }
+}

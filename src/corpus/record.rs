@@ -1,0 +1,239 @@
+//! The record model: one citable work, as read from one or more corpus files.
+//!
+//! Every field value carries where it was read ([`Location`]: file and byte range) and how
+//! sure the reader was ([`Confidence`]). Hover uses the location to say where a record came
+//! from, go-to-definition uses [`Record::anchor`], and merging (one work reached from two pages)
+//! keeps the more confident value. The model has no serde derives on purpose: serialisation
+//! happens at the boundaries (`corpus::csl` for CSL-JSON output, the LSP layer for payloads).
+
+use std::ops::Range;
+
+use super::doi::Doi;
+
+/// Index of a file in [`super::Corpus::files`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// Index of a record in [`super::Corpus::records`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordId(pub u32);
+
+/// Bytes of one corpus file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: FileId,
+    pub range: Range<u32>,
+}
+
+/// How a value was read. Only `Medium` and above are kept in a record; `Low` exists so that a
+/// reader can collect weak evidence and promote it when another signal agrees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Confidence {
+    /// A guess from layout alone (e.g. the first title-shaped line of a page with no other
+    /// signal). Never shown.
+    Low,
+    /// Layout plus corroboration (the title-shaped line of a page that has a DOI and an
+    /// abstract), or a value from a reference list.
+    Medium,
+    /// A labelled field (`DOI:`, `Publisher:`), a structured tag, or a value confirmed twice.
+    High,
+}
+
+/// One field value with its provenance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field<T> {
+    pub value: T,
+    pub at: Location,
+    pub confidence: Confidence,
+}
+
+impl<T> Field<T> {
+    pub fn new(value: T, at: Location, confidence: Confidence) -> Field<T> {
+        Field { value, at, confidence }
+    }
+}
+
+/// A person as a reference shows them: family name and given names or initials.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Person {
+    pub family: String,
+    /// Given names, or initials written `B. J. R.`; empty when the source shows none.
+    pub given: String,
+}
+
+/// Whether the work is one of the corpus's own documents or only known from a reference list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordKind {
+    /// A saved page, or an entry of a bibliography file: the corpus holds the work itself.
+    Document,
+    /// A work named in the reference list of a document; the corpus does not hold it.
+    Cited,
+}
+
+/// The CSL item type of a work. Only the types refls can recognise are listed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WorkType {
+    ArticleJournal,
+    Book,
+    Chapter,
+    PaperConference,
+    Report,
+    Thesis,
+    Webpage,
+    Dataset,
+    Manuscript,
+    /// The reader could not tell; CSL's catch-all `article`.
+    Article,
+}
+
+impl WorkType {
+    /// The CSL 1.0 type name.
+    pub fn csl_name(self) -> &'static str {
+        match self {
+            WorkType::ArticleJournal => "article-journal",
+            WorkType::Book => "book",
+            WorkType::Chapter => "chapter",
+            WorkType::PaperConference => "paper-conference",
+            WorkType::Report => "report",
+            WorkType::Thesis => "thesis",
+            WorkType::Webpage => "webpage",
+            WorkType::Dataset => "dataset",
+            WorkType::Manuscript => "manuscript",
+            WorkType::Article => "article",
+        }
+    }
+}
+
+/// One citable work.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    pub kind: RecordKind,
+    pub work_type: WorkType,
+    /// Where go-to-definition lands: the title line of a saved page, the reference-list line
+    /// of a cited work. A cited work named by several documents has several anchors.
+    pub anchors: Vec<Location>,
+    pub title: Option<Field<String>>,
+    pub authors: Vec<Field<Person>>,
+    /// The source shows only the first author(s) followed by "et al.".
+    pub et_al: bool,
+    /// The one person named as corresponding author, when the page names no authors as such.
+    pub corresponding_author: Option<Field<Person>>,
+    pub year: Option<Field<i32>>,
+    pub container_title: Option<Field<String>>,
+    pub container_short: Option<Field<String>>,
+    pub volume: Option<Field<String>>,
+    pub issue: Option<Field<String>>,
+    pub pages: Option<Field<String>>,
+    pub doi: Option<Field<Doi>>,
+    pub pmid: Option<Field<String>>,
+    /// Always with its `PMC` prefix.
+    pub pmcid: Option<Field<String>>,
+    pub issn: Vec<Field<String>>,
+    pub publisher: Option<Field<String>>,
+    pub abstract_text: Option<Field<String>>,
+    pub keywords: Vec<Field<String>>,
+    /// Works this one cites (filled by the corpus when it links records).
+    pub cites: Vec<RecordId>,
+    /// Works that cite this one.
+    pub cited_by: Vec<RecordId>,
+    /// A key given by the source itself (a BibTeX key); generated keys never replace it.
+    pub given_key: Option<String>,
+}
+
+impl Record {
+    pub fn new(kind: RecordKind, work_type: WorkType, anchor: Location) -> Record {
+        Record {
+            kind,
+            work_type,
+            anchors: vec![anchor],
+            title: None,
+            authors: Vec::new(),
+            et_al: false,
+            corresponding_author: None,
+            year: None,
+            container_title: None,
+            container_short: None,
+            volume: None,
+            issue: None,
+            pages: None,
+            doi: None,
+            pmid: None,
+            pmcid: None,
+            issn: Vec::new(),
+            publisher: None,
+            abstract_text: None,
+            keywords: Vec::new(),
+            cites: Vec::new(),
+            cited_by: Vec::new(),
+            given_key: None,
+        }
+    }
+
+    /// The primary location: where the record was first read.
+    pub fn anchor(&self) -> &Location {
+        &self.anchors[0]
+    }
+
+    pub fn title(&self) -> Option<&str> {
+        self.title.as_ref().map(|f| f.value.as_str())
+    }
+
+    pub fn year(&self) -> Option<i32> {
+        self.year.as_ref().map(|f| f.value)
+    }
+
+    pub fn doi(&self) -> Option<&Doi> {
+        self.doi.as_ref().map(|f| &f.value)
+    }
+
+    pub fn container(&self) -> Option<&str> {
+        self.container_title.as_ref().or(self.container_short.as_ref()).map(|f| f.value.as_str())
+    }
+
+    /// Fills every empty field of `self` from `other`, and takes `other`'s value where it is
+    /// more confident. Used when one work is reached from two documents.
+    pub fn merge_from(&mut self, other: &Record) {
+        fn pick<T: Clone>(mine: &mut Option<Field<T>>, theirs: &Option<Field<T>>) {
+            match (mine.as_ref(), theirs) {
+                (None, Some(t)) => *mine = Some(t.clone()),
+                (Some(m), Some(t)) if t.confidence > m.confidence => *mine = Some(t.clone()),
+                _ => {}
+            }
+        }
+        pick(&mut self.title, &other.title);
+        pick(&mut self.year, &other.year);
+        pick(&mut self.container_title, &other.container_title);
+        pick(&mut self.container_short, &other.container_short);
+        pick(&mut self.volume, &other.volume);
+        pick(&mut self.issue, &other.issue);
+        pick(&mut self.pages, &other.pages);
+        pick(&mut self.doi, &other.doi);
+        pick(&mut self.pmid, &other.pmid);
+        pick(&mut self.pmcid, &other.pmcid);
+        pick(&mut self.publisher, &other.publisher);
+        pick(&mut self.abstract_text, &other.abstract_text);
+        pick(&mut self.corresponding_author, &other.corresponding_author);
+        if self.authors.is_empty() && !other.authors.is_empty() {
+            self.authors = other.authors.clone();
+            self.et_al = other.et_al;
+        }
+        if self.issn.is_empty() {
+            self.issn = other.issn.clone();
+        }
+        if self.keywords.is_empty() {
+            self.keywords = other.keywords.clone();
+        }
+        if other.kind == RecordKind::Document {
+            self.kind = RecordKind::Document;
+            self.work_type = other.work_type;
+        }
+        for anchor in &other.anchors {
+            if !self.anchors.contains(anchor) {
+                self.anchors.push(anchor.clone());
+            }
+        }
+        if self.given_key.is_none() {
+            self.given_key = other.given_key.clone();
+        }
+    }
+}

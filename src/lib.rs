@@ -1,0 +1,10 @@
+//! refls: a language server for research notes.
+//!
+//! Reading order: [`corpus`] turns saved article pages and bibliography files into citable
+//! records and indexes them; [`manuscript`] finds citations in the text being written;
+//! [`analysis`] answers editor questions (hover, completion, definition, diagnostics) as pure
+//! functions over text and byte offsets; [`lsp`] is the only module that speaks the Language
+//! Server Protocol; [`cli`] runs the same analysis from the command line.
+//! See ARCHITECTURE.md for the invariants that hold between these layers.
+
+pub mod corpus;

@@ -7,4 +7,5 @@
 //! Server Protocol; [`cli`] runs the same analysis from the command line.
 //! See ARCHITECTURE.md for the invariants that hold between these layers.
 
+pub mod cli;
 pub mod corpus;

@@ -125,7 +125,7 @@ pub struct MalformedDoi {
 static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
     // Registrant codes are 4 to 9 digits, optionally with dotted sub-codes (10.1000.10/…).
     // The suffix runs until whitespace or a character that cannot appear in running-text DOIs.
-    Regex::new(r#"\b10\.\d{4,9}(?:\.\d+)*/[^\s"'<>\{\}\\\|\^`]+"#).expect("valid regex")
+    Regex::new(r#"\b10\.\d{4,9}(?:\.\d+)*(?:/|%2[Ff])[^\s"'<>\{\}\\\|\^`]+"#).expect("valid regex")
 });
 
 static PREFIX_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
@@ -182,14 +182,14 @@ pub fn find_dois(text: &str) -> Vec<DoiMatch> {
     let mut res = Vec::new();
     for m in CANDIDATE.find_iter(text) {
         let trimmed = trim_candidate(m.as_str());
+        let canonical = percent_decode_slashes(trimmed).to_lowercase();
         // A DOI needs a suffix after the slash.
-        if trimmed.len() <= trimmed.find('/').unwrap_or(trimmed.len()) + 1 {
+        if canonical.len() <= canonical.find('/').unwrap_or(canonical.len()) + 1 {
             continue;
         }
         let range = m.start()..m.start() + trimmed.len();
         let before = &text[..m.start()];
         let full_start = PREFIX_BEFORE.find(before).map_or(m.start(), |p| p.start());
-        let canonical = percent_decode_slashes(trimmed).to_lowercase();
         res.push(DoiMatch { doi: Doi(canonical), range: range.clone(), full_range: full_start..range.end });
     }
     res

@@ -1,13 +1,289 @@
 //! The corpus: the researcher's sources, read into citable records and indexed.
 //!
 //! This layer knows nothing of editors or LSP. Readers return records *and* problems; the
-//! corpus links cited works to the documents that cite them, merges one work reached from
-//! several files, assigns citation keys and builds the lookup index.
+//! corpus then merges one work reached from several files (same DOI, PMID or normalised
+//! title), links cited works to the documents that cite them, assigns citation keys
+//! ([`key`]) and builds the lookup index ([`index`]).
+//!
+//! Architecture invariant: building is deterministic. Inputs are sorted by path, so the same
+//! files give the same records, keys and index whatever order the file system lists them in.
 
+pub mod csl;
+pub mod discover;
 pub mod doi;
+pub mod index;
+pub mod key;
+pub mod page;
 pub mod problem;
 pub mod record;
+pub mod seeds;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
 
 pub use doi::Doi;
+pub use index::{Hit, Index, Resolution};
 pub use problem::{Problem, Severity};
 pub use record::{Confidence, Field, FileId, Location, Person, Record, RecordId, RecordKind, WorkType};
+
+/// Who owns a corpus file's text (compare texlab's `Owner`): the embedded seeds are read-only
+/// and have no path on disk; workspace files are read from disk; client files are open in the
+/// editor and their unsaved text wins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Seed,
+    Workspace,
+    Client,
+}
+
+/// One file to read into the corpus.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The path as the user gave it (or `seeds/…` for embedded seeds).
+    pub path: String,
+    pub text: String,
+    pub origin: Origin,
+}
+
+/// A corpus file, without its text: records keep byte ranges, and the line starts turn them
+/// into line numbers for the CLI, hovers and go-to-definition.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub origin: Origin,
+    line_starts: Box<[u32]>,
+}
+
+impl SourceFile {
+    fn new(path: String, origin: Origin, text: &str) -> SourceFile {
+        let mut starts = vec![0u32];
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\n' => starts.push(i as u32 + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i as u32 + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        SourceFile { path, origin, line_starts: starts.into_boxed_slice() }
+    }
+
+    /// Zero-based line and byte column of an offset.
+    pub fn line_col(&self, offset: u32) -> (u32, u32) {
+        let line = self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        (line as u32, offset - self.line_starts[line])
+    }
+
+    /// The file name without directories or extension, for fallback keys.
+    pub fn stem(&self) -> &str {
+        let name = self.path.rsplit(['/', '\\']).next().unwrap_or(&self.path);
+        name.rsplit_once('.').map_or(name, |(stem, _)| stem)
+    }
+}
+
+/// A problem tied to the corpus file it was found in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileProblem {
+    pub file: Option<FileId>,
+    pub path: String,
+    pub problem: Problem,
+}
+
+/// The indexed corpus.
+#[derive(Default)]
+pub struct Corpus {
+    pub files: Vec<SourceFile>,
+    pub records: Vec<Record>,
+    /// `keys[i]`: every name record `i` answers to; the first is its citation key.
+    pub keys: Vec<Vec<String>>,
+    /// Base keys shared by several works, with the records sharing them.
+    pub ambiguous: Vec<(String, Vec<RecordId>)>,
+    pub index: Index,
+    pub problems: Vec<FileProblem>,
+}
+
+/// What one file yields before the corpus-wide passes.
+struct FileReading {
+    documents: Vec<Record>,
+    cited: Vec<Record>,
+    problems: Vec<Problem>,
+}
+
+fn read_file(id: FileId, input: &Input) -> FileReading {
+    let reading = page::read(id, &input.text);
+    FileReading { documents: reading.document.into_iter().collect(), cited: reading.cited, problems: reading.problems }
+}
+
+/// Normalised title for matching one work across sources: ASCII-folded letters and digits.
+fn title_identity(record: &Record) -> Option<String> {
+    let folded = key::fold(record.title()?);
+    (folded.len() >= 20).then_some(folded)
+}
+
+/// Whether two records found by the same title can be one work: when both show a first
+/// author or a year, those must agree too.
+fn compatible(a: &Record, b: &Record) -> bool {
+    let family = |r: &Record| r.authors.first().map(|p| key::fold(&p.value.family));
+    let families_agree = match (family(a), family(b)) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    };
+    let years_agree = match (a.year(), b.year()) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    };
+    let dois_agree = match (a.doi(), b.doi()) {
+        (Some(x), Some(y)) => x == y,
+        _ => true,
+    };
+    families_agree && years_agree && dois_agree
+}
+
+impl Corpus {
+    /// Reads, merges, links, keys and indexes `inputs`. Never fails: unreadable parts become
+    /// [`Corpus::problems`].
+    pub fn build(mut inputs: Vec<Input>, mut problems: Vec<FileProblem>) -> Corpus {
+        inputs.sort_by(|a, b| a.path.cmp(&b.path));
+        inputs.dedup_by(|a, b| a.path == b.path);
+        let files: Vec<SourceFile> =
+            inputs.par_iter().map(|input| SourceFile::new(input.path.clone(), input.origin, &input.text)).collect();
+        let readings: Vec<FileReading> =
+            inputs.par_iter().enumerate().map(|(i, input)| read_file(FileId(i as u32), input)).collect();
+        drop(inputs);
+
+        let mut corpus = Corpus { files, ..Corpus::default() };
+        let mut by_doi: HashMap<Doi, RecordId> = HashMap::new();
+        let mut by_pmid: HashMap<String, RecordId> = HashMap::new();
+        let mut by_title: HashMap<String, RecordId> = HashMap::new();
+        let mut document_of_file: Vec<Option<RecordId>> = vec![None; corpus.files.len()];
+        let mut pending_cites: Vec<(usize, Record)> = Vec::new();
+
+        for (i, reading) in readings.into_iter().enumerate() {
+            for problem in reading.problems {
+                problems.push(FileProblem { file: Some(FileId(i as u32)), path: corpus.files[i].path.clone(), problem });
+            }
+            for record in reading.documents {
+                let id = corpus.add_or_merge(record, &mut by_doi, &mut by_pmid, &mut by_title);
+                document_of_file[i].get_or_insert(id);
+            }
+            pending_cites.extend(reading.cited.into_iter().map(|r| (i, r)));
+        }
+        for (file, record) in pending_cites {
+            let Some(citing) = document_of_file[file] else { continue };
+            let cited = corpus.add_or_merge(record, &mut by_doi, &mut by_pmid, &mut by_title);
+            if cited != citing {
+                if !corpus.records[citing.0 as usize].cites.contains(&cited) {
+                    corpus.records[citing.0 as usize].cites.push(cited);
+                }
+                if !corpus.records[cited.0 as usize].cited_by.contains(&citing) {
+                    corpus.records[cited.0 as usize].cited_by.push(citing);
+                }
+            }
+        }
+        corpus.assign_keys();
+        corpus.index = Index::build(&corpus.records, &corpus.keys);
+        corpus.problems = problems;
+        corpus
+    }
+
+    /// Adds a record, or merges it into the record of the same work.
+    fn add_or_merge(
+        &mut self,
+        record: Record,
+        by_doi: &mut HashMap<Doi, RecordId>,
+        by_pmid: &mut HashMap<String, RecordId>,
+        by_title: &mut HashMap<String, RecordId>,
+    ) -> RecordId {
+        let title = title_identity(&record);
+        let existing = record
+            .doi()
+            .and_then(|d| by_doi.get(d))
+            .or_else(|| record.pmid.as_ref().and_then(|p| by_pmid.get(&p.value)))
+            .or_else(|| title.as_ref().and_then(|t| by_title.get(t)).filter(|id| compatible(&self.records[id.0 as usize], &record)))
+            .copied();
+        let id = match existing {
+            Some(id) => {
+                self.records[id.0 as usize].merge_from(&record);
+                id
+            }
+            None => {
+                self.records.push(record);
+                RecordId(self.records.len() as u32 - 1)
+            }
+        };
+        let merged = &self.records[id.0 as usize];
+        if let Some(doi) = merged.doi() {
+            by_doi.entry(doi.clone()).or_insert(id);
+        }
+        if let Some(pmid) = &merged.pmid {
+            by_pmid.entry(pmid.value.clone()).or_insert(id);
+        }
+        if let Some(title) = title_identity(merged) {
+            by_title.entry(title).or_insert(id);
+        }
+        id
+    }
+
+    /// Gives every record its key and identifier names; see [`key`] for the rules.
+    fn assign_keys(&mut self) {
+        let bases: Vec<String> = self
+            .records
+            .iter()
+            .map(|r| match &r.given_key {
+                Some(given) => given.clone(),
+                None => key::base_key(r, self.files[r.anchor().file.0 as usize].stem()),
+            })
+            .collect();
+        let mut claimants: HashMap<&str, Vec<RecordId>> = HashMap::new();
+        for (i, base) in bases.iter().enumerate() {
+            claimants.entry(base.as_str()).or_default().push(RecordId(i as u32));
+        }
+        let mut keys = Vec::with_capacity(self.records.len());
+        for (i, record) in self.records.iter().enumerate() {
+            let base = &bases[i];
+            let mut names = Vec::new();
+            let shared = claimants[base.as_str()].len() > 1;
+            if shared && record.given_key.is_none() {
+                let path = &self.files[record.anchor().file.0 as usize].path;
+                names.push(format!("{base}{}", key::suffix(&key::identity(record, path))));
+            }
+            names.push(base.clone());
+            if let Some(doi) = record.doi() {
+                names.push(format!("doi:{doi}"));
+            }
+            if let Some(pmid) = &record.pmid {
+                names.push(format!("pmid:{}", pmid.value));
+            }
+            if let Some(pmcid) = &record.pmcid {
+                names.push(format!("pmcid:{}", pmcid.value));
+            }
+            keys.push(names);
+        }
+        let mut ambiguous: Vec<(String, Vec<RecordId>)> =
+            claimants.into_iter().filter(|(_, ids)| ids.len() > 1).map(|(k, ids)| (k.to_owned(), ids)).collect();
+        ambiguous.sort();
+        self.keys = keys;
+        self.ambiguous = ambiguous;
+    }
+
+    /// The citation key of a record.
+    pub fn key(&self, id: RecordId) -> &str {
+        &self.keys[id.0 as usize][0]
+    }
+
+    pub fn record(&self, id: RecordId) -> &Record {
+        &self.records[id.0 as usize]
+    }
+
+    pub fn file(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// Zero-based line of a location.
+    pub fn line_of(&self, at: &Location) -> u32 {
+        self.file(at.file).line_col(at.range.start).0
+    }
+}

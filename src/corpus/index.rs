@@ -1,0 +1,246 @@
+//! The lookup index: exact lookup by key, DOI, PMID and PMCID, and ranked search over the
+//! words of records (family names, title words, year, container, keywords, abstract).
+//!
+//! Search serves completion and workspace symbols on every keystroke, so it is built for
+//! 100,000 records: terms sit in one sorted vector (a prefix query is two binary searches),
+//! postings are compact (`u32` record, `u8` field mask), and words of the large fields
+//! (abstract, container, keywords) sit in a second list that is only consulted for query
+//! terms of three characters or more, where their postings are short.
+
+use std::collections::HashMap;
+
+use super::key::fold;
+use super::record::{Record, RecordId};
+
+/// Which fields a term was found in, as bits.
+pub mod fields {
+    pub const KEY: u8 = 1;
+    pub const FAMILY: u8 = 2;
+    pub const TITLE: u8 = 4;
+    pub const YEAR: u8 = 8;
+    pub const DOI: u8 = 16;
+    pub const CONTAINER: u8 = 32;
+    pub const KEYWORD: u8 = 64;
+    pub const ABSTRACT: u8 = 128;
+}
+
+/// Words too common to help find a work.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "on", "in", "for", "to", "with", "from", "by", "at", "as", "is", "are", "was",
+    "were", "be", "been", "that", "this", "these", "those", "it", "its", "we", "our", "their", "which", "not", "but",
+];
+
+#[derive(Default)]
+struct TermList {
+    terms: Vec<Box<str>>,
+    /// `starts[i]..starts[i + 1]` are term i's postings.
+    starts: Vec<u32>,
+    records: Vec<u32>,
+    fields: Vec<u8>,
+}
+
+impl TermList {
+    fn build(mut map: HashMap<String, Vec<(u32, u8)>>) -> TermList {
+        let mut terms: Vec<String> = map.keys().cloned().collect();
+        terms.sort_unstable();
+        let mut res = TermList::default();
+        for term in terms {
+            let postings = map.remove(&term).expect("present");
+            res.starts.push(res.records.len() as u32);
+            for (record, field) in postings {
+                res.records.push(record);
+                res.fields.push(field);
+            }
+            res.terms.push(term.into_boxed_str());
+        }
+        res.starts.push(res.records.len() as u32);
+        res
+    }
+
+    /// Indices of the terms starting with `prefix`.
+    fn prefix_range(&self, prefix: &str) -> std::ops::Range<usize> {
+        let start = self.terms.partition_point(|t| &**t < prefix);
+        let end = start + self.terms[start..].partition_point(|t| t.starts_with(prefix));
+        start..end
+    }
+
+    fn postings(&self, term: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
+        let range = self.starts[term] as usize..self.starts[term + 1] as usize;
+        self.records[range.clone()].iter().copied().zip(self.fields[range].iter().copied())
+    }
+}
+
+/// Lookup tables and the search index of a corpus.
+#[derive(Default)]
+pub struct Index {
+    /// Every name a record answers to: its key, collision-suffixed keys, `doi:…`, `pmid:…`,
+    /// `pmcid:…`. A name with several records is ambiguous.
+    names: HashMap<String, Vec<RecordId>>,
+    primary: TermList,
+    secondary: TermList,
+}
+
+/// One search result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub record: RecordId,
+    pub score: u32,
+}
+
+/// What a name resolves to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Resolution<'a> {
+    Unknown,
+    One(RecordId),
+    Ambiguous(&'a [RecordId]),
+}
+
+fn add_words(map: &mut HashMap<String, Vec<(u32, u8)>>, record: u32, text: &str, field: u8) {
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let word = fold(word);
+        if word.is_empty() || STOP_WORDS.contains(&word.as_str()) {
+            continue;
+        }
+        add_term(map, record, word, field);
+    }
+}
+
+fn add_term(map: &mut HashMap<String, Vec<(u32, u8)>>, record: u32, term: String, field: u8) {
+    let postings = map.entry(term).or_default();
+    match postings.last_mut() {
+        Some((last, fields)) if *last == record => *fields |= field,
+        _ => postings.push((record, field)),
+    }
+}
+
+impl Index {
+    /// Builds the index. `keys[i]` is the list of names record `i` answers to.
+    pub fn build(records: &[Record], keys: &[Vec<String>]) -> Index {
+        let mut names: HashMap<String, Vec<RecordId>> = HashMap::new();
+        let mut primary: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
+        let mut secondary: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
+        for (i, (record, record_keys)) in records.iter().zip(keys).enumerate() {
+            let id = i as u32;
+            for key in record_keys {
+                let list = names.entry(key.clone()).or_default();
+                if !list.contains(&RecordId(id)) {
+                    list.push(RecordId(id));
+                }
+            }
+            if let Some(key) = record_keys.first() {
+                add_term(&mut primary, id, key.to_ascii_lowercase(), fields::KEY);
+            }
+            for author in &record.authors {
+                add_words(&mut primary, id, &author.value.family, fields::FAMILY);
+            }
+            if let Some(title) = record.title() {
+                add_words(&mut primary, id, title, fields::TITLE);
+            }
+            if let Some(year) = record.year() {
+                add_term(&mut primary, id, year.to_string(), fields::YEAR);
+            }
+            if let Some(doi) = record.doi() {
+                add_term(&mut primary, id, doi.as_str().to_owned(), fields::DOI);
+            }
+            if let Some(container) = record.container() {
+                add_words(&mut secondary, id, container, fields::CONTAINER);
+            }
+            for keyword in &record.keywords {
+                add_words(&mut secondary, id, &keyword.value, fields::KEYWORD);
+            }
+            if let Some(text) = &record.abstract_text {
+                add_words(&mut secondary, id, &text.value, fields::ABSTRACT);
+            }
+        }
+        Index { names, primary: TermList::build(primary), secondary: TermList::build(secondary) }
+    }
+
+    /// Resolves a key or identifier (`smith2020`, `doi:10.1/x`, `pmid:123`, `pmcid:PMC1`).
+    /// Keys are case-sensitive as in pandoc; DOIs are not.
+    pub fn resolve(&self, name: &str) -> Resolution<'_> {
+        let found = self.names.get(name).or_else(|| {
+            let lower = name.to_lowercase();
+            if lower.starts_with("doi:") { self.names.get(&lower) } else { None }
+        });
+        match found.map(Vec::as_slice) {
+            None | Some([]) => Resolution::Unknown,
+            Some([one]) => Resolution::One(*one),
+            Some(many) => Resolution::Ambiguous(many),
+        }
+    }
+
+    /// All names, for fuzzy fallbacks ("did you mean").
+    pub fn names(&self) -> impl Iterator<Item = (&str, &[RecordId])> {
+        self.names.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
+    /// Ranked search. Every query word must match (as a prefix) some field of a record; the
+    /// score weighs where it matched and whether the match was the whole word. Returns the
+    /// best `limit` hits and whether more matched.
+    pub fn search(&self, query: &str, limit: usize) -> (Vec<Hit>, bool) {
+        let words: Vec<String> = query
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .map(|w| if w.starts_with("10.") { w.to_lowercase() } else { fold(w) })
+            .filter(|w| !w.is_empty())
+            .collect();
+        if words.is_empty() {
+            return (Vec::new(), false);
+        }
+        let mut scores: Option<HashMap<u32, u32>> = None;
+        for word in &words {
+            let mut these: HashMap<u32, u32> = HashMap::new();
+            let mut collect = |list: &TermList| {
+                for term in list.prefix_range(word) {
+                    let exact = *list.terms[term] == **word;
+                    for (record, field_bits) in list.postings(term) {
+                        let score = weight(field_bits) * if exact { 3 } else { 2 };
+                        let entry = these.entry(record).or_default();
+                        *entry = (*entry).max(score);
+                    }
+                }
+            };
+            collect(&self.primary);
+            if word.len() >= 3 {
+                collect(&self.secondary);
+            }
+            scores = Some(match scores {
+                None => these,
+                Some(previous) => previous
+                    .into_iter()
+                    .filter_map(|(record, score)| these.get(&record).map(|s| (record, score + s)))
+                    .collect(),
+            });
+        }
+        let scores = scores.unwrap_or_default();
+        let more = scores.len() > limit;
+        let mut hits: Vec<Hit> = scores.into_iter().map(|(record, score)| Hit { record: RecordId(record), score }).collect();
+        // Ties are broken by record order, which is deterministic (sorted paths).
+        let order = |a: &Hit, b: &Hit| b.score.cmp(&a.score).then(a.record.cmp(&b.record));
+        if hits.len() > limit {
+            hits.select_nth_unstable_by(limit, order);
+            hits.truncate(limit);
+        }
+        hits.sort_unstable_by(order);
+        (hits, more)
+    }
+}
+
+/// How much a match in each field counts.
+fn weight(field_bits: u8) -> u32 {
+    let mut best = 0;
+    for (bit, w) in [
+        (fields::KEY, 12),
+        (fields::FAMILY, 10),
+        (fields::DOI, 10),
+        (fields::TITLE, 6),
+        (fields::YEAR, 5),
+        (fields::KEYWORD, 4),
+        (fields::CONTAINER, 3),
+        (fields::ABSTRACT, 1),
+    ] {
+        if field_bits & bit != 0 {
+            best = best.max(w);
+        }
+    }
+    best
+}

@@ -1,0 +1,224 @@
+//! The saved-page extractor: reads the scraped text of an article web page and returns the
+//! record it shows, plus the works its reference list cites.
+//!
+//! Pages come from many sites (PubMed, PMC, repositories, publishers, aggregators) and are
+//! messy, so the extractor never trusts position alone. It works in passes over the page's
+//! lines, each collecting *candidates* with a [`Confidence`]: labelled fields (`DOI:`,
+//! `Publisher:`), citation lines (`Buckley, BJR, … (2022) Title. Journal.`), PubMed's
+//! `2023 Dec;26(6):2514-2524.` line, metadata blocks, JATS tags, a title repeated on the page,
+//! and finally layout (the first title-shaped line). The best candidate per field wins, and
+//! only `Medium` or better is kept. A value is left empty rather than guessed: a wrong author
+//! in a hover is worse than none.
+//!
+//! The passes live in submodules: [`lines`] (line splitting and section detection),
+//! [`signals`] (labelled fields, citation lines, blocks), [`references`] (the reference list),
+//! [`jats`] (pages that are JATS XML saved as text).
+
+mod jats;
+mod lines;
+mod names;
+mod references;
+mod signals;
+
+use std::ops::Range;
+
+use super::doi::{Doi, DoiKind, find_dois};
+use super::problem::Problem;
+use super::record::{Confidence, Field, FileId, Location, Person, Record, RecordKind, WorkType};
+use lines::{Line, Section};
+
+/// What one page yields: its own record (if the page shows a citable work) and the works its
+/// reference list names. Every cited record is cited by the document.
+#[derive(Debug, Default)]
+pub struct PageReading {
+    pub document: Option<Record>,
+    pub cited: Vec<Record>,
+    pub problems: Vec<Problem>,
+}
+
+/// Reads one saved page.
+pub fn read(file: FileId, text: &str) -> PageReading {
+    if jats::looks_like_jats(text) {
+        return jats::read(file, text);
+    }
+    let lines = lines::split(text);
+    let mut acc = Candidates::new(file);
+    let body: Vec<&Line> = lines.iter().filter(|l| l.section == Section::Body).collect();
+    signals::collect(&mut acc, &body);
+    let cited = references::read(file, text, &lines);
+    let document = acc.into_record();
+    let cited = if document.is_some() { cited } else { Vec::new() };
+    PageReading { document, cited, problems: Vec::new() }
+}
+
+/// Candidate values for each field, collected by the passes.
+pub(crate) struct Candidates {
+    pub file: FileId,
+    pub title: Vec<Field<String>>,
+    pub authors: Vec<(Vec<Field<Person>>, bool, Confidence)>,
+    pub corresponding_author: Vec<Field<Person>>,
+    pub year: Vec<Field<i32>>,
+    pub container_title: Vec<Field<String>>,
+    pub container_short: Vec<Field<String>>,
+    pub volume: Vec<Field<String>>,
+    pub issue: Vec<Field<String>>,
+    pub pages: Vec<Field<String>>,
+    pub doi: Vec<Field<Doi>>,
+    pub pmid: Vec<Field<String>>,
+    pub pmcid: Vec<Field<String>>,
+    pub issn: Vec<Field<String>>,
+    pub publisher: Vec<Field<String>>,
+    pub abstract_text: Vec<Field<String>>,
+    pub keywords: Vec<(Vec<Field<String>>, Confidence)>,
+    pub work_type: Option<WorkType>,
+    /// Signals that this page shows a citable work at all (a DOI of its own, a citation line,
+    /// an abstract under its heading, a labelled date…). Layout-only guesses are promoted from
+    /// `Low` to `Medium` only when there is at least one.
+    pub article_signals: u32,
+}
+
+impl Candidates {
+    fn new(file: FileId) -> Candidates {
+        Candidates {
+            file,
+            title: Vec::new(),
+            authors: Vec::new(),
+            corresponding_author: Vec::new(),
+            year: Vec::new(),
+            container_title: Vec::new(),
+            container_short: Vec::new(),
+            volume: Vec::new(),
+            issue: Vec::new(),
+            pages: Vec::new(),
+            doi: Vec::new(),
+            pmid: Vec::new(),
+            pmcid: Vec::new(),
+            issn: Vec::new(),
+            publisher: Vec::new(),
+            abstract_text: Vec::new(),
+            keywords: Vec::new(),
+            work_type: None,
+            article_signals: 0,
+        }
+    }
+
+    pub fn at(&self, range: Range<usize>) -> Location {
+        Location { file: self.file, range: range.start as u32..range.end as u32 }
+    }
+
+    pub fn field<T>(&self, value: T, range: Range<usize>, confidence: Confidence) -> Field<T> {
+        Field::new(value, self.at(range), confidence)
+    }
+
+    pub fn loc(file: FileId, range: Range<usize>) -> Location {
+        Location { file, range: range.start as u32..range.end as u32 }
+    }
+
+    /// Turns the candidates into a record, or `None` when the page shows no citable work.
+    fn into_record(mut self) -> Option<Record> {
+        // Layout guesses are shown only when some other signal says this page is an article;
+        // this is what keeps a cookie page or a site's home page out of the corpus.
+        if self.article_signals > 0 {
+            for field in self.title.iter_mut().chain(self.abstract_text.iter_mut()) {
+                if field.confidence == Confidence::Low {
+                    field.confidence = Confidence::Medium;
+                }
+            }
+        }
+        let title = best(&self.title);
+        let doi = best_unambiguous(&self.doi);
+        let abstract_text = best(&self.abstract_text);
+        let pmid = best(&self.pmid);
+        if title.is_none() && doi.is_none() && abstract_text.is_none() && pmid.is_none() {
+            return None;
+        }
+        // Title fields are whole lines, so go-to-definition lands on the title line.
+        let anchor = title
+            .as_ref()
+            .map(|f| f.at.clone())
+            .or_else(|| abstract_text.as_ref().map(|f| f.at.clone()))
+            .or_else(|| doi.as_ref().map(|f| f.at.clone()))
+            .or_else(|| pmid.as_ref().map(|f| f.at.clone()))
+            .expect("one of them is present");
+        let mut record = Record::new(RecordKind::Document, WorkType::Article, anchor);
+        record.title = title;
+        record.doi = doi;
+        record.abstract_text = abstract_text;
+        record.pmid = pmid;
+        record.year = best(&self.year);
+        record.container_title = best(&self.container_title);
+        record.container_short = best(&self.container_short);
+        record.volume = best(&self.volume);
+        record.issue = best(&self.issue);
+        record.pages = best(&self.pages);
+        record.pmcid = best(&self.pmcid);
+        record.publisher = best(&self.publisher);
+        record.corresponding_author = best(&self.corresponding_author);
+        let looks_journal = record.container().is_some() || record.volume.is_some() || record.pages.is_some();
+        record.work_type = self.work_type.unwrap_or(if looks_journal { WorkType::ArticleJournal } else { WorkType::Article });
+        if let Some((authors, et_al, _)) =
+            self.authors.iter().filter(|(_, _, c)| *c >= Confidence::Medium).max_by_key(|(list, _, c)| (*c, list.len()))
+        {
+            record.authors = authors.clone();
+            record.et_al = *et_al;
+        }
+        if let Some((keywords, _)) = self.keywords.iter().filter(|(_, c)| *c >= Confidence::Medium).max_by_key(|(_, c)| *c) {
+            record.keywords = keywords.clone();
+        }
+        for candidate in self.issn.iter().filter(|f| f.confidence >= Confidence::Medium) {
+            if !record.issn.iter().any(|f| f.value == candidate.value) {
+                record.issn.push(candidate.clone());
+            }
+        }
+        Some(record)
+    }
+}
+
+/// The most confident candidate; the earliest one among equals (pages show their own
+/// metadata before related material).
+fn best<T: Clone>(candidates: &[Field<T>]) -> Option<Field<T>> {
+    let mut res: Option<&Field<T>> = None;
+    for candidate in candidates.iter().filter(|c| c.confidence >= Confidence::Medium) {
+        if res.is_none_or(|r| candidate.confidence > r.confidence) {
+            res = Some(candidate);
+        }
+    }
+    res.cloned()
+}
+
+/// Like [`best`], but when the most confident candidates disagree the field stays empty:
+/// two different DOIs of equal standing mean we cannot tell which is the page's own.
+fn best_unambiguous<T: Clone + PartialEq>(candidates: &[Field<T>]) -> Option<Field<T>> {
+    let top = best(candidates)?;
+    let rivals = candidates.iter().filter(|c| c.confidence == top.confidence && c.value != top.value).count();
+    (rivals == 0).then_some(top)
+}
+
+/// Finds the DOIs of a page that name the page's own work, as opposed to its journal, its
+/// issue, or works it cites. `lines` are the body lines (reference lists already excluded).
+pub(crate) fn own_doi_candidates(acc: &mut Candidates, body: &[&Line]) {
+    for line in body {
+        for found in find_dois(line.text) {
+            if found.doi.kind() != DoiKind::Work {
+                continue;
+            }
+            // An issue DOI written as `doiID:` next to an issue number is not caught by shape
+            // alone on every publisher, so its label is checked too.
+            let before = line.text[..found.full_range.start].to_ascii_lowercase();
+            if before.contains("doiid") || before.contains("issue") {
+                continue;
+            }
+            let labelled = before.trim_end().ends_with("doi:")
+                || before.contains("doi")
+                || line.text[found.full_range.clone()].to_ascii_lowercase().contains("doi");
+            let confidence = if labelled { Confidence::High } else { Confidence::Medium };
+            let start = line.start + found.range.start;
+            acc.doi.push(Field::new(
+                found.doi,
+                acc.at(start..line.start + found.range.end),
+                confidence,
+            ));
+            acc.article_signals += 1;
+        }
+    }
+}

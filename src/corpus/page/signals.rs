@@ -1,0 +1,648 @@
+//! The passes that read a page's own metadata from its body lines: labelled fields, citation
+//! lines, PubMed's location line, metadata blocks, repeated and title-shaped lines, the
+//! abstract and the keywords.
+//!
+//! Each pass only adds candidates; `Candidates::into_record` chooses. Cheap byte tests guard
+//! the regexes (a line without `:` cannot be a labelled field), because a corpus of 100,000
+//! pages runs every pass on millions of lines.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::lines::Line;
+use super::names::{self, AuthorList};
+use super::{Candidates, own_doi_candidates};
+use crate::corpus::doi::find_dois;
+use crate::corpus::record::{Confidence, Field, WorkType};
+
+/// Runs every pass over the body lines of a page.
+pub fn collect(acc: &mut Candidates, body: &[&Line]) {
+    own_doi_candidates(acc, body);
+    labelled_fields(acc, body);
+    citation_lines(acc, body);
+    blocks(acc, body);
+    repeated_titles(acc, body);
+    title_shaped_line(acc, body);
+    abstract_text(acc, body);
+    keywords(acc, body);
+}
+
+static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(1[5-9]\d{2}|20\d{2})\b").expect("valid regex"));
+static ISSN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{4}-\d{3}[\dXx])\b").expect("valid regex"));
+static PAGE_RANGE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^([A-Za-z]?\d+)\s*[-‐‑–—]\s*([A-Za-z]?\d+)$").expect("valid regex"));
+
+/// Pages written with any dash become `157-169`.
+pub(crate) fn normalise_pages(raw: &str) -> Option<String> {
+    let raw = raw.trim().trim_end_matches('.');
+    if let Some(caps) = PAGE_RANGE.captures(raw) {
+        return Some(format!("{}-{}", &caps[1], &caps[2]));
+    }
+    (raw.chars().all(|c| c.is_ascii_alphanumeric()) && raw.chars().any(|c| c.is_ascii_digit())).then(|| raw.to_owned())
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn sub_range(line: &Line, part: &str) -> std::ops::Range<usize> {
+    // `part` is always a subslice of `line.text`.
+    let start = part.as_ptr() as usize - line.text.as_ptr() as usize;
+    line.start + start..line.start + start + part.len()
+}
+
+fn first_year(text: &str) -> Option<(i32, std::ops::Range<usize>)> {
+    let m = YEAR.find(text)?;
+    Some((m.as_str().parse().ok()?, m.range()))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labelled fields
+
+static LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<label>[A-Za-z][A-Za-z ()/'\-]{0,40}?)\s*:\s*(?P<value>\S.*)$").expect("valid regex")
+});
+
+static DATED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:published online|first published(?: online)?|date published|publication date|date of publication|online publication date|published|epub(?: ahead of print)?|issued)\s*:?\s*(?:\d{1,2}\s+)?(?:[A-Za-z]{3,9}\.?\s+)?(?:\d{1,2},?\s+)?(1[5-9]\d{2}|20\d{2})\b")
+        .expect("valid regex")
+});
+
+static VOLUME_ISSUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:volume|vol\.?)\s*(?P<vol>\d+)(?:\s*,?\s*(?:issue|no\.?|number)\s*(?P<iss>\d+(?:[-–]\d+)?))?")
+        .expect("valid regex")
+});
+
+static PAGES_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:^|\|\s*|,\s*)(?:pages?|pp\.?)\s*:?\s*([A-Za-z]?\d+\s*[-‐‑–—]\s*[A-Za-z]?\d+)").expect("valid regex")
+});
+
+fn labelled_fields(acc: &mut Candidates, body: &[&Line]) {
+    for line in body {
+        let text = line.text;
+        if text.len() > 600 {
+            // Prose, not a field.
+            continue;
+        }
+        if text.contains(':') {
+            for segment in text.split(" | ") {
+                if let Some(caps) = LABEL.captures(segment) {
+                    let label = caps["label"].trim().to_ascii_lowercase();
+                    let value = caps.name("value").expect("group").as_str().trim();
+                    labelled_field(acc, line, &label, value);
+                }
+            }
+            if let Some(caps) = DATED_LABEL.captures(text) {
+                let m = caps.get(1).expect("group");
+                if let Ok(year) = m.as_str().parse() {
+                    acc.year.push(acc.field(year, sub_range(line, m.as_str()), Confidence::High));
+                }
+            }
+        }
+        if text.len() < 200 {
+            if let Some(caps) = VOLUME_ISSUE.captures(text) {
+                let vol = caps.name("vol").expect("group");
+                acc.volume.push(acc.field(vol.as_str().to_owned(), sub_range(line, vol.as_str()), Confidence::High));
+                if let Some(iss) = caps.name("iss") {
+                    acc.issue.push(acc.field(iss.as_str().to_owned(), sub_range(line, iss.as_str()), Confidence::High));
+                }
+                acc.article_signals += 1;
+            }
+            if let Some(caps) = PAGES_WORD.captures(text) {
+                let m = caps.get(1).expect("group");
+                if let Some(pages) = normalise_pages(m.as_str()) {
+                    acc.pages.push(acc.field(pages, sub_range(line, m.as_str()), Confidence::High));
+                    acc.article_signals += 1;
+                }
+            }
+        }
+    }
+}
+
+fn labelled_field(acc: &mut Candidates, line: &Line, label: &str, value: &str) {
+    let range = sub_range(line, value);
+    let value_clean = value.trim_end_matches(['.', ';', ',']).trim();
+    match label {
+        "title" | "article title" | "citation_title" => {
+            acc.title.push(acc.field(collapse_whitespace(value_clean), range, Confidence::High));
+        }
+        "journal" | "journal title" | "journal name" | "source title" | "published in" | "citation_journal_title" => {
+            acc.container_title.push(acc.field(collapse_whitespace(value_clean), range, Confidence::High));
+            acc.article_signals += 1;
+        }
+        "journal abbreviation" | "abbreviated journal" | "iso abbreviation" | "citation_journal_abbrev" => {
+            acc.container_short.push(acc.field(collapse_whitespace(value_clean), range, Confidence::High));
+        }
+        "authors" | "author(s)" | "author" | "creators" | "citation_author" => {
+            if let Some(AuthorList { people, et_al }) = names::parse_any_list(value_clean) {
+                let fields = people.into_iter().map(|p| acc.field(p, range.clone(), Confidence::High)).collect();
+                acc.authors.push((fields, et_al, Confidence::High));
+            }
+        }
+        "corresponding author" | "correspondence" => {
+            if let Some(person) = value_clean.split(',').next().and_then(names::parse_given_first) {
+                acc.corresponding_author.push(acc.field(person, range, Confidence::High));
+            }
+        }
+        "publisher" | "citation_publisher" => {
+            acc.publisher.push(acc.field(collapse_whitespace(value_clean), range, Confidence::High));
+        }
+        "issn" | "print issn" | "issn (print)" | "p-issn" | "pissn" | "eissn" | "e-issn" | "online issn" | "issn (online)" | "electronic issn" => {
+            for m in ISSN.find_iter(value) {
+                acc.issn.push(acc.field(m.as_str().to_ascii_uppercase(), sub_range(line, m.as_str()), Confidence::High));
+            }
+            acc.article_signals += 1;
+        }
+        "pmid" | "pubmed id" | "pubmed" => {
+            if value_clean.chars().all(|c| c.is_ascii_digit()) && (1..=9).contains(&value_clean.len()) {
+                acc.pmid.push(acc.field(value_clean.to_owned(), range, Confidence::High));
+                acc.article_signals += 1;
+            }
+        }
+        "pmcid" | "pmc id" | "pmc" => {
+            let digits = value_clean.trim_start_matches("PMC");
+            if digits.chars().all(|c| c.is_ascii_digit()) && (4..=9).contains(&digits.len()) {
+                acc.pmcid.push(acc.field(format!("PMC{digits}"), range, Confidence::High));
+                acc.article_signals += 1;
+            }
+        }
+        "volume" | "vol" => {
+            if value_clean.len() < 12 {
+                acc.volume.push(acc.field(value_clean.to_owned(), range, Confidence::High));
+            }
+        }
+        "issue" | "number" | "no" => {
+            if value_clean.len() < 12 {
+                acc.issue.push(acc.field(value_clean.to_owned(), range, Confidence::High));
+            }
+        }
+        "pages" | "page" | "page range" | "pp" => {
+            if let Some(pages) = normalise_pages(value_clean) {
+                acc.pages.push(acc.field(pages, range, Confidence::High));
+            }
+        }
+        "year" | "publication year" | "citation_publication_date" | "citation_date" => {
+            if let Some((year, r)) = first_year(value) {
+                acc.year.push(acc.field(year, range.start + r.start..range.start + r.end, Confidence::High));
+            }
+        }
+        "keywords" | "key words" | "author keywords" | "keyword" | "kwd" | "citation_keywords" => {
+            let fields = split_keywords(value_clean)
+                .into_iter()
+                .map(|k| acc.field(k, range.clone(), Confidence::High))
+                .collect::<Vec<_>>();
+            if !fields.is_empty() {
+                acc.keywords.push((fields, Confidence::High));
+            }
+        }
+        "item type" | "article type" | "document type" | "publication type" | "type" => {
+            if let Some(work_type) = work_type_from_label(value_clean) {
+                acc.work_type.get_or_insert(work_type);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn work_type_from_label(value: &str) -> Option<WorkType> {
+    let value = value.to_ascii_lowercase();
+    Some(match value.as_str() {
+        v if v.contains("book section") || v.contains("chapter") => WorkType::Chapter,
+        v if v.contains("conference") || v.contains("proceedings") => WorkType::PaperConference,
+        v if v.contains("thesis") || v.contains("dissertation") => WorkType::Thesis,
+        v if v.contains("report") => WorkType::Report,
+        v if v.contains("dataset") => WorkType::Dataset,
+        v if v == "book" || v.starts_with("book ") => WorkType::Book,
+        v if v.contains("article") || v.contains("review") => WorkType::ArticleJournal,
+        _ => return None,
+    })
+}
+
+/// Splits a keyword list on `;` (or `,` when there is no `;`), dropping subject-classification
+/// codes such as `1106 Human Movement and Sports Sciences`, which are not author keywords.
+pub(crate) fn split_keywords(value: &str) -> Vec<String> {
+    let separator = if value.contains(';') { ';' } else { ',' };
+    value
+        .split(separator)
+        .map(|k| k.trim().trim_end_matches('.').trim())
+        .filter(|k| !k.is_empty() && k.len() < 100)
+        .filter(|k| !k.split_whitespace().next().is_some_and(|w| w.len() >= 3 && w.chars().all(|c| c.is_ascii_digit())))
+        .map(collapse_whitespace)
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Citation lines
+
+static HARVARD: LazyLock<Regex> = LazyLock::new(|| {
+    // `Authors (2022) Title. Journal.` (repositories) and `Authors (2022). Title. Journal, 1(2), 3-4.` (APA).
+    Regex::new(r"^(?P<authors>[^()]{3,600}?)\s\((?P<year>1[5-9]\d{2}|20\d{2})[a-z]?\)\.?\s+(?P<rest>\S.+)$").expect("valid regex")
+});
+
+static PUBMED_SHORT: LazyLock<Regex> = LazyLock::new(|| {
+    // PubMed's byline: `Deborah Ikhile et al. Health Expect. 2023 Dec.`
+    Regex::new(r"^(?P<name>\p{Lu}[\p{L}'’.\-]*(?:\s+[\p{L}'’.\-]+){1,4}?)(?P<etal>\s+et al)?\.\s+(?P<journal>\p{Lu}[^.]{1,80})\.\s+(?P<year>1[89]\d{2}|20\d{2})(?:\s+\p{L}{3}(?:\s+\d{1,2})?)?\.?$")
+        .expect("valid regex")
+});
+
+static PUBMED_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    // PubMed's location line: `. 2023 Dec;26(6):2514-2524.` (the journal link text is often lost).
+    Regex::new(r"(?:^|\.\s)(?:(?P<journal>\p{Lu}[^.;]{1,80})\.\s)?(?P<year>1[89]\d{2}|20\d{2})(?:\s+\p{L}{3}(?:\s+\d{1,2})?)?;(?P<vol>[^(:;\s]+)?(?:\((?P<iss>[^)]+)\))?(?::(?P<pages>[^.;\s]+))?\.")
+        .expect("valid regex")
+});
+
+static ISSN_INLINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\bISSN:?\s*(\d{4}-\d{3}[\dXx])").expect("valid regex"));
+
+static CONTAINER_DETAILS: LazyLock<Regex> = LazyLock::new(|| {
+    // What follows a title in a citation: `Journal, 12 (3). pp. 45-67` or `Journal, 12(3), 45–67`.
+    Regex::new(r"^(?P<container>.+?),?\s+(?P<vol>\d+)\s*(?:\((?P<iss>[^)]+)\))?(?:[.,:]\s*(?:pp?\.?\s*)?(?P<pages>[A-Za-z]?\d+\s*[-‐‑–—]\s*[A-Za-z]?\d+))?\.?$")
+        .expect("valid regex")
+});
+
+fn citation_lines(acc: &mut Candidates, body: &[&Line]) {
+    let standalone: Vec<&Line> = body.iter().copied().filter(|l| is_title_shaped(l.text)).collect();
+    for line in body {
+        let text = line.text;
+        if text.len() > 1200 {
+            continue;
+        }
+        if text.contains('(') {
+            harvard_line(acc, line, &standalone);
+        }
+        if text.contains(';')
+            && let Some(caps) = PUBMED_LOCATION.captures(text)
+        {
+            let year = &caps["year"];
+            acc.year.push(acc.field(year.parse().expect("digits"), sub_range(line, caps.name("year").expect("group").as_str()), Confidence::High));
+            for (name, list) in [("vol", &mut acc.volume), ("iss", &mut acc.issue)] {
+                if let Some(m) = caps.name(name) {
+                    list.push(Field::new(m.as_str().to_owned(), super::Candidates::loc(acc.file, sub_range(line, m.as_str())), Confidence::High));
+                }
+            }
+            if let Some(m) = caps.name("pages")
+                && let Some(pages) = normalise_pages(m.as_str())
+            {
+                acc.pages.push(acc.field(pages, sub_range(line, m.as_str()), Confidence::High));
+            }
+            if let Some(m) = caps.name("journal") {
+                acc.container_short.push(acc.field(m.as_str().trim().to_owned(), sub_range(line, m.as_str()), Confidence::Medium));
+            }
+            acc.article_signals += 1;
+        }
+        if text.contains(". ")
+            && let Some(caps) = PUBMED_SHORT.captures(text)
+        {
+            let name = caps.name("name").expect("group");
+            if let Some(person) = names::parse_given_first(name.as_str()) {
+                let field = acc.field(person, sub_range(line, name.as_str()), Confidence::High);
+                acc.authors.push((vec![field], caps.name("etal").is_some(), Confidence::High));
+                let journal = caps.name("journal").expect("group");
+                let journal_text = journal.as_str().trim().to_owned();
+                acc.container_short.push(acc.field(journal_text.clone(), sub_range(line, journal.as_str()), Confidence::High));
+                // The abbreviation is all the page shows of the journal; a full name from a
+                // labelled field or block outranks it.
+                acc.container_title.push(acc.field(journal_text, sub_range(line, journal.as_str()), Confidence::Medium));
+                let year = caps.name("year").expect("group");
+                acc.year.push(acc.field(year.as_str().parse().expect("digits"), sub_range(line, year.as_str()), Confidence::High));
+                acc.article_signals += 1;
+            }
+        }
+    }
+}
+
+fn harvard_line(acc: &mut Candidates, line: &Line, standalone: &[&Line]) {
+    let Some(caps) = HARVARD.captures(line.text) else { return };
+    let authors_text = caps.name("authors").expect("group").as_str();
+    let Some(AuthorList { people, et_al }) = names::parse_family_comma_initials(authors_text.trim_end_matches(',')) else {
+        return;
+    };
+    let authors_range = sub_range(line, authors_text);
+    let fields = people.into_iter().map(|p| acc.field(p, authors_range.clone(), Confidence::High)).collect();
+    acc.authors.push((fields, et_al, Confidence::High));
+    let year = caps.name("year").expect("group");
+    acc.year.push(acc.field(year.as_str().parse().expect("digits"), sub_range(line, year.as_str()), Confidence::High));
+    acc.article_signals += 1;
+
+    let rest = caps.name("rest").expect("group").as_str();
+    // The title: a standalone line of the page that the citation repeats is the surest cut;
+    // else cut at the first sentence end (keeping a `?` or `!` that ends the title).
+    let after = match standalone.iter().find(|l| l.range() != line.range() && rest.starts_with(l.text.trim_end_matches('.'))) {
+        Some(own) => {
+            let title = own.text.trim_end_matches('.');
+            acc.title.push(acc.field(collapse_whitespace(title), own.range(), Confidence::High));
+            &rest[title.len()..]
+        }
+        None => match rest.find(['.', '?', '!']) {
+            Some(cut) => {
+                let keep = if rest[cut..].starts_with('.') { cut } else { cut + 1 };
+                let title = &rest[..keep];
+                acc.title.push(acc.field(collapse_whitespace(title), sub_range(line, title), Confidence::Medium));
+                &rest[keep..]
+            }
+            None => return,
+        },
+    };
+    let mut after = after.trim_start_matches(['.', ' ']).trim();
+    if let Some(m) = ISSN_INLINE.captures(after) {
+        let issn = m.get(1).expect("group");
+        acc.issn.push(acc.field(issn.as_str().to_ascii_uppercase(), sub_range(line, issn.as_str()), Confidence::High));
+        after = after[..m.get(0).expect("group").start()].trim();
+    }
+    // Links and DOIs end the container part.
+    if let Some(cut) = after.find("http").or_else(|| after.to_ascii_lowercase().find("doi")) {
+        after = after[..cut].trim();
+    }
+    let after = after.trim_end_matches(['.', ',']).trim();
+    if after.is_empty() {
+        return;
+    }
+    if let Some(details) = CONTAINER_DETAILS.captures(after) {
+        let container = details.name("container").expect("group").as_str().trim_end_matches(['.', ',']);
+        acc.container_title.push(acc.field(container.to_owned(), sub_range(line, container), Confidence::High));
+        let vol = details.name("vol").expect("group");
+        acc.volume.push(acc.field(vol.as_str().to_owned(), sub_range(line, vol.as_str()), Confidence::High));
+        if let Some(iss) = details.name("iss") {
+            acc.issue.push(acc.field(iss.as_str().to_owned(), sub_range(line, iss.as_str()), Confidence::High));
+        }
+        if let Some(pages) = details.name("pages")
+            && let Some(value) = normalise_pages(pages.as_str())
+        {
+            acc.pages.push(acc.field(value, sub_range(line, pages.as_str()), Confidence::High));
+        }
+    } else if !after.contains(". ") && after.len() < 200 && after.chars().any(char::is_alphabetic) {
+        acc.container_title.push(acc.field(after.to_owned(), sub_range(line, after), Confidence::High));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata blocks (a heading line followed by short unlabelled lines, as on ScienceOpen)
+
+static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+(?:\d{1,2},\s+)?(1[5-9]\d{2}|20\d{2})$")
+        .expect("valid regex")
+});
+static PUBLISHER_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:Inc\.?|Ltd\.?|LLC|Press|Publishing|Publishers|Verlag|GmbH|B\.V\.|S\.A\.|Elsevier|Springer(?: Nature)?|Wiley|Taylor & Francis|Routledge|SAGE|MDPI|Frontiers Media|BioMed Central|BMJ)\b")
+        .expect("valid regex")
+});
+
+fn block_lines<'a, 'b>(body: &'b [&'a Line<'a>], heading: usize) -> impl Iterator<Item = &'b &'a Line<'a>> {
+    body[heading + 1..]
+        .iter()
+        .take(24)
+        .take_while(|l| !super::lines::is_heading(l.text))
+}
+
+fn blocks(acc: &mut Candidates, body: &[&Line]) {
+    for (i, line) in body.iter().enumerate() {
+        match line.text {
+            "Journal" => journal_block(acc, body, i),
+            "Article" => article_block(acc, body, i),
+            _ => {}
+        }
+    }
+    // A line naming the corresponding author: `Correspondence Jane Cloke, PhD, Department…`.
+    static CORRESPONDENCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?i)\bcorrespondence(?:\s+to)?:?\s+(?P<name>\p{Lu}[^,;:]{2,60}),").expect("valid regex")
+    });
+    for line in body {
+        if line.text.len() < 600
+            && let Some(caps) = CORRESPONDENCE.captures(line.text)
+        {
+            let name = caps.name("name").expect("group");
+            if let Some(person) = names::parse_given_first(name.as_str()) {
+                acc.corresponding_author.push(acc.field(person, sub_range(line, name.as_str()), Confidence::Medium));
+            }
+        }
+    }
+}
+
+fn journal_block(acc: &mut Candidates, body: &[&Line], heading: usize) {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    let lines: Vec<&Line> = block_lines(body, heading).copied().filter(|l| !l.is_blank()).collect();
+    for line in &lines {
+        *counts.entry(line.text).or_default() += 1;
+    }
+    let mut colon_values = Vec::new();
+    let mut dates = 0;
+    for line in &lines {
+        let text = line.text;
+        if !find_dois(text).is_empty() && !text.starts_with(':') {
+            continue;
+        }
+        if ISSN.is_match(text) && text.len() == 9 {
+            acc.issn.push(acc.field(text.to_ascii_uppercase(), line.range(), Confidence::Medium));
+        } else if let Some(caps) = DATE_LINE.captures(text) {
+            if dates == 0 {
+                let year = caps.get(1).expect("group");
+                acc.year.push(acc.field(year.as_str().parse().expect("digits"), sub_range(line, year.as_str()), Confidence::Medium));
+            }
+            dates += 1;
+        } else if let Some(value) = text.strip_prefix(':') {
+            // `: 26`, `: 4 ( doiID: 10.1111/hex.v26.4 )`, `: 1692-1702`.
+            let value = value.split('(').next().unwrap_or("").trim();
+            colon_values.push((line, value));
+        } else if PUBLISHER_LIKE.is_match(text) && !text.contains(" : ") {
+            let name = text.split(" (").next().unwrap_or(text).trim();
+            acc.publisher.push(acc.field(name.to_owned(), sub_range(line, name), Confidence::Medium));
+        } else if counts[text] >= 2 && text.split_whitespace().count() <= 6 {
+            acc.container_short.push(acc.field(text.to_owned(), line.range(), Confidence::Medium));
+        } else if text.split_whitespace().count() >= 2 && text.chars().next().is_some_and(char::is_uppercase) {
+            // The full journal name; a subtitle after ` : ` is dropped, as journals cite it.
+            let name = text.split(" : ").next().unwrap_or(text).trim();
+            acc.container_title.push(acc.field(name.to_owned(), sub_range(line, name), Confidence::Medium));
+            acc.article_signals += 1;
+        }
+    }
+    let mut numbers = colon_values.iter().filter(|(_, v)| !v.is_empty());
+    for (line, value) in numbers.by_ref() {
+        if let Some(pages) = value.contains(['-', '–', '‐']).then(|| normalise_pages(value)).flatten() {
+            acc.pages.push(acc.field(pages, sub_range(line, value), Confidence::Medium));
+        } else if acc.volume.iter().all(|f| f.at.range.start as usize != line.start) && value.len() < 10 {
+            let target = if colon_values.iter().position(|(l, _)| l.start == line.start) == Some(0) { &mut acc.volume } else { &mut acc.issue };
+            target.push(Field::new(value.to_string(), super::Candidates::loc(acc.file, sub_range(line, value)), Confidence::Medium));
+        }
+    }
+}
+
+fn article_block(acc: &mut Candidates, body: &[&Line], heading: usize) {
+    let lines: Vec<&Line> = block_lines(body, heading).copied().filter(|l| !l.is_blank()).collect();
+    let Some(doi_at) = lines.iter().position(|l| find_dois(l.text).len() == 1 && l.text.starts_with("10.")) else { return };
+    // ScienceOpen lists an article's identifiers as publisher id, DOI, PMC number, PubMed id.
+    // Two bare numbers right after the DOI are read in that order; anything else is left alone.
+    let numbers: Vec<&Line> = lines[doi_at + 1..]
+        .iter()
+        .copied()
+        .take_while(|l| l.text.chars().all(|c| c.is_ascii_digit()))
+        .filter(|l| (6..=9).contains(&l.text.len()))
+        .collect();
+    if numbers.len() == 2 {
+        acc.pmcid.push(acc.field(format!("PMC{}", numbers[0].text), numbers[0].range(), Confidence::Medium));
+        acc.pmid.push(acc.field(numbers[1].text.to_owned(), numbers[1].range(), Confidence::Medium));
+        acc.article_signals += 1;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Titles
+
+static NOISE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:skip to|jump to|search|browse|menu|sign in|log ?in|register|subscribe|download|share|bookmark|cite this|print|export|view (?:item|article|pdf)|read (?:this|more|the)|full text|open access|is open access|pdf|altmetric|crossref|\d+\s+citations?|citations?|views?|recommends?|\+1|collections?|shares?|metrics|there is no author summary|an official website|the site is secure|the \.gov means|federal government websites|access keys|we use cookies|this website uses cookies|accept (?:all )?cookies|privacy|terms of|contact us|page not found|back to|go to|home\b|related|similar|you may also|people also|figure \d|table \d|research-article|original article|review article)")
+        .expect("valid regex")
+});
+
+/// A line that could be a title: several words, not a sentence, not a label, not site chrome.
+pub(crate) fn is_title_shaped(text: &str) -> bool {
+    let len = text.len();
+    if !(15..=400).contains(&len) {
+        return false;
+    }
+    let words = text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+    let has_colon = text.contains(": ");
+    if words < 4 && !(has_colon && words >= 3) || words > 60 {
+        return false;
+    }
+    let first = text.chars().next().unwrap_or(' ');
+    if !(first.is_uppercase() || first.is_ascii_digit() || first == '"' || first == '‘' || first == '“') {
+        return false;
+    }
+    if text.ends_with('.') && !text.ends_with("et al.") || text.ends_with(',') || text.ends_with(';') {
+        return false;
+    }
+    if text.contains(['|', '•', '©', '@', '{', '}', '<', '>']) || text.contains("http") || text.contains("www.") {
+        return false;
+    }
+    // `Label: value` lines are fields, not titles, unless the part before the colon is long
+    // (titles have subtitles: `Coproduction without experts: a study…`).
+    if let Some((head, _)) = text.split_once(':')
+        && head.split_whitespace().count() <= 2
+    {
+        return false;
+    }
+    // Sentences with several full stops are prose.
+    if text.matches(". ").count() >= 2 {
+        return false;
+    }
+    !NOISE.is_match(text)
+}
+
+fn repeated_titles(acc: &mut Candidates, body: &[&Line]) {
+    let mut seen: HashMap<&str, (usize, &Line)> = HashMap::new();
+    for line in body {
+        if is_title_shaped(line.text) {
+            seen.entry(line.text).or_insert((0, line)).0 += 1;
+        }
+    }
+    let mut repeated: Vec<&(usize, &Line)> = seen.values().filter(|(n, _)| *n >= 2).collect();
+    repeated.sort_by_key(|(_, l)| l.start);
+    if let Some((_, line)) = repeated.first() {
+        acc.title.push(acc.field(collapse_whitespace(line.text), line.range(), Confidence::High));
+    }
+}
+
+fn title_shaped_line(acc: &mut Candidates, body: &[&Line]) {
+    // Only the page head counts: the lines before the abstract, or the first 40 lines.
+    let head_end = body.iter().position(|l| is_abstract_heading(l.text)).unwrap_or(body.len().min(40));
+    if let Some(line) = body[..head_end].iter().find(|l| is_title_shaped(l.text)) {
+        acc.title.push(acc.field(collapse_whitespace(line.text), line.range(), Confidence::Low));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Abstract and keywords
+
+fn is_abstract_heading(text: &str) -> bool {
+    let t = text.trim_end_matches(':').trim();
+    t.eq_ignore_ascii_case("abstract")
+}
+
+static ABSTRACT_SUBHEADING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:background|objectives?|aims?|purpose|introduction|context|methods?|methodology|design|setting|participants|interventions?|measurements|results|findings|conclusions?|discussion|interpretation|implications|limitations|patient or public contribution|public contribution|trial registration|originality|value|practical implications|research limitations)\s*:?$")
+        .expect("valid regex")
+});
+
+fn abstract_text(acc: &mut Candidates, body: &[&Line]) {
+    if let Some(heading) = body.iter().position(|l| is_abstract_heading(l.text)) {
+        let mut parts: Vec<&Line> = Vec::new();
+        for line in &body[heading + 1..] {
+            if line.is_blank() {
+                continue;
+            }
+            let text = line.text;
+            let is_prose = text.len() >= 100;
+            if is_prose {
+                parts.push(line);
+            } else if ABSTRACT_SUBHEADING.is_match(text) {
+                parts.push(line);
+            } else {
+                break;
+            }
+        }
+        while parts.last().is_some_and(|l| l.text.len() < 100) {
+            parts.pop();
+        }
+        if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
+            let value = parts.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+            acc.abstract_text.push(acc.field(value, first.start..last.end(), Confidence::High));
+            acc.article_signals += 1;
+        }
+        return;
+    }
+    // Repository records print the abstract without a heading: the first block of prose
+    // lines. Layout only, so it is shown only when other signals say this is an article.
+    let mut i = 0;
+    while i < body.len() {
+        if is_prose_line(body[i].text) {
+            let start = i;
+            while i < body.len() && !body[i].is_blank() && !LABEL.is_match(body[i].text) {
+                i += 1;
+            }
+            let block = &body[start..i];
+            let total: usize = block.iter().map(|l| l.text.len()).sum();
+            if total >= 300 {
+                let value = block.iter().map(|l| l.text).collect::<Vec<_>>().join("\n");
+                acc.abstract_text.push(acc.field(value, block[0].start..block[block.len() - 1].end(), Confidence::Low));
+                return;
+            }
+        }
+        i += 1;
+    }
+}
+
+fn is_prose_line(text: &str) -> bool {
+    text.len() >= 150 && text.split_whitespace().count() >= 20 && text.contains(". ") && !text.contains(" | ")
+}
+
+static KEYWORD_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\p{Ll}[\p{Ll}\s\-]*(?:\s*,\s*\p{Ll}[\p{Ll}\s\-]*){2,}$").expect("valid regex"));
+
+fn keywords(acc: &mut Candidates, body: &[&Line]) {
+    // A `Keywords` heading with the list on the next line.
+    for (i, line) in body.iter().enumerate() {
+        if line.text.eq_ignore_ascii_case("keywords") || line.text.eq_ignore_ascii_case("key words") {
+            if let Some(next) = body[i + 1..].iter().find(|l| !l.is_blank()) {
+                let fields: Vec<_> = split_keywords(next.text).into_iter().map(|k| acc.field(k, next.range(), Confidence::High)).collect();
+                if fields.len() >= 2 {
+                    acc.keywords.push((fields, Confidence::High));
+                }
+            }
+        }
+    }
+    // An unlabelled lower-case list that the page prints twice (ScienceOpen's keyword tags).
+    let mut seen: HashMap<String, (usize, &Line)> = HashMap::new();
+    for line in body {
+        if line.text.len() < 400 && KEYWORD_LINE.is_match(line.text) {
+            let key = line.text.split(',').map(str::trim).collect::<Vec<_>>().join(",");
+            seen.entry(key).or_insert((0, line)).0 += 1;
+        }
+    }
+    let mut repeated: Vec<_> = seen.values().filter(|(n, _)| *n >= 2).collect();
+    repeated.sort_by_key(|(_, l)| l.start);
+    if let Some((_, line)) = repeated.first() {
+        let fields: Vec<_> = split_keywords(line.text).into_iter().map(|k| acc.field(k, line.range(), Confidence::Medium)).collect();
+        acc.keywords.push((fields, Confidence::Medium));
+    }
+}

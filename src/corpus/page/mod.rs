@@ -222,3 +222,6 @@ pub(crate) fn own_doi_candidates(acc: &mut Candidates, body: &[&Line]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

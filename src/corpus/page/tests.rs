@@ -1,0 +1,282 @@
+//! Fixture tests of the saved-page extractor: one per trap of the seed truth, each on a small
+//! page that isolates it (so the rule is shown to be general, not fitted to one file), plus
+//! the page shapes of other sites. `check` is the only caller of `read` here.
+
+use super::*;
+use crate::corpus::seeds::SEEDS;
+
+fn render(reading: &PageReading) -> String {
+    let mut out = String::new();
+    match &reading.document {
+        None => out.push_str("no document\n"),
+        Some(doc) => render_record(doc, &mut out),
+    }
+    for cited in &reading.cited {
+        out.push_str("cited: ");
+        render_record(cited, &mut out);
+    }
+    out
+}
+
+fn render_record(r: &Record, out: &mut String) {
+    use std::fmt::Write;
+    let mut parts = vec![format!("{}", r.work_type.csl_name())];
+    if let Some(t) = &r.title {
+        parts.push(format!("title={:?}", t.value));
+    }
+    if !r.authors.is_empty() {
+        let names: Vec<String> = r.authors.iter().map(|a| format!("{}, {}", a.value.family, a.value.given)).collect();
+        parts.push(format!("authors=[{}]{}", names.join("; "), if r.et_al { " et al" } else { "" }));
+    }
+    if let Some(p) = &r.corresponding_author {
+        parts.push(format!("corresponding={}, {}", p.value.family, p.value.given));
+    }
+    if let Some(y) = &r.year {
+        parts.push(format!("year={}", y.value));
+    }
+    for (name, field) in [
+        ("container", &r.container_title),
+        ("short", &r.container_short),
+        ("volume", &r.volume),
+        ("issue", &r.issue),
+        ("pages", &r.pages),
+        ("pmid", &r.pmid),
+        ("pmcid", &r.pmcid),
+        ("publisher", &r.publisher),
+    ] {
+        if let Some(f) = field {
+            parts.push(format!("{name}={:?}", f.value));
+        }
+    }
+    if let Some(d) = &r.doi {
+        parts.push(format!("doi={}", d.value));
+    }
+    if !r.issn.is_empty() {
+        parts.push(format!("issn={}", r.issn.iter().map(|f| f.value.as_str()).collect::<Vec<_>>().join(",")));
+    }
+    if let Some(a) = &r.abstract_text {
+        parts.push(format!("abstract={:?}", a.value.chars().take(30).collect::<String>()));
+    }
+    if !r.keywords.is_empty() {
+        parts.push(format!("keywords={:?}", r.keywords.iter().map(|k| k.value.as_str()).collect::<Vec<_>>()));
+    }
+    let _ = writeln!(out, "{}", parts.join(" | "));
+}
+
+/// Reads `page` and compares the rendering with `expect` (one line per record; leading
+/// indentation of `expect` lines is ignored so fixtures can be indented in the source).
+fn check(page: impl AsRef<str>, expect: &str) {
+    let page = page.as_ref();
+    let actual = render(&read(FileId(0), page));
+    let expected: Vec<&str> = expect.lines().map(str::trim_start).collect();
+    assert_eq!(actual.trim_end(), expected.join("\n").trim_end(), "\n--- actual ---\n{actual}");
+}
+
+fn seed(prefix: &str) -> &'static str {
+    SEEDS.iter().find(|(name, _)| name.starts_with(prefix)).expect("seed").1
+}
+
+// --- Traps of seed 000 ---------------------------------------------------------------------
+
+#[test]
+fn navigation_noise_is_not_the_title() {
+    check(
+        "Site navigation\n\nSearch The Repository\n\nA study of things: lessons from the field\n\nSmith, J and Doe, AB (2020) A study of things: lessons from the field. Journal of Things. ISSN 1234-5678\n",
+        r#"article-journal | title="A study of things: lessons from the field" | authors=[Smith, J.; Doe, A. B.] | year=2020 | container="Journal of Things" | issn=1234-5678"#,
+    );
+    let reading = read(FileId(0), seed("000"));
+    assert_ne!(reading.document.unwrap().title.unwrap().value, "Facial reconstruction");
+}
+
+#[test]
+fn doi_written_twice_with_and_without_scheme_is_one_doi() {
+    check(
+        "A study of things: lessons from the field\n\nOpen Access URL: https://doi.org/10.1000/ABC.123 (published)\n\nDOI or ID number: doi.org/10.1000/ABC.123\n",
+        r#"article | title="A study of things: lessons from the field" | doi=10.1000/abc.123"#,
+    );
+}
+
+// --- Traps of seed 001 ---------------------------------------------------------------------
+
+#[test]
+fn journal_and_issue_dois_are_not_the_article_doi() {
+    check(
+        "Some article title about research methods\n\nJournal\nJ Res\nJ Res\n10.1111/(ISSN)1234-5678\nJournal of Research\n: 4\n: 2 ( doiID: 10.1111/jres.v4.2 )\n: 10-20\nAffiliations\n",
+        r#"article-journal | title="Some article title about research methods" | container="Journal of Research" | short="J Res" | volume="4" | issue="2" | pages="10-20""#,
+    );
+    let doc = read(FileId(0), seed("001")).document.unwrap();
+    assert_eq!(doc.doi.unwrap().value.as_str(), "10.1111/hex.13774");
+}
+
+#[test]
+fn typographic_hyphen_in_the_title_is_kept() {
+    let doc = read(FileId(0), seed("001")).document.unwrap();
+    let title = doc.title.unwrap();
+    assert!(title.value.contains("equity\u{2010}sensitive") && title.value.contains("decision\u{2010}making"));
+    // The location is exact bytes of the seed, so UTF-16 conversion later works on real text.
+    let at = title.at.range;
+    assert_eq!(&seed("001")[at.start as usize..at.end as usize], title.value);
+}
+
+#[test]
+fn most_cited_references_are_cited_works_not_the_article() {
+    check(
+        "Is Open Access\n\nThe real article title: a study of everything\n\nAbstract\n\n".to_owned()
+            + &"Background We studied everything there is to study in a long abstract sentence. ".repeat(3)
+            + "\n\nMost cited references12\n\n• Record: found\nIs Open Access\n\nA cited work title: with a subtitle\n\n"
+            + &"Background This cited work has a long snippet of its own abstract shown here. ".repeat(3)
+            + "\nBookmark\n\nAuthor and article information\n",
+        r#"article | title="The real article title: a study of everything" | abstract="Background We studied everythi"
+            cited: article | title="A cited work title: with a subtitle""#,
+    );
+}
+
+#[test]
+fn roles_without_names_are_not_authors() {
+    check(
+        "A title of an article with roles: and more words\n\nAbstract\n\n".to_owned()
+            + &"This is the abstract of the article and it is long enough to count as prose. ".repeat(3)
+            + "\n\nContributors\nRole: Programme Manager\nRole: Reader\nAuthor notes\n[*] Correspondence Jane Cloke, PhD, Department of Things, University.\n",
+        r#"article | title="A title of an article with roles: and more words" | corresponding=Cloke, Jane | abstract="This is the abstract of the ar""#,
+    );
+}
+
+#[test]
+fn pmc_number_without_prefix_and_pubmed_id() {
+    check(
+        "A title of an article with identifiers in a block\n\nArticle\nABC123\n10.1000/abc.123\n10349235\n37154125\nuuid-here\n",
+        r#"article | title="A title of an article with identifiers in a block" | pmid="37154125" | pmcid="PMC10349235" | doi=10.1000/abc.123"#,
+    );
+}
+
+// --- Traps of seed 002 ---------------------------------------------------------------------
+
+#[test]
+fn section_headings_are_not_a_title() {
+    check(
+        "Abstract\n\n".to_owned()
+            + &"Coproduction is an approach described by Ostrom[1] and Cahn.[2] in a long sentence. ".repeat(3)
+            + "\n\nHighlights\n\n• A highlight.[13]\n\nSummary\n\n| INTRODUCTION\n\n| METHODS\n",
+        r#"article | abstract="Coproduction is an approach de""#,
+    );
+}
+
+#[test]
+fn abstract_only_page_is_indexed_without_invented_fields() {
+    let reading = read(FileId(0), seed("002"));
+    let doc = reading.document.expect("indexed");
+    assert!(doc.title.is_none() && doc.authors.is_empty() && doc.year.is_none() && doc.doi.is_none());
+    assert!(doc.abstract_text.unwrap().value.contains("Prudent Healthcare"));
+    // Bracketed numbers cite a list the page does not have: no cited works.
+    assert!(reading.cited.is_empty());
+}
+
+// --- Traps of seed 003 ---------------------------------------------------------------------
+
+#[test]
+fn doi_followed_by_sentence_punctuation() {
+    check(
+        "Banner\n. 2020 Jan;1(2):3-4.\ndoi: 10.1000/xyz.99. Epub 2020 Jan 2.\n\nA title that appears exactly twice on the page\n\nAffiliations\n\nA title that appears exactly twice on the page\n",
+        r#"article-journal | title="A title that appears exactly twice on the page" | year=2020 | volume="1" | issue="2" | pages="3-4" | doi=10.1000/xyz.99"#,
+    );
+}
+
+#[test]
+fn reference_list_dois_belong_to_cited_works() {
+    check(
+        "A title that appears exactly twice on the page\n\nA title that appears exactly twice on the page\n\nReferences\n\n    1. Hickey DG. The potential for coproduction to add value. Health Expect. 2018;21(4):693‐694. 10.1111/hex.12821 - DOI - PMC - PubMed\n    1. Hickey G, Brearley S, et al. Guidance on co‐producing a research project. February 2018. Accessed November 22, 2022. https://example.org/x.pdf\n",
+        r#"article | title="A title that appears exactly twice on the page"
+            cited: article-journal | title="The potential for coproduction to add value" | authors=[Hickey, D. G.] | year=2018 | container="Health Expect" | volume="21" | issue="4" | pages="693-694" | doi=10.1111/hex.12821
+            cited: article | title="Guidance on co-producing a research project" | authors=[Hickey, G.; Brearley, S.] et al | year=2018"#,
+    );
+}
+
+#[test]
+fn government_banner_is_not_content() {
+    check(
+        "Skip to main page content\nU.S. flag\n\nAn official website of the United States government\n\nThe .gov means it’s official.\nFederal government websites often end in .gov or .mil. Before sharing sensitive information, make sure you’re on a federal government site.\n",
+        "no document",
+    );
+}
+
+#[test]
+fn journal_abbreviation_only() {
+    let doc = read(FileId(0), seed("003")).document.unwrap();
+    assert_eq!(doc.container_title.unwrap().value, "Health Expect");
+    assert_eq!((doc.authors.len(), doc.et_al), (1, true));
+}
+
+#[test]
+fn similar_articles_are_neither_metadata_nor_references() {
+    check(
+        "The page's own title, repeated for certainty\n\nThe page's own title, repeated for certainty\n\nSimilar articles\n\nOther work on a different topic entirely. Smith J, Doe A. J Other. 2019;1:2. doi: 10.9999/other.1\nOther work on a different topic entirely\n\nReferences\n\n1. Farr M. Real cited work title here. Humanit Soc Sci Commun. 2021;8(1):105. 10.1057/s41599-021-00782-1 - DOI\n",
+        r#"article | title="The page's own title, repeated for certainty"
+            cited: article-journal | title="Real cited work title here" | authors=[Farr, M.] | year=2021 | container="Humanit Soc Sci Commun" | volume="8" | issue="1" | pages="105" | doi=10.1057/s41599-021-00782-1"#,
+    );
+}
+
+// --- Traps of seed 004 ---------------------------------------------------------------------
+
+#[test]
+fn lost_authors_counters_and_history_dates() {
+    check(
+        "461\nViews\n6\nCrossRef citations to date\n0\nAltmetric\nArticles\n\nCoproduction without experts: a study of people\n\n&\nPages 157-169 | Received 01 Oct 2014, Accepted 06 Dec 2014, Published online: 23 Mar 2015\n\nAbstract\n\n".to_owned()
+            + &"Coproduction has been widely promoted as a means of revolutionising care in 2012. ".repeat(3)
+            + "\n\nFunding\n\nThis work was supported by a grant. It was conducted with Professor Tara Fenwick, University of Stirling and Sue Kilminster, University of Leeds.\n",
+        r#"article-journal | title="Coproduction without experts: a study of people" | year=2015 | pages="157-169" | abstract="Coproduction has been widely p""#,
+    );
+}
+
+// --- Other sites' shapes -------------------------------------------------------------------
+
+#[test]
+fn labelled_fields_page() {
+    check(
+        "Title: Effects of sleep on memory: a review\nAuthors: Müller, Anna; Núñez, J.\nJournal: Sleep Research Reviews\nPublished: 12 March 2021\nVolume: 4\nIssue: 2\nPages: 100–110\nDOI: https://doi.org/10.5555/SRR.2021.004\nPMID: 33333333\nPMCID: PMC7777777\nKeywords: sleep; memory; review.\n",
+        r#"article-journal | title="Effects of sleep on memory: a review" | authors=[Müller, Anna; Núñez, J.] | year=2021 | container="Sleep Research Reviews" | volume="4" | issue="2" | pages="100-110" | pmid="33333333" | pmcid="PMC7777777" | doi=10.5555/srr.2021.004 | keywords=["sleep", "memory", "review"]"#,
+    );
+}
+
+#[test]
+fn apa_citation_line() {
+    check(
+        "How to cite this article\n\nNguyen, T. H., & O'Brien, K. (2019). Community health workers: a systematic review. Global Health Action, 12(1), 45–67. https://doi.org/10.1080/16549716.2019.1234567\n",
+        r#"article-journal | title="Community health workers: a systematic review" | authors=[Nguyen, T. H.; O'Brien, K.] | year=2019 | container="Global Health Action" | volume="12" | issue="1" | pages="45-67" | doi=10.1080/16549716.2019.1234567"#,
+    );
+}
+
+#[test]
+fn jats_xml_saved_as_text() {
+    check(
+        r#"<article><front><journal-meta><journal-title-group><journal-title>BMC Health Services Research</journal-title></journal-title-group><issn pub-type="epub">1472-6963</issn><publisher><publisher-name>BioMed Central</publisher-name></publisher></journal-meta>
+<article-meta><article-id pub-id-type="pmid">31111111</article-id><article-id pub-id-type="doi">10.1186/s12913-019-4000-1</article-id>
+<title-group><article-title>Co-design of services: a <italic>realist</italic> evaluation</article-title></title-group>
+<contrib-group><contrib contrib-type="author"><name><surname>Lee</surname><given-names>Min-Jun</given-names></name></contrib><contrib contrib-type="author"><name><surname>Ó Briain</surname><given-names>S</given-names></name></contrib></contrib-group>
+<pub-date pub-type="epub"><day>3</day><month>5</month><year>2019</year></pub-date><volume>19</volume><issue>1</issue><fpage>300</fpage><lpage>312</lpage>
+<abstract><p>We evaluated co-design.</p></abstract><kwd-group><kwd>co-design</kwd><kwd>realist evaluation</kwd></kwd-group></article-meta></front>
+<back><ref-list><ref id="r1"><element-citation><person-group><name><surname>Oliver</surname><given-names>K</given-names></name></person-group><article-title>The dark side of coproduction</article-title><source>Health Res Policy Syst</source><year>2019</year><pub-id pub-id-type="doi">10.1186/s12961-019-0432-3</pub-id></element-citation></ref></ref-list></back></article>"#,
+        r#"article-journal | title="Co-design of services: a realist evaluation" | authors=[Lee, Min-Jun; Ó Briain, S] | year=2019 | container="BMC Health Services Research" | volume="19" | issue="1" | pages="300-312" | pmid="31111111" | publisher="BioMed Central" | doi=10.1186/s12913-019-4000-1 | issn=1472-6963 | abstract="We evaluated co-design." | keywords=["co-design", "realist evaluation"]
+            cited: article-journal | title="The dark side of coproduction" | authors=[Oliver, K] | year=2019 | container="Health Res Policy Syst" | doi=10.1186/s12961-019-0432-3"#,
+    );
+}
+
+#[test]
+fn pages_that_are_not_articles() {
+    check(
+        "We use cookies to improve your experience\nAccept all cookies\n\nHome | News | About us\n\nOur new building opens next week for all students\n\nPublished: 3 June 2024\n\nThe library will be closed on Monday. Visitors should use the side entrance. More news soon.\n",
+        "no document",
+    );
+    check("Page not found\n\nSorry, the page you requested could not be found on this server.\n", "no document");
+    check("", "no document");
+}
+
+#[test]
+fn every_seed_reads_without_panicking_at_any_truncation() {
+    // Saved pages are often cut off; every prefix of every seed must read.
+    for (_, text) in SEEDS {
+        for end in (0..text.len()).step_by(97).filter(|&e| text.is_char_boundary(e)) {
+            let _ = read(FileId(0), &text[..end]);
+        }
+    }
+}
+

@@ -1,6 +1,6 @@
 //! Prints what the saved-page extractor reads from one file (a debugging aid).
-use refls::corpus::page;
 use refls::corpus::FileId;
+use refls::corpus::page;
 use std::io::Write;
 fn main() {
     let path = std::env::args().nth(1).expect("path");
@@ -10,19 +10,65 @@ fn main() {
     if let Some(doc) = &reading.document {
         writeln!(out, "type {:?}", doc.work_type).unwrap();
         writeln!(out, "title {:?}", doc.title.as_ref().map(|f| (&f.value, f.confidence))).unwrap();
-        writeln!(out, "authors {:?} et_al {}", doc.authors.iter().map(|a| format!("{}/{}", a.value.family, a.value.given)).collect::<Vec<_>>(), doc.et_al).unwrap();
+        writeln!(
+            out,
+            "authors {:?} et_al {}",
+            doc.authors.iter().map(|a| format!("{}/{}", a.value.family, a.value.given)).collect::<Vec<_>>(),
+            doc.et_al
+        )
+        .unwrap();
         writeln!(out, "corr {:?}", doc.corresponding_author.as_ref().map(|f| &f.value)).unwrap();
         writeln!(out, "year {:?}", doc.year.as_ref().map(|f| f.value)).unwrap();
-        writeln!(out, "container {:?} short {:?}", doc.container_title.as_ref().map(|f| &f.value), doc.container_short.as_ref().map(|f| &f.value)).unwrap();
-        writeln!(out, "vol {:?} iss {:?} pages {:?}", doc.volume.as_ref().map(|f| &f.value), doc.issue.as_ref().map(|f| &f.value), doc.pages.as_ref().map(|f| &f.value)).unwrap();
-        writeln!(out, "doi {:?} pmid {:?} pmcid {:?}", doc.doi.as_ref().map(|f| f.value.to_string()), doc.pmid.as_ref().map(|f| &f.value), doc.pmcid.as_ref().map(|f| &f.value)).unwrap();
-        writeln!(out, "issn {:?} publisher {:?}", doc.issn.iter().map(|f| &f.value).collect::<Vec<_>>(), doc.publisher.as_ref().map(|f| &f.value)).unwrap();
-        writeln!(out, "abstract {:?}", doc.abstract_text.as_ref().map(|f| f.value.chars().take(80).collect::<String>())).unwrap();
+        writeln!(
+            out,
+            "container {:?} short {:?}",
+            doc.container_title.as_ref().map(|f| &f.value),
+            doc.container_short.as_ref().map(|f| &f.value)
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "vol {:?} iss {:?} pages {:?}",
+            doc.volume.as_ref().map(|f| &f.value),
+            doc.issue.as_ref().map(|f| &f.value),
+            doc.pages.as_ref().map(|f| &f.value)
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "doi {:?} pmid {:?} pmcid {:?}",
+            doc.doi.as_ref().map(|f| f.value.to_string()),
+            doc.pmid.as_ref().map(|f| &f.value),
+            doc.pmcid.as_ref().map(|f| &f.value)
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "issn {:?} publisher {:?}",
+            doc.issn.iter().map(|f| &f.value).collect::<Vec<_>>(),
+            doc.publisher.as_ref().map(|f| &f.value)
+        )
+        .unwrap();
+        writeln!(
+            out,
+            "abstract {:?}",
+            doc.abstract_text.as_ref().map(|f| f.value.chars().take(80).collect::<String>())
+        )
+        .unwrap();
         writeln!(out, "keywords {:?}", doc.keywords.iter().map(|f| &f.value).collect::<Vec<_>>()).unwrap();
     } else {
         writeln!(out, "no document").unwrap();
     }
     for c in &reading.cited {
-        writeln!(out, "  cited: {:?} | {:?} | {:?} | {:?} | {:?}", c.title.as_ref().map(|f| &f.value), c.authors.first().map(|a| &a.value.family), c.year.as_ref().map(|f| f.value), c.doi.as_ref().map(|f| f.value.to_string()), c.container_title.as_ref().map(|f| &f.value)).unwrap();
+        writeln!(
+            out,
+            "  cited: {:?} | {:?} | {:?} | {:?} | {:?}",
+            c.title.as_ref().map(|f| &f.value),
+            c.authors.first().map(|a| &a.value.family),
+            c.year.as_ref().map(|f| f.value),
+            c.doi.as_ref().map(|f| f.value.to_string()),
+            c.container_title.as_ref().map(|f| &f.value)
+        )
+        .unwrap();
     }
 }

@@ -40,7 +40,14 @@ pub fn load_corpus(paths: &[PathBuf]) -> Result<Corpus, MissingPath> {
 /// Writes the corpus's problems as warnings, compiler style.
 pub fn report_problems(problems: &[FileProblem], err: &mut dyn Write) {
     for p in problems {
-        let _ = writeln!(err, "{}: {}[{}]: {}", p.path, severity_word(p.problem.severity), p.problem.code, p.problem.message);
+        let _ = writeln!(
+            err,
+            "{}: {}[{}]: {}",
+            p.path,
+            severity_word(p.problem.severity),
+            p.problem.code,
+            p.problem.message
+        );
     }
 }
 
@@ -107,11 +114,15 @@ fn write_table(out: &mut dyn Write, corpus: &Corpus) -> std::io::Result<()> {
         corpus.records.len() - documents
     )?;
     writeln!(out)?;
-    writeln!(out, "{:<34} {:<8} {:<4} {:<12} {:<48} {}", "KEY", "KIND", "YEAR", "AUTHOR", "TITLE", "DOI / SOURCE")?;
+    writeln!(out, "{:<34} {:<8} {:<4} {:<12} {:<48} DOI / SOURCE", "KEY", "KIND", "YEAR", "AUTHOR", "TITLE")?;
     for (i, record) in corpus.records.iter().enumerate() {
         let id = crate::corpus::RecordId(i as u32);
         let author = record.authors.first().map_or(String::from("—"), |a| {
-            if record.authors.len() > 1 || record.et_al { format!("{} et al.", a.value.family) } else { a.value.family.clone() }
+            if record.authors.len() > 1 || record.et_al {
+                format!("{} et al.", a.value.family)
+            } else {
+                a.value.family.clone()
+            }
         });
         let where_from = match record.doi() {
             Some(doi) => doi.to_string(),

@@ -20,19 +20,30 @@ fn index_json() -> Vec<Value> {
 }
 
 fn truth() -> Value {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/seed-truth.json")).expect("truth");
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/seed-truth.json")).expect("truth");
     serde_json::from_str(&text).expect("truth JSON")
 }
 
 fn document<'a>(items: &'a [Value], file: &str) -> &'a Value {
     items
         .iter()
-        .find(|item| item["refls"]["kind"] == "document" && item["refls"]["source"]["path"].as_str().is_some_and(|p| p.ends_with(file)))
+        .find(|item| {
+            item["refls"]["kind"] == "document"
+                && item["refls"]["source"]["path"].as_str().is_some_and(|p| p.ends_with(file))
+        })
         .unwrap_or_else(|| panic!("no document record for {file}"))
 }
 
 /// A string field: equal to the truth (or one of its `_accept` values), or absent when null.
-fn check_string(file: &str, item: &Value, csl_name: &str, truth_doc: &Value, truth_name: &str, failures: &mut Vec<String>) {
+fn check_string(
+    file: &str,
+    item: &Value,
+    csl_name: &str,
+    truth_doc: &Value,
+    truth_name: &str,
+    failures: &mut Vec<String>,
+) {
     let expected = &truth_doc[truth_name];
     let actual = item.get(csl_name);
     match (expected, actual) {
@@ -100,7 +111,10 @@ fn seed_index_reproduces_the_truth() {
         }
         if let Some(corresponding) = doc.get("corresponding_author") {
             if &item["refls"]["corresponding_author"] != corresponding {
-                failures.push(format!("{file}: corresponding author should be {corresponding}, got {}", item["refls"]["corresponding_author"]));
+                failures.push(format!(
+                    "{file}: corresponding author should be {corresponding}, got {}",
+                    item["refls"]["corresponding_author"]
+                ));
             }
         }
         if item.get("abstract").is_some() != doc["has_abstract"].as_bool().unwrap() {
@@ -154,9 +168,13 @@ fn seed_index_reproduces_the_truth() {
 #[test]
 fn one_work_reached_from_two_pages_is_one_record() {
     let items = index_json();
-    let dark: Vec<&Value> = items.iter().filter(|i| i["title"].as_str().is_some_and(|t| t.starts_with("The dark side of coproduction"))).collect();
+    let dark: Vec<&Value> = items
+        .iter()
+        .filter(|i| i["title"].as_str().is_some_and(|t| t.starts_with("The dark side of coproduction")))
+        .collect();
     assert_eq!(dark.len(), 1);
-    let cited_by: Vec<&str> = dark[0]["refls"]["cited_by"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
+    let cited_by: Vec<&str> =
+        dark[0]["refls"]["cited_by"].as_array().unwrap().iter().map(|k| k.as_str().unwrap()).collect();
     assert_eq!(cited_by.len(), 2);
     assert_eq!(dark[0]["DOI"], "10.1186/s12961-019-0432-3");
 }

@@ -71,25 +71,29 @@ fn put(item: &mut Map<String, Value>, name: &str, value: Option<&str>) {
 }
 
 fn provenance(corpus: &Corpus, record: &Record) -> Value {
-    let location = |at: &super::Location| {
-        json!({ "path": corpus.file(at.file).path, "line": corpus.line_of(at) + 1 })
-    };
+    let location = |at: &super::Location| json!({ "path": corpus.file(at.file).path, "line": corpus.line_of(at) + 1 });
     let mut res = Map::new();
     res.insert("source".into(), location(record.anchor()));
     if record.anchors.len() > 1 {
         res.insert("locations".into(), Value::Array(record.anchors.iter().map(location).collect()));
     }
-    res.insert("kind".into(), json!(match record.kind {
-        RecordKind::Document => "document",
-        RecordKind::Cited => "cited",
-    }));
+    res.insert(
+        "kind".into(),
+        json!(match record.kind {
+            RecordKind::Document => "document",
+            RecordKind::Cited => "cited",
+        }),
+    );
     res.insert("cites".into(), json!(record.cites.iter().map(|&r| corpus.key(r)).collect::<Vec<_>>()));
     res.insert("cited_by".into(), json!(record.cited_by.iter().map(|&r| corpus.key(r)).collect::<Vec<_>>()));
     if record.et_al {
         res.insert("et_al".into(), json!(true));
     }
     if let Some(person) = &record.corresponding_author {
-        res.insert("corresponding_author".into(), json!({ "family": person.value.family, "given": person.value.given }));
+        res.insert(
+            "corresponding_author".into(),
+            json!({ "family": person.value.family, "given": person.value.given }),
+        );
     }
     Value::Object(res)
 }

@@ -81,7 +81,14 @@ pub fn read_source(path: &Path) -> (Option<Input>, Option<FileProblem>) {
     let shown = path.display().to_string();
     match std::fs::metadata(path) {
         Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            return (None, Some(warning(&shown, "too-large", format!("skipped: {} bytes is larger than the 64 MiB limit", meta.len()))));
+            return (
+                None,
+                Some(warning(
+                    &shown,
+                    "too-large",
+                    format!("skipped: {} bytes is larger than the 64 MiB limit", meta.len()),
+                )),
+            );
         }
         Ok(_) => {}
         Err(err) => return (None, Some(warning(&shown, "unreadable", format!("skipped: {err}")))),
@@ -105,7 +112,11 @@ pub fn decode(path: &str, bytes: Vec<u8>) -> (Option<Input>, Option<FileProblem>
         Err(err) => {
             let valid_up_to = err.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(err.as_bytes()).into_owned();
-            let problem = warning(path, "invalid-utf8", format!("invalid UTF-8 at byte {valid_up_to}: read with replacement characters"));
+            let problem = warning(
+                path,
+                "invalid-utf8",
+                format!("invalid UTF-8 at byte {valid_up_to}: read with replacement characters"),
+            );
             (Some(Input { path: path.to_owned(), text, origin: Origin::Workspace }), Some(problem))
         }
     }
@@ -140,6 +151,9 @@ mod tests {
 
     #[test]
     fn missing_path_is_an_error() {
-        assert_eq!(discover(&[PathBuf::from("/no/such/corpus")]).unwrap_err(), MissingPath("/no/such/corpus".to_owned()));
+        assert_eq!(
+            discover(&[PathBuf::from("/no/such/corpus")]).unwrap_err(),
+            MissingPath("/no/such/corpus".to_owned())
+        );
     }
 }

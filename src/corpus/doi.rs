@@ -66,8 +66,7 @@ impl Doi {
 
     /// What this DOI names, judged from its shape alone.
     pub fn kind(&self) -> DoiKind {
-        static ISSUE: LazyLock<Regex> =
-            LazyLock::new(|| Regex::new(r"/[a-z]+\.v\d+(\.\d+)?$").expect("valid regex"));
+        static ISSUE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"/[a-z]+\.v\d+(\.\d+)?$").expect("valid regex"));
         let suffix = &self.0[self.prefix().len() + 1..];
         if suffix.starts_with("(issn)") || suffix.contains("(issn)") {
             DoiKind::Journal
@@ -128,9 +127,8 @@ static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\b10\.\d{4,9}(?:\.\d+)*(?:/|%2[Ff])[^\s"'<>\{\}\\\|\^`]+"#).expect("valid regex")
 });
 
-static PREFIX_BEFORE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s?|doi\s)$").expect("valid regex")
-});
+static PREFIX_BEFORE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s?|doi\s)$").expect("valid regex"));
 
 fn is_trailing_punct(ch: char) -> bool {
     matches!(ch, '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '"' | '\u{2019}' | '\u{201D}')
@@ -139,7 +137,15 @@ fn is_trailing_punct(ch: char) -> bool {
 /// Removes a resolver or `doi:` prefix. Case-insensitive, tolerant of `http`, `dx.`.
 fn strip_resolver(text: &str) -> &str {
     let lower = text.to_ascii_lowercase();
-    for prefix in ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "dx.doi.org/", "doi.org/", "doi:"] {
+    for prefix in [
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "dx.doi.org/",
+        "doi.org/",
+        "doi:",
+    ] {
         if lower.starts_with(prefix) {
             return text[prefix.len()..].trim_start();
         }
@@ -206,7 +212,12 @@ pub fn find_malformed_dois(text: &str) -> Vec<MalformedDoi> {
     for caps in ANNOUNCED.captures_iter(text) {
         let whole = caps.get(0).expect("group 0");
         let value = caps.get(1).expect("group 1");
-        if valid.iter().any(|v| v.full_range.start <= whole.start() && whole.end() <= v.range.end.max(whole.end()) && v.range.start >= whole.start() && v.range.start <= value.end()) {
+        if valid.iter().any(|v| {
+            v.full_range.start <= whole.start()
+                && whole.end() <= v.range.end.max(whole.end())
+                && v.range.start >= whole.start()
+                && v.range.start <= value.end()
+        }) {
             continue;
         }
         let shown = trim_candidate(value.as_str());
@@ -241,7 +252,10 @@ mod tests {
     #[test]
     fn forms_of_writing() {
         assert_eq!(found("doi: 10.1111/hex.13851. Epub 2023 Aug 21."), ["10.1111/hex.13851"]);
-        assert_eq!(found("Open Access URL: https://doi.org/10.1080/2159676X.2022.2152085 (published)"), ["10.1080/2159676x.2022.2152085"]);
+        assert_eq!(
+            found("Open Access URL: https://doi.org/10.1080/2159676X.2022.2152085 (published)"),
+            ["10.1080/2159676x.2022.2152085"]
+        );
         assert_eq!(found("DOI or ID number: doi.org/10.1080/2159676X.2022.2152085"), ["10.1080/2159676x.2022.2152085"]);
         assert_eq!(found("see http://dx.doi.org/10.1000/xyz123, and"), ["10.1000/xyz123"]);
         assert_eq!(found("(10.1000/abc)"), ["10.1000/abc"]);
@@ -289,13 +303,18 @@ mod tests {
 
     #[test]
     fn url_escapes_brackets() {
-        assert_eq!(Doi::parse("10.1016/S0140-6736(20)30183-5").unwrap().url(), "https://doi.org/10.1016/s0140-6736%2820%2930183-5");
+        assert_eq!(
+            Doi::parse("10.1016/S0140-6736(20)30183-5").unwrap().url(),
+            "https://doi.org/10.1016/s0140-6736%2820%2930183-5"
+        );
     }
 
     fn suffix() -> impl Strategy<Value = String> {
         // Suffixes drawn from the characters real DOIs use, with balanced brackets.
-        proptest::string::string_regex(r"[A-Za-z0-9][A-Za-z0-9._\-;:/]{0,20}(\([0-9]{1,3}\)[A-Za-z0-9\-]{1,6})?[A-Za-z0-9]")
-            .expect("valid strategy")
+        proptest::string::string_regex(
+            r"[A-Za-z0-9][A-Za-z0-9._\-;:/]{0,20}(\([0-9]{1,3}\)[A-Za-z0-9\-]{1,6})?[A-Za-z0-9]",
+        )
+        .expect("valid strategy")
     }
 
     proptest! {

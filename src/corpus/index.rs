@@ -213,7 +213,8 @@ impl Index {
         }
         let scores = scores.unwrap_or_default();
         let more = scores.len() > limit;
-        let mut hits: Vec<Hit> = scores.into_iter().map(|(record, score)| Hit { record: RecordId(record), score }).collect();
+        let mut hits: Vec<Hit> =
+            scores.into_iter().map(|(record, score)| Hit { record: RecordId(record), score }).collect();
         // Ties are broken by record order, which is deterministic (sorted paths).
         let order = |a: &Hit, b: &Hit| b.score.cmp(&a.score).then(a.record.cmp(&b.record));
         if hits.len() > limit {

@@ -27,9 +27,9 @@ use deunicode::deunicode;
 use super::record::Record;
 
 const SKIPPED_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "but", "nor", "of", "on", "in", "into", "onto", "for", "to", "with", "without", "within",
-    "from", "by", "at", "as", "about", "over", "under", "via", "between", "through", "towards", "toward", "among", "upon",
-    "is", "are", "be", "its", "their", "this", "that",
+    "a", "an", "the", "and", "or", "but", "nor", "of", "on", "in", "into", "onto", "for", "to", "with", "without",
+    "within", "from", "by", "at", "as", "about", "over", "under", "via", "between", "through", "towards", "toward",
+    "among", "upon", "is", "are", "be", "its", "their", "this", "that",
 ];
 
 /// `Müller-Lüdenscheidt` becomes `mullerludenscheidt`.
@@ -39,7 +39,9 @@ pub fn fold(text: &str) -> String {
 
 fn significant_words(title: &str) -> impl Iterator<Item = String> + '_ {
     title
-        .split(|c: char| c.is_whitespace() || matches!(c, ':' | ';' | ',' | '.' | '?' | '!' | '(' | ')' | '"' | '/' | '—' | '–'))
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, ':' | ';' | ',' | '.' | '?' | '!' | '(' | ')' | '"' | '/' | '—' | '–')
+        })
         .map(fold)
         .filter(|w| !w.is_empty() && !SKIPPED_WORDS.contains(&w.as_str()))
 }
@@ -127,7 +129,12 @@ mod tests {
 
     #[test]
     fn scheme_and_fallbacks() {
-        check(Some("Buckley"), Some(2022), Some("Multi-stakeholder perspectives on co-production"), "buckley2022multistakeholder");
+        check(
+            Some("Buckley"),
+            Some(2022),
+            Some("Multi-stakeholder perspectives on co-production"),
+            "buckley2022multistakeholder",
+        );
         check(Some("Ikhile"), Some(2023), Some("A virtuous cycle of co-production"), "ikhile2023virtuous");
         check(Some("Müller"), Some(2020), Some("Über die Sache"), "muller2020uber");
         check(Some("李"), Some(2021), Some("The 研究"), "li2021yan-jiu".replace('-', "").as_str());

@@ -163,7 +163,11 @@ impl Corpus {
 
         for (i, reading) in readings.into_iter().enumerate() {
             for problem in reading.problems {
-                problems.push(FileProblem { file: Some(FileId(i as u32)), path: corpus.files[i].path.clone(), problem });
+                problems.push(FileProblem {
+                    file: Some(FileId(i as u32)),
+                    path: corpus.files[i].path.clone(),
+                    problem,
+                });
             }
             for record in reading.documents {
                 let id = corpus.add_or_merge(record, &mut by_doi, &mut by_pmid, &mut by_title);
@@ -202,7 +206,12 @@ impl Corpus {
             .doi()
             .and_then(|d| by_doi.get(d))
             .or_else(|| record.pmid.as_ref().and_then(|p| by_pmid.get(&p.value)))
-            .or_else(|| title.as_ref().and_then(|t| by_title.get(t)).filter(|id| compatible(&self.records[id.0 as usize], &record)))
+            .or_else(|| {
+                title
+                    .as_ref()
+                    .and_then(|t| by_title.get(t))
+                    .filter(|id| compatible(&self.records[id.0 as usize], &record))
+            })
             .copied();
         let id = match existing {
             Some(id) => {

@@ -226,6 +226,9 @@ impl Record {
         if other.kind == RecordKind::Document {
             self.kind = RecordKind::Document;
             self.work_type = other.work_type;
+        } else if self.work_type == WorkType::Article {
+            // `Article` means "could not tell"; any more specific type is better knowledge.
+            self.work_type = other.work_type;
         }
         for anchor in &other.anchors {
             if !self.anchors.contains(anchor) {

@@ -16,5 +16,8 @@ pub const SEEDS: &[(&str, &str)] = &[
 
 /// The embedded seeds as corpus inputs.
 pub fn inputs() -> Vec<Input> {
-    SEEDS.iter().map(|(name, text)| Input { path: format!("seeds/{name}"), text: (*text).to_owned(), origin: Origin::Seed }).collect()
+    SEEDS
+        .iter()
+        .map(|(name, text)| Input { path: format!("seeds/{name}"), text: (*text).to_owned(), origin: Origin::Seed })
+        .collect()
 }

@@ -57,7 +57,12 @@ static ANY_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]+>").expect
 /// whitespace collapsed.
 fn inner_text(xml: &str) -> String {
     let stripped = ANY_TAG.replace_all(xml, " ");
-    let decoded = stripped.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&");
+    let decoded = stripped
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&");
     decoded.split_whitespace().collect::<Vec<_>>().join(" ").replace(" ,", ",").replace(" .", ".").replace(" :", ":")
 }
 
@@ -77,7 +82,11 @@ impl Reader<'_> {
 
     fn field<T>(&self, value: T, scope: &str, range: std::ops::Range<usize>) -> Field<T> {
         let base = scope.as_ptr() as usize - self.text.as_ptr() as usize;
-        Field::new(value, Location { file: self.file, range: (base + range.start) as u32..(base + range.end) as u32 }, Confidence::High)
+        Field::new(
+            value,
+            Location { file: self.file, range: (base + range.start) as u32..(base + range.end) as u32 },
+            Confidence::High,
+        )
     }
 }
 
@@ -92,10 +101,9 @@ fn people(reader: &Reader, scope: &str) -> Vec<Field<Person>> {
     for caps in CONTRIB.captures_iter(scope) {
         let inner = caps.get(1).expect("group");
         let person = match (SURNAME.captures(inner.as_str()), GIVEN.captures(inner.as_str())) {
-            (Some(family), given) => Person {
-                family: inner_text(&family[1]),
-                given: given.map(|g| inner_text(&g[1])).unwrap_or_default(),
-            },
+            (Some(family), given) => {
+                Person { family: inner_text(&family[1]), given: given.map(|g| inner_text(&g[1])).unwrap_or_default() }
+            }
             (None, _) => match COLLAB.captures(inner.as_str()) {
                 Some(collab) => Person { family: inner_text(&collab[1]), given: String::new() },
                 None => continue,
@@ -120,7 +128,10 @@ pub fn read(file: FileId, text: &str) -> PageReading {
     record.container_title = reader.first(&JOURNAL_TITLE, journal);
     record.container_short = reader.first(&ABBREV, journal);
     record.publisher = reader.first(&PUBLISHER, journal);
-    record.issn = ISSN.captures_iter(journal).map(|c| reader.field(inner_text(&c[1]), journal, c.get(1).expect("group").range())).collect();
+    record.issn = ISSN
+        .captures_iter(journal)
+        .map(|c| reader.field(inner_text(&c[1]), journal, c.get(1).expect("group").range()))
+        .collect();
     if let Some(date) = PUB_DATE.captures(meta).and_then(|c| c.get(1)) {
         let date_scope = &meta[date.range()];
         if let Some(year) = reader.first(&YEAR, date_scope) {
@@ -150,24 +161,31 @@ pub fn read(file: FileId, text: &str) -> PageReading {
         }
     }
     record.abstract_text = reader.first(&ABSTRACT, meta);
-    record.keywords = KWD.captures_iter(meta).map(|c| reader.field(inner_text(&c[1]), meta, c.get(1).expect("group").range())).collect();
+    record.keywords = KWD
+        .captures_iter(meta)
+        .map(|c| reader.field(inner_text(&c[1]), meta, c.get(1).expect("group").range()))
+        .collect();
 
     let mut cited = Vec::new();
     if let Some(ref_list) = section(text, "<ref-list", "</ref-list>") {
         for caps in REF.captures_iter(ref_list) {
             let entry = caps.get(0).expect("group");
             let scope = &ref_list[entry.range()];
-            let Some(title) = reader.first(&ARTICLE_TITLE, scope).or_else(|| reader.first(&CHAPTER_TITLE, scope)) else {
+            let Some(title) = reader.first(&ARTICLE_TITLE, scope).or_else(|| reader.first(&CHAPTER_TITLE, scope))
+            else {
                 continue;
             };
             let anchor = reader.field((), scope, 0..scope.len()).at;
             let mut work = Record::new(RecordKind::Cited, WorkType::Article, anchor);
-            work.title = Some(Field { value: fold_hyphens(&title.value), confidence: Confidence::Medium, at: title.at });
+            work.title =
+                Some(Field { value: fold_hyphens(&title.value), confidence: Confidence::Medium, at: title.at });
             work.container_title = reader.first(&SOURCE, scope);
             if work.container_title.is_some() {
                 work.work_type = WorkType::ArticleJournal;
             }
-            work.year = reader.first(&YEAR, scope).and_then(|y| Some(Field::new(y.value.get(..4)?.parse().ok()?, y.at, Confidence::Medium)));
+            work.year = reader
+                .first(&YEAR, scope)
+                .and_then(|y| Some(Field::new(y.value.get(..4)?.parse().ok()?, y.at, Confidence::Medium)));
             let names = section(scope, "<person-group", "</person-group>").unwrap_or(scope);
             for caps in SURNAME.captures_iter(names).take(1) {
                 let family = inner_text(&caps[1]);

@@ -155,14 +155,17 @@ impl Candidates {
         record.publisher = best(&self.publisher);
         record.corresponding_author = best(&self.corresponding_author);
         let looks_journal = record.container().is_some() || record.volume.is_some() || record.pages.is_some();
-        record.work_type = self.work_type.unwrap_or(if looks_journal { WorkType::ArticleJournal } else { WorkType::Article });
+        record.work_type =
+            self.work_type.unwrap_or(if looks_journal { WorkType::ArticleJournal } else { WorkType::Article });
         if let Some((authors, et_al, _)) =
             self.authors.iter().filter(|(_, _, c)| *c >= Confidence::Medium).max_by_key(|(list, _, c)| (*c, list.len()))
         {
             record.authors = authors.clone();
             record.et_al = *et_al;
         }
-        if let Some((keywords, _)) = self.keywords.iter().filter(|(_, c)| *c >= Confidence::Medium).max_by_key(|(_, c)| *c) {
+        if let Some((keywords, _)) =
+            self.keywords.iter().filter(|(_, c)| *c >= Confidence::Medium).max_by_key(|(_, c)| *c)
+        {
             record.keywords = keywords.clone();
         }
         for candidate in self.issn.iter().filter(|f| f.confidence >= Confidence::Medium) {
@@ -213,11 +216,7 @@ pub(crate) fn own_doi_candidates(acc: &mut Candidates, body: &[&Line]) {
                 || line.text[found.full_range.clone()].to_ascii_lowercase().contains("doi");
             let confidence = if labelled { Confidence::High } else { Confidence::Medium };
             let start = line.start + found.range.start;
-            acc.doi.push(Field::new(
-                found.doi,
-                acc.at(start..line.start + found.range.end),
-                confidence,
-            ));
+            acc.doi.push(Field::new(found.doi, acc.at(start..line.start + found.range.end), confidence));
             acc.article_signals += 1;
         }
     }

@@ -61,7 +61,7 @@ pub fn parse_family_comma_initials(list: &str) -> Option<AuthorList> {
     let (list, et_al) = strip_et_al(list);
     let normalised = list.replace(", &", ",").replace(" & ", ", ").replace(" and ", ", ");
     let parts: Vec<&str> = normalised.split(',').map(str::trim).collect();
-    if parts.len() < 2 || parts.len() % 2 != 0 {
+    if parts.len() < 2 || !parts.len().is_multiple_of(2) {
         return None;
     }
     let mut people = Vec::new();
@@ -96,7 +96,8 @@ pub fn parse_given_first(name: &str) -> Option<Person> {
         return None;
     }
     // The family name starts at the first particle after the given names, else it is the last word.
-    let particles = ["van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "dos", "le", "la", "ter", "ten"];
+    let particles =
+        ["van", "von", "de", "der", "den", "del", "della", "di", "da", "du", "dos", "le", "la", "ter", "ten"];
     let family_start = (1..words.len()).find(|&i| particles.contains(&words[i])).unwrap_or(words.len() - 1);
     // Honorifics mark a name written in prose (acknowledgements, funding notes), never an
     // author line.

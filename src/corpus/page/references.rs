@@ -22,11 +22,15 @@ use crate::corpus::record::{Confidence, Field, FileId, Location, Record, RecordK
 static NUMBERING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:\[\d{1,4}\]|\d{1,4}\.|\d{1,4}\))\s+").expect("valid regex"));
 static AUTHOR_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<authors>[^()]{3,600}?)\s\((?P<year>1[5-9]\d{2}|20\d{2})[a-z]?\)\.?\s+(?P<rest>\S.+)$").expect("valid regex")
+    Regex::new(r"^(?P<authors>[^()]{3,600}?)\s\((?P<year>1[5-9]\d{2}|20\d{2})[a-z]?\)\.?\s+(?P<rest>\S.+)$")
+        .expect("valid regex")
 });
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(1[5-9]\d{2}|20\d{2})\b").expect("valid regex"));
 static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:1[5-9]\d{2}|20\d{2})[^;.]{0,12};(?P<vol>[^(:;\s]+)?(?:\((?P<iss>[^)]+)\))?(?::(?P<pages>[^.;\s]+))?").expect("valid regex")
+    Regex::new(
+        r"\b(?:1[5-9]\d{2}|20\d{2})[^;.]{0,12};(?P<vol>[^(:;\s]+)?(?:\((?P<iss>[^)]+)\))?(?::(?P<pages>[^.;\s]+))?",
+    )
+    .expect("valid regex")
 });
 
 /// Folds typographic hyphens so titles compare across sources.
@@ -48,7 +52,11 @@ impl Entry<'_> {
 
     fn record(&self) -> Record {
         let range = self.line.range();
-        Record::new(RecordKind::Cited, WorkType::Article, Location { file: self.file, range: range.start as u32..range.end as u32 })
+        Record::new(
+            RecordKind::Cited,
+            WorkType::Article,
+            Location { file: self.file, range: range.start as u32..range.end as u32 },
+        )
     }
 }
 
@@ -79,7 +87,8 @@ fn is_card_title(text: &str) -> bool {
 
 /// One reference written as a citation, in Vancouver or author–year style.
 fn citation_entry(entry: &Entry, body: &str) -> Option<Record> {
-    let (authors, et_al, authors_text, after_authors, year_from_parens) = if let Some(caps) = AUTHOR_YEAR.captures(body) {
+    let (authors, et_al, authors_text, after_authors, year_from_parens) = if let Some(caps) = AUTHOR_YEAR.captures(body)
+    {
         let authors_text = caps.name("authors").expect("group").as_str();
         let list = names::parse_family_comma_initials(authors_text.trim_end_matches(','))?;
         let year = caps.name("year").expect("group").as_str();

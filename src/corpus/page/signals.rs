@@ -76,7 +76,8 @@ static VOLUME_ISSUE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static PAGES_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|\|\s*|,\s*)(?:pages?|pp\.?)\s*:?\s*([A-Za-z]?\d+\s*[-‐‑–—]\s*[A-Za-z]?\d+)").expect("valid regex")
+    Regex::new(r"(?i)(?:^|\|\s*|,\s*)(?:pages?|pp\.?)\s*:?\s*([A-Za-z]?\d+\s*[-‐‑–—]\s*[A-Za-z]?\d+)")
+        .expect("valid regex")
 });
 
 fn labelled_fields(acc: &mut Candidates, body: &[&Line]) {
@@ -149,17 +150,22 @@ fn labelled_field(acc: &mut Candidates, line: &Line, label: &str, value: &str) {
         "publisher" | "citation_publisher" => {
             acc.publisher.push(acc.field(collapse_whitespace(value_clean), range, Confidence::High));
         }
-        "issn" | "print issn" | "issn (print)" | "p-issn" | "pissn" | "eissn" | "e-issn" | "online issn" | "issn (online)" | "electronic issn" => {
+        "issn" | "print issn" | "issn (print)" | "p-issn" | "pissn" | "eissn" | "e-issn" | "online issn"
+        | "issn (online)" | "electronic issn" => {
             for m in ISSN.find_iter(value) {
-                acc.issn.push(acc.field(m.as_str().to_ascii_uppercase(), sub_range(line, m.as_str()), Confidence::High));
+                acc.issn.push(acc.field(
+                    m.as_str().to_ascii_uppercase(),
+                    sub_range(line, m.as_str()),
+                    Confidence::High,
+                ));
             }
             acc.article_signals += 1;
         }
-        "pmid" | "pubmed id" | "pubmed" => {
-            if value_clean.chars().all(|c| c.is_ascii_digit()) && (1..=9).contains(&value_clean.len()) {
-                acc.pmid.push(acc.field(value_clean.to_owned(), range, Confidence::High));
-                acc.article_signals += 1;
-            }
+        "pmid" | "pubmed id" | "pubmed"
+            if value_clean.chars().all(|c| c.is_ascii_digit()) && (1..=9).contains(&value_clean.len()) =>
+        {
+            acc.pmid.push(acc.field(value_clean.to_owned(), range, Confidence::High));
+            acc.article_signals += 1;
         }
         "pmcid" | "pmc id" | "pmc" => {
             let digits = value_clean.trim_start_matches("PMC");
@@ -168,15 +174,11 @@ fn labelled_field(acc: &mut Candidates, line: &Line, label: &str, value: &str) {
                 acc.article_signals += 1;
             }
         }
-        "volume" | "vol" => {
-            if value_clean.len() < 12 {
-                acc.volume.push(acc.field(value_clean.to_owned(), range, Confidence::High));
-            }
+        "volume" | "vol" if value_clean.len() < 12 => {
+            acc.volume.push(acc.field(value_clean.to_owned(), range, Confidence::High));
         }
-        "issue" | "number" | "no" => {
-            if value_clean.len() < 12 {
-                acc.issue.push(acc.field(value_clean.to_owned(), range, Confidence::High));
-            }
+        "issue" | "number" | "no" if value_clean.len() < 12 => {
+            acc.issue.push(acc.field(value_clean.to_owned(), range, Confidence::High));
         }
         "pages" | "page" | "page range" | "pp" => {
             if let Some(pages) = normalise_pages(value_clean) {
@@ -238,7 +240,8 @@ pub(crate) fn split_keywords(value: &str) -> Vec<String> {
 
 static HARVARD: LazyLock<Regex> = LazyLock::new(|| {
     // `Authors (2022) Title. Journal.` (repositories) and `Authors (2022). Title. Journal, 1(2), 3-4.` (APA).
-    Regex::new(r"^(?P<authors>[^()]{3,600}?)\s\((?P<year>1[5-9]\d{2}|20\d{2})[a-z]?\)\.?\s+(?P<rest>\S.+)$").expect("valid regex")
+    Regex::new(r"^(?P<authors>[^()]{3,600}?)\s\((?P<year>1[5-9]\d{2}|20\d{2})[a-z]?\)\.?\s+(?P<rest>\S.+)$")
+        .expect("valid regex")
 });
 
 static PUBMED_SHORT: LazyLock<Regex> = LazyLock::new(|| {
@@ -276,10 +279,18 @@ fn citation_lines(acc: &mut Candidates, body: &[&Line]) {
             && let Some(caps) = PUBMED_LOCATION.captures(text)
         {
             let year = &caps["year"];
-            acc.year.push(acc.field(year.parse().expect("digits"), sub_range(line, caps.name("year").expect("group").as_str()), Confidence::High));
+            acc.year.push(acc.field(
+                year.parse().expect("digits"),
+                sub_range(line, caps.name("year").expect("group").as_str()),
+                Confidence::High,
+            ));
             for (name, list) in [("vol", &mut acc.volume), ("iss", &mut acc.issue)] {
                 if let Some(m) = caps.name(name) {
-                    list.push(Field::new(m.as_str().to_owned(), super::Candidates::loc(acc.file, sub_range(line, m.as_str())), Confidence::High));
+                    list.push(Field::new(
+                        m.as_str().to_owned(),
+                        super::Candidates::loc(acc.file, sub_range(line, m.as_str())),
+                        Confidence::High,
+                    ));
                 }
             }
             if let Some(m) = caps.name("pages")
@@ -288,7 +299,11 @@ fn citation_lines(acc: &mut Candidates, body: &[&Line]) {
                 acc.pages.push(acc.field(pages, sub_range(line, m.as_str()), Confidence::High));
             }
             if let Some(m) = caps.name("journal") {
-                acc.container_short.push(acc.field(m.as_str().trim().to_owned(), sub_range(line, m.as_str()), Confidence::Medium));
+                acc.container_short.push(acc.field(
+                    m.as_str().trim().to_owned(),
+                    sub_range(line, m.as_str()),
+                    Confidence::Medium,
+                ));
             }
             acc.article_signals += 1;
         }
@@ -301,12 +316,24 @@ fn citation_lines(acc: &mut Candidates, body: &[&Line]) {
                 acc.authors.push((vec![field], caps.name("etal").is_some(), Confidence::High));
                 let journal = caps.name("journal").expect("group");
                 let journal_text = journal.as_str().trim().to_owned();
-                acc.container_short.push(acc.field(journal_text.clone(), sub_range(line, journal.as_str()), Confidence::High));
+                acc.container_short.push(acc.field(
+                    journal_text.clone(),
+                    sub_range(line, journal.as_str()),
+                    Confidence::High,
+                ));
                 // The abbreviation is all the page shows of the journal; a full name from a
                 // labelled field or block outranks it.
-                acc.container_title.push(acc.field(journal_text, sub_range(line, journal.as_str()), Confidence::Medium));
+                acc.container_title.push(acc.field(
+                    journal_text,
+                    sub_range(line, journal.as_str()),
+                    Confidence::Medium,
+                ));
                 let year = caps.name("year").expect("group");
-                acc.year.push(acc.field(year.as_str().parse().expect("digits"), sub_range(line, year.as_str()), Confidence::High));
+                acc.year.push(acc.field(
+                    year.as_str().parse().expect("digits"),
+                    sub_range(line, year.as_str()),
+                    Confidence::High,
+                ));
                 acc.article_signals += 1;
             }
         }
@@ -316,7 +343,8 @@ fn citation_lines(acc: &mut Candidates, body: &[&Line]) {
 fn harvard_line(acc: &mut Candidates, line: &Line, standalone: &[&Line]) {
     let Some(caps) = HARVARD.captures(line.text) else { return };
     let authors_text = caps.name("authors").expect("group").as_str();
-    let Some(AuthorList { people, et_al }) = names::parse_family_comma_initials(authors_text.trim_end_matches(',')) else {
+    let Some(AuthorList { people, et_al }) = names::parse_family_comma_initials(authors_text.trim_end_matches(','))
+    else {
         return;
     };
     let authors_range = sub_range(line, authors_text);
@@ -329,22 +357,23 @@ fn harvard_line(acc: &mut Candidates, line: &Line, standalone: &[&Line]) {
     let rest = caps.name("rest").expect("group").as_str();
     // The title: a standalone line of the page that the citation repeats is the surest cut;
     // else cut at the first sentence end (keeping a `?` or `!` that ends the title).
-    let after = match standalone.iter().find(|l| l.range() != line.range() && rest.starts_with(l.text.trim_end_matches('.'))) {
-        Some(own) => {
-            let title = own.text.trim_end_matches('.');
-            acc.title.push(acc.field(collapse_whitespace(title), own.range(), Confidence::High));
-            &rest[title.len()..]
-        }
-        None => match rest.find(['.', '?', '!']) {
-            Some(cut) => {
-                let keep = if rest[cut..].starts_with('.') { cut } else { cut + 1 };
-                let title = &rest[..keep];
-                acc.title.push(acc.field(collapse_whitespace(title), sub_range(line, title), Confidence::Medium));
-                &rest[keep..]
+    let after =
+        match standalone.iter().find(|l| l.range() != line.range() && rest.starts_with(l.text.trim_end_matches('.'))) {
+            Some(own) => {
+                let title = own.text.trim_end_matches('.');
+                acc.title.push(acc.field(collapse_whitespace(title), own.range(), Confidence::High));
+                &rest[title.len()..]
             }
-            None => return,
-        },
-    };
+            None => match rest.find(['.', '?', '!']) {
+                Some(cut) => {
+                    let keep = if rest[cut..].starts_with('.') { cut } else { cut + 1 };
+                    let title = &rest[..keep];
+                    acc.title.push(acc.field(collapse_whitespace(title), sub_range(line, title), Confidence::Medium));
+                    &rest[keep..]
+                }
+                None => return,
+            },
+        };
     let mut after = after.trim_start_matches(['.', ' ']).trim();
     if let Some(m) = ISSN_INLINE.captures(after) {
         let issn = m.get(1).expect("group");
@@ -390,10 +419,7 @@ static PUBLISHER_LIKE: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 fn block_lines<'a, 'b>(body: &'b [&'a Line<'a>], heading: usize) -> impl Iterator<Item = &'b &'a Line<'a>> {
-    body[heading + 1..]
-        .iter()
-        .take(24)
-        .take_while(|l| !super::lines::is_heading(l.text))
+    body[heading + 1..].iter().take(24).take_while(|l| !super::lines::is_heading(l.text))
 }
 
 fn blocks(acc: &mut Candidates, body: &[&Line]) {
@@ -438,7 +464,11 @@ fn journal_block(acc: &mut Candidates, body: &[&Line], heading: usize) {
         } else if let Some(caps) = DATE_LINE.captures(text) {
             if dates == 0 {
                 let year = caps.get(1).expect("group");
-                acc.year.push(acc.field(year.as_str().parse().expect("digits"), sub_range(line, year.as_str()), Confidence::Medium));
+                acc.year.push(acc.field(
+                    year.as_str().parse().expect("digits"),
+                    sub_range(line, year.as_str()),
+                    Confidence::Medium,
+                ));
             }
             dates += 1;
         } else if let Some(value) = text.strip_prefix(':') {
@@ -462,15 +492,25 @@ fn journal_block(acc: &mut Candidates, body: &[&Line], heading: usize) {
         if let Some(pages) = value.contains(['-', '–', '‐']).then(|| normalise_pages(value)).flatten() {
             acc.pages.push(acc.field(pages, sub_range(line, value), Confidence::Medium));
         } else if acc.volume.iter().all(|f| f.at.range.start as usize != line.start) && value.len() < 10 {
-            let target = if colon_values.iter().position(|(l, _)| l.start == line.start) == Some(0) { &mut acc.volume } else { &mut acc.issue };
-            target.push(Field::new(value.to_string(), super::Candidates::loc(acc.file, sub_range(line, value)), Confidence::Medium));
+            let target = if colon_values.iter().position(|(l, _)| l.start == line.start) == Some(0) {
+                &mut acc.volume
+            } else {
+                &mut acc.issue
+            };
+            target.push(Field::new(
+                value.to_string(),
+                super::Candidates::loc(acc.file, sub_range(line, value)),
+                Confidence::Medium,
+            ));
         }
     }
 }
 
 fn article_block(acc: &mut Candidates, body: &[&Line], heading: usize) {
     let lines: Vec<&Line> = block_lines(body, heading).copied().filter(|l| !l.is_blank()).collect();
-    let Some(doi_at) = lines.iter().position(|l| find_dois(l.text).len() == 1 && l.text.starts_with("10.")) else { return };
+    let Some(doi_at) = lines.iter().position(|l| find_dois(l.text).len() == 1 && l.text.starts_with("10.")) else {
+        return;
+    };
     // ScienceOpen lists an article's identifiers as publisher id, DOI, PMC number, PubMed id.
     // Two bare numbers right after the DOI are read in that order; anything else is left alone.
     let numbers: Vec<&Line> = lines[doi_at + 1..]
@@ -573,9 +613,8 @@ fn abstract_text(acc: &mut Candidates, body: &[&Line]) {
             }
             let text = line.text;
             let is_prose = text.len() >= 100;
-            if is_prose {
-                parts.push(line);
-            } else if ABSTRACT_SUBHEADING.is_match(text) {
+            // Structured abstracts keep their sub-headings (Background, Methods…).
+            if is_prose || ABSTRACT_SUBHEADING.is_match(text) {
                 parts.push(line);
             } else {
                 break;
@@ -622,9 +661,14 @@ static KEYWORD_LINE: LazyLock<Regex> =
 fn keywords(acc: &mut Candidates, body: &[&Line]) {
     // A `Keywords` heading with the list on the next line.
     for (i, line) in body.iter().enumerate() {
-        if line.text.eq_ignore_ascii_case("keywords") || line.text.eq_ignore_ascii_case("key words") {
-            if let Some(next) = body[i + 1..].iter().find(|l| !l.is_blank()) {
-                let fields: Vec<_> = split_keywords(next.text).into_iter().map(|k| acc.field(k, next.range(), Confidence::High)).collect();
+        if (line.text.eq_ignore_ascii_case("keywords") || line.text.eq_ignore_ascii_case("key words"))
+            && let Some(next) = body[i + 1..].iter().find(|l| !l.is_blank())
+        {
+            {
+                let fields: Vec<_> = split_keywords(next.text)
+                    .into_iter()
+                    .map(|k| acc.field(k, next.range(), Confidence::High))
+                    .collect();
                 if fields.len() >= 2 {
                     acc.keywords.push((fields, Confidence::High));
                 }
@@ -642,7 +686,8 @@ fn keywords(acc: &mut Candidates, body: &[&Line]) {
     let mut repeated: Vec<_> = seen.values().filter(|(n, _)| *n >= 2).collect();
     repeated.sort_by_key(|(_, l)| l.start);
     if let Some((_, line)) = repeated.first() {
-        let fields: Vec<_> = split_keywords(line.text).into_iter().map(|k| acc.field(k, line.range(), Confidence::Medium)).collect();
+        let fields: Vec<_> =
+            split_keywords(line.text).into_iter().map(|k| acc.field(k, line.range(), Confidence::Medium)).collect();
         acc.keywords.push((fields, Confidence::Medium));
     }
 }

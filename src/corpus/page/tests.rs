@@ -279,4 +279,3 @@ fn every_seed_reads_without_panicking_at_any_truncation() {
         }
     }
 }
-

@@ -7,5 +7,8 @@
 //! Server Protocol; [`cli`] runs the same analysis from the command line.
 //! See ARCHITECTURE.md for the invariants that hold between these layers.
 
+pub mod analysis;
 pub mod cli;
 pub mod corpus;
+pub mod lsp;
+pub mod manuscript;

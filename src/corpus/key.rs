@@ -34,6 +34,10 @@ const SKIPPED_WORDS: &[&str] = &[
 
 /// `Müller-Lüdenscheidt` becomes `mullerludenscheidt`.
 pub fn fold(text: &str) -> String {
+    // Most words are ASCII already; transliterating them would only cost an allocation.
+    if text.is_ascii() {
+        return text.bytes().filter(u8::is_ascii_alphanumeric).map(|b| b.to_ascii_lowercase() as char).collect();
+    }
     deunicode(text).chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect()
 }
 

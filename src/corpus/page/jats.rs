@@ -19,38 +19,80 @@ pub fn looks_like_jats(text: &str) -> bool {
     text.contains("<article-meta") || (text.contains("<article-title") && text.contains("<contrib"))
 }
 
-fn tag(name: &str) -> Regex {
-    Regex::new(&format!(r"(?s)<{name}(?:\s[^>]*)?>(.*?)</{name}>")).expect("valid regex")
+/// An element name to look up. Elements are found with plain substring search rather than
+/// a regex with captures: JATS pages are large, and a lazy `(.*?)` capture over a whole
+/// `<article-meta>` made this reader the slowest part of indexing.
+struct Tag {
+    open: String,
+    close: String,
 }
 
-static ARTICLE_TITLE: LazyLock<Regex> = LazyLock::new(|| tag("article-title"));
+fn tag(name: &str) -> Tag {
+    Tag { open: format!("<{name}"), close: format!("</{name}>") }
+}
+
+impl Tag {
+    /// Every element in `scope`: (whole element range, inner range).
+    fn find_iter<'a>(
+        &'a self,
+        scope: &'a str,
+    ) -> impl Iterator<Item = (std::ops::Range<usize>, std::ops::Range<usize>)> + 'a {
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            loop {
+                let start = from + scope.get(from..)?.find(&self.open)?;
+                let after = start + self.open.len();
+                // `<title` must not match `<title-group`: the name ends at `>`, `/` or space.
+                match scope.as_bytes().get(after) {
+                    Some(b'>') | Some(b' ') | Some(b'\n') | Some(b'\t') | Some(b'\r') => {}
+                    _ => {
+                        from = after;
+                        continue;
+                    }
+                }
+                let inner_start = after + scope[after..].find('>')? + 1;
+                let inner_end = inner_start + scope[inner_start..].find(&self.close)?;
+                let end = inner_end + self.close.len();
+                from = end;
+                return Some((start..end, inner_start..inner_end));
+            }
+        })
+    }
+
+    fn inner<'a>(&self, scope: &'a str) -> Option<(&'a str, std::ops::Range<usize>)> {
+        self.find_iter(scope).next().map(|(_, inner)| (&scope[inner.clone()], inner))
+    }
+}
+
+static ARTICLE_TITLE: LazyLock<Tag> = LazyLock::new(|| tag("article-title"));
 static CONTRIB: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?s)<contrib\s[^>]*contrib-type="author"[^>]*>(.*?)</contrib>"#).expect("valid regex")
 });
-static SURNAME: LazyLock<Regex> = LazyLock::new(|| tag("surname"));
-static GIVEN: LazyLock<Regex> = LazyLock::new(|| tag("given-names"));
-static COLLAB: LazyLock<Regex> = LazyLock::new(|| tag("collab"));
-static JOURNAL_TITLE: LazyLock<Regex> = LazyLock::new(|| tag("journal-title"));
-static ABBREV: LazyLock<Regex> = LazyLock::new(|| tag("abbrev-journal-title"));
-static ISSN: LazyLock<Regex> = LazyLock::new(|| tag("issn"));
-static PUBLISHER: LazyLock<Regex> = LazyLock::new(|| tag("publisher-name"));
-static PUB_DATE: LazyLock<Regex> = LazyLock::new(|| tag("pub-date"));
-static YEAR: LazyLock<Regex> = LazyLock::new(|| tag("year"));
-static VOLUME: LazyLock<Regex> = LazyLock::new(|| tag("volume"));
-static ISSUE: LazyLock<Regex> = LazyLock::new(|| tag("issue"));
-static FPAGE: LazyLock<Regex> = LazyLock::new(|| tag("fpage"));
-static LPAGE: LazyLock<Regex> = LazyLock::new(|| tag("lpage"));
-static ABSTRACT: LazyLock<Regex> = LazyLock::new(|| tag("abstract"));
-static KWD: LazyLock<Regex> = LazyLock::new(|| tag("kwd"));
+static SURNAME: LazyLock<Tag> = LazyLock::new(|| tag("surname"));
+static GIVEN: LazyLock<Tag> = LazyLock::new(|| tag("given-names"));
+static COLLAB: LazyLock<Tag> = LazyLock::new(|| tag("collab"));
+static JOURNAL_TITLE: LazyLock<Tag> = LazyLock::new(|| tag("journal-title"));
+static ABBREV: LazyLock<Tag> = LazyLock::new(|| tag("abbrev-journal-title"));
+static ISSN: LazyLock<Tag> = LazyLock::new(|| tag("issn"));
+static PUBLISHER: LazyLock<Tag> = LazyLock::new(|| tag("publisher-name"));
+static PUB_DATE: LazyLock<Tag> = LazyLock::new(|| tag("pub-date"));
+static YEAR: LazyLock<Tag> = LazyLock::new(|| tag("year"));
+static VOLUME: LazyLock<Tag> = LazyLock::new(|| tag("volume"));
+static ISSUE: LazyLock<Tag> = LazyLock::new(|| tag("issue"));
+static FPAGE: LazyLock<Tag> = LazyLock::new(|| tag("fpage"));
+static LPAGE: LazyLock<Tag> = LazyLock::new(|| tag("lpage"));
+static ABSTRACT: LazyLock<Tag> = LazyLock::new(|| tag("abstract"));
+static KWD: LazyLock<Tag> = LazyLock::new(|| tag("kwd"));
 static ARTICLE_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?s)<article-id\s[^>]*pub-id-type="([a-z\-]+)"[^>]*>(.*?)</article-id>"#).expect("valid regex")
 });
 static PUB_ID: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?s)<pub-id\s[^>]*pub-id-type="([a-z\-]+)"[^>]*>(.*?)</pub-id>"#).expect("valid regex")
 });
-static REF: LazyLock<Regex> = LazyLock::new(|| tag("ref"));
-static SOURCE: LazyLock<Regex> = LazyLock::new(|| tag("source"));
-static CHAPTER_TITLE: LazyLock<Regex> = LazyLock::new(|| tag("chapter-title"));
+static NAME: LazyLock<Tag> = LazyLock::new(|| tag("name"));
+static REF: LazyLock<Tag> = LazyLock::new(|| tag("ref"));
+static SOURCE: LazyLock<Tag> = LazyLock::new(|| tag("source"));
+static CHAPTER_TITLE: LazyLock<Tag> = LazyLock::new(|| tag("chapter-title"));
 static ANY_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]+>").expect("valid regex"));
 
 /// Inner text of an element: tags removed, entities for the five XML specials decoded,
@@ -73,11 +115,10 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     /// The first element matching `re` inside `scope` (a subslice of the page), as a field.
-    fn first(&self, re: &Regex, scope: &str) -> Option<Field<String>> {
-        let caps = re.captures(scope)?;
-        let inner = caps.get(1)?;
-        let value = inner_text(inner.as_str());
-        (!value.is_empty()).then(|| self.field(value, scope, inner.range()))
+    fn first(&self, tag: &Tag, scope: &str) -> Option<Field<String>> {
+        let (inner, range) = tag.inner(scope)?;
+        let value = inner_text(inner);
+        (!value.is_empty()).then(|| self.field(value, scope, range))
     }
 
     fn field<T>(&self, value: T, scope: &str, range: std::ops::Range<usize>) -> Field<T> {
@@ -100,12 +141,12 @@ fn people(reader: &Reader, scope: &str) -> Vec<Field<Person>> {
     let mut res = Vec::new();
     for caps in CONTRIB.captures_iter(scope) {
         let inner = caps.get(1).expect("group");
-        let person = match (SURNAME.captures(inner.as_str()), GIVEN.captures(inner.as_str())) {
-            (Some(family), given) => {
-                Person { family: inner_text(&family[1]), given: given.map(|g| inner_text(&g[1])).unwrap_or_default() }
+        let person = match (SURNAME.inner(inner.as_str()), GIVEN.inner(inner.as_str())) {
+            (Some((family, _)), given) => {
+                Person { family: inner_text(family), given: given.map(|(g, _)| inner_text(g)).unwrap_or_default() }
             }
-            (None, _) => match COLLAB.captures(inner.as_str()) {
-                Some(collab) => Person { family: inner_text(&collab[1]), given: String::new() },
+            (None, _) => match COLLAB.inner(inner.as_str()) {
+                Some((collab, _)) => Person { family: inner_text(collab), given: String::new() },
                 None => continue,
             },
         };
@@ -129,11 +170,10 @@ pub fn read(file: FileId, text: &str) -> PageReading {
     record.container_short = reader.first(&ABBREV, journal);
     record.publisher = reader.first(&PUBLISHER, journal);
     record.issn = ISSN
-        .captures_iter(journal)
-        .map(|c| reader.field(inner_text(&c[1]), journal, c.get(1).expect("group").range()))
+        .find_iter(journal)
+        .map(|(_, inner)| reader.field(inner_text(&journal[inner.clone()]), journal, inner))
         .collect();
-    if let Some(date) = PUB_DATE.captures(meta).and_then(|c| c.get(1)) {
-        let date_scope = &meta[date.range()];
+    if let Some((date_scope, _)) = PUB_DATE.inner(meta) {
         if let Some(year) = reader.first(&YEAR, date_scope) {
             record.year = year.value.parse().ok().map(|y| Field::new(y, year.at.clone(), Confidence::High));
         }
@@ -161,16 +201,13 @@ pub fn read(file: FileId, text: &str) -> PageReading {
         }
     }
     record.abstract_text = reader.first(&ABSTRACT, meta);
-    record.keywords = KWD
-        .captures_iter(meta)
-        .map(|c| reader.field(inner_text(&c[1]), meta, c.get(1).expect("group").range()))
-        .collect();
+    record.keywords =
+        KWD.find_iter(meta).map(|(_, inner)| reader.field(inner_text(&meta[inner.clone()]), meta, inner)).collect();
 
     let mut cited = Vec::new();
     if let Some(ref_list) = section(text, "<ref-list", "</ref-list>") {
-        for caps in REF.captures_iter(ref_list) {
-            let entry = caps.get(0).expect("group");
-            let scope = &ref_list[entry.range()];
+        for (entry, _) in REF.find_iter(ref_list) {
+            let scope = &ref_list[entry];
             let Some(title) = reader.first(&ARTICLE_TITLE, scope).or_else(|| reader.first(&CHAPTER_TITLE, scope))
             else {
                 continue;
@@ -187,11 +224,12 @@ pub fn read(file: FileId, text: &str) -> PageReading {
                 .first(&YEAR, scope)
                 .and_then(|y| Some(Field::new(y.value.get(..4)?.parse().ok()?, y.at, Confidence::Medium)));
             let names = section(scope, "<person-group", "</person-group>").unwrap_or(scope);
-            for caps in SURNAME.captures_iter(names).take(1) {
-                let family = inner_text(&caps[1]);
-                let given = GIVEN.captures(names).map(|g| inner_text(&g[1])).unwrap_or_default();
-                work.authors.push(reader.field(Person { family, given }, names, caps.get(1).expect("group").range()));
-                work.et_al = SURNAME.captures_iter(names).count() > 1;
+            // Every `<name>` of the person group, in order.
+            for (whole, _) in NAME.find_iter(names) {
+                let element = &names[whole.clone()];
+                let Some((family, _)) = SURNAME.inner(element) else { continue };
+                let given = GIVEN.inner(element).map(|(g, _)| inner_text(g)).unwrap_or_default();
+                work.authors.push(reader.field(Person { family: inner_text(family), given }, names, whole));
             }
             for caps in PUB_ID.captures_iter(scope) {
                 if &caps[1] == "doi"

@@ -19,12 +19,14 @@ use crate::corpus::record::{Confidence, Field, WorkType};
 
 /// Runs every pass over the body lines of a page.
 pub fn collect(acc: &mut Candidates, body: &[&Line]) {
+    // Three passes ask which lines could be titles; the answer is computed once.
+    let shaped: Vec<&Line> = body.iter().copied().filter(|l| is_title_shaped(l.text)).collect();
     own_doi_candidates(acc, body);
     labelled_fields(acc, body);
-    citation_lines(acc, body);
+    citation_lines(acc, body, &shaped);
     blocks(acc, body);
-    repeated_titles(acc, body);
-    title_shaped_line(acc, body);
+    repeated_titles(acc, &shaped);
+    title_shaped_line(acc, body, &shaped);
     abstract_text(acc, body);
     keywords(acc, body);
 }
@@ -89,6 +91,11 @@ fn labelled_fields(acc: &mut Candidates, body: &[&Line]) {
         }
         if text.contains(':') {
             for segment in text.split(" | ") {
+                // Labels are short; testing where the colon is first keeps the regex off
+                // long prose lines.
+                if segment.find(':').is_none_or(|i| i > 48) {
+                    continue;
+                }
                 if let Some(caps) = LABEL.captures(segment) {
                     let label = caps["label"].trim().to_ascii_lowercase();
                     let value = caps.name("value").expect("group").as_str().trim();
@@ -265,15 +272,14 @@ static CONTAINER_DETAILS: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-fn citation_lines(acc: &mut Candidates, body: &[&Line]) {
-    let standalone: Vec<&Line> = body.iter().copied().filter(|l| is_title_shaped(l.text)).collect();
+fn citation_lines(acc: &mut Candidates, body: &[&Line], standalone: &[&Line]) {
     for line in body {
         let text = line.text;
         if text.len() > 1200 {
             continue;
         }
         if text.contains('(') {
-            harvard_line(acc, line, &standalone);
+            harvard_line(acc, line, standalone);
         }
         if text.contains(';')
             && let Some(caps) = PUBMED_LOCATION.captures(text)
@@ -340,7 +346,14 @@ fn citation_lines(acc: &mut Candidates, body: &[&Line]) {
     }
 }
 
+static YEAR_IN_PARENS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s\((?:1[5-9]\d{2}|20\d{2})[a-z]?\)").expect("valid regex"));
+
 fn harvard_line(acc: &mut Candidates, line: &Line, standalone: &[&Line]) {
+    // A year in parentheses must come early, after the authors; most lines fail this cheap test.
+    if YEAR_IN_PARENS.find(line.text).is_none_or(|m| m.start() >= 600) {
+        return;
+    }
     let Some(caps) = HARVARD.captures(line.text) else { return };
     let authors_text = caps.name("authors").expect("group").as_str();
     let Some(AuthorList { people, et_al }) = names::parse_family_comma_initials(authors_text.trim_end_matches(','))
@@ -569,12 +582,10 @@ pub(crate) fn is_title_shaped(text: &str) -> bool {
     !NOISE.is_match(text)
 }
 
-fn repeated_titles(acc: &mut Candidates, body: &[&Line]) {
+fn repeated_titles(acc: &mut Candidates, shaped: &[&Line]) {
     let mut seen: HashMap<&str, (usize, &Line)> = HashMap::new();
-    for line in body {
-        if is_title_shaped(line.text) {
-            seen.entry(line.text).or_insert((0, line)).0 += 1;
-        }
+    for line in shaped {
+        seen.entry(line.text).or_insert((0, line)).0 += 1;
     }
     let mut repeated: Vec<&(usize, &Line)> = seen.values().filter(|(n, _)| *n >= 2).collect();
     repeated.sort_by_key(|(_, l)| l.start);
@@ -583,10 +594,11 @@ fn repeated_titles(acc: &mut Candidates, body: &[&Line]) {
     }
 }
 
-fn title_shaped_line(acc: &mut Candidates, body: &[&Line]) {
+fn title_shaped_line(acc: &mut Candidates, body: &[&Line], shaped: &[&Line]) {
     // Only the page head counts: the lines before the abstract, or the first 40 lines.
     let head_end = body.iter().position(|l| is_abstract_heading(l.text)).unwrap_or(body.len().min(40));
-    if let Some(line) = body[..head_end].iter().find(|l| is_title_shaped(l.text)) {
+    let head_end_offset = body.get(head_end).map_or(usize::MAX, |l| l.start);
+    if let Some(line) = shaped.first().filter(|l| l.start < head_end_offset) {
         acc.title.push(acc.field(collapse_whitespace(line.text), line.range(), Confidence::Low));
     }
 }

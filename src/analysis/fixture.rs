@@ -1,0 +1,41 @@
+//! Test fixtures for the analysis features: one string holding several files, each opened by
+//! a `//- /path` line. The manuscript is the file holding the `<|>` cursor marker (removed
+//! before analysis; the cursor is a byte offset into the cleaned text), else the last file.
+//! The other files form the corpus; with none, the embedded seeds are the corpus.
+
+use std::sync::Arc;
+
+use super::Manuscript;
+use crate::corpus::{Corpus, Input, Origin, seeds};
+use crate::manuscript::Dialect;
+
+pub struct Fixture {
+    pub corpus: Corpus,
+    pub manuscript: Manuscript,
+    pub cursor: usize,
+}
+
+const CURSOR: &str = "<|>";
+
+impl Fixture {
+    pub fn parse(fixture: &str) -> Fixture {
+        let mut files: Vec<(String, String)> = Vec::new();
+        for line in fixture.split_inclusive('\n') {
+            if let Some(path) = line.strip_prefix("//- ") {
+                files.push((path.trim().trim_start_matches('/').to_owned(), String::new()));
+            } else if let Some((_, text)) = files.last_mut() {
+                text.push_str(line);
+            }
+        }
+        let position = files.iter().position(|(_, text)| text.contains(CURSOR)).unwrap_or(files.len() - 1);
+        let (path, raw) = files.remove(position);
+        let cursor = raw.find(CURSOR).unwrap_or(0);
+        let text = raw.replacen(CURSOR, "", 1);
+        let inputs: Vec<Input> =
+            files.into_iter().map(|(path, text)| Input { path, text, origin: Origin::Workspace }).collect();
+        let inputs = if inputs.is_empty() { seeds::inputs() } else { inputs };
+        let corpus = Corpus::build(inputs, Vec::new());
+        let manuscript = Manuscript::new(Dialect::from_path(&path), Arc::from(text));
+        Fixture { corpus, manuscript, cursor }
+    }
+}

@@ -1,0 +1,109 @@
+//! The features, as pure functions over a corpus, a manuscript's text and byte offsets.
+//!
+//! Nothing here knows about LSP, URIs or UTF-16: the `lsp` layer converts positions to byte
+//! offsets before calling in and converts results back (rust-analyzer's `ide` invariant). The
+//! CLI calls the same functions. Each feature has its own module and its own `check` test
+//! helper; they share the citation lookup and the reference formatting below.
+
+pub mod completion;
+pub mod definition;
+pub mod diagnostics;
+pub mod hover;
+
+#[cfg(test)]
+mod fixture;
+
+use std::sync::Arc;
+
+use crate::corpus::{Corpus, Record, RecordId, Resolution};
+use crate::manuscript::{self, Citation, Dialect};
+
+/// An open manuscript as analysis sees it: one version of its text and its citations,
+/// scanned once per version and shared by every request on that version.
+#[derive(Clone)]
+pub struct Manuscript {
+    pub dialect: Dialect,
+    pub text: Arc<str>,
+    pub citations: Arc<Vec<Citation>>,
+}
+
+impl Manuscript {
+    pub fn new(dialect: Dialect, text: Arc<str>) -> Manuscript {
+        let citations = Arc::new(manuscript::scan(dialect, &text));
+        Manuscript { dialect, text, citations }
+    }
+
+    /// The citation whose key covers `offset` (the end of a key counts, so a cursor right
+    /// after `@smith2020` still finds it).
+    pub fn citation_at(&self, offset: usize) -> Option<&Citation> {
+        let i = self.citations.partition_point(|c| c.range.end < offset);
+        self.citations.get(i).filter(|c| c.range.start <= offset && offset <= c.range.end)
+    }
+}
+
+/// What a citation's key resolves to, with the name normalised for DOIs.
+pub fn resolve<'a>(corpus: &'a Corpus, key: &str) -> Resolution<'a> {
+    corpus.index.resolve(key)
+}
+
+/// `Buckley, B. J. R., Newton, J. et al.` style author list for hovers and details.
+pub fn authors_short(record: &Record) -> Option<String> {
+    let first = record.authors.first()?;
+    let more = record.authors.len() > 1 || record.et_al;
+    Some(if more { format!("{} et al.", first.value.family) } else { first.value.family.clone() })
+}
+
+/// One line naming a work: `Ikhile et al. (2023) A virtuous cycle of co-production…`.
+pub fn one_line(record: &Record) -> String {
+    let mut res = String::new();
+    if let Some(authors) = authors_short(record) {
+        res.push_str(&authors);
+        res.push(' ');
+    }
+    if let Some(year) = record.year() {
+        res.push_str(&format!("({year}) "));
+    }
+    res.push_str(record.title().unwrap_or("(untitled)"));
+    res
+}
+
+/// Keys close to an unknown one, for "did you mean". Candidates come from the index (the
+/// leading letters of the key as a prefix, which catches typos later in the key) and are
+/// ranked by edit distance, so this stays fast on 100,000 records.
+pub fn did_you_mean(corpus: &Corpus, unknown: &str, limit: usize) -> Vec<RecordId> {
+    let lower = unknown.to_lowercase();
+    let letters: String = lower.chars().take_while(|c| c.is_alphabetic()).collect();
+    let mut candidates: Vec<RecordId> = Vec::new();
+    for query in [letters.chars().take(3).collect::<String>(), lower.chars().take(2).collect()] {
+        if query.is_empty() {
+            continue;
+        }
+        let (hits, _) = corpus.index.search(&query, 400);
+        candidates.extend(hits.iter().map(|h| h.record));
+        if !candidates.is_empty() {
+            break;
+        }
+    }
+    candidates.sort();
+    candidates.dedup();
+    let mut scored: Vec<(usize, RecordId)> = candidates
+        .into_iter()
+        .map(|id| (levenshtein(&lower, &corpus.key(id).to_lowercase()), id))
+        .filter(|(d, _)| *d <= 2 + lower.len() / 4)
+        .collect();
+    scored.sort();
+    scored.into_iter().take(limit).map(|(_, id)| id).collect()
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            current[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(current[j] + 1);
+        }
+        prev = current;
+    }
+    prev[b.len()]
+}

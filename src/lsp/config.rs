@@ -1,0 +1,58 @@
+//! Server settings: from `refls.toml` at the workspace root, overridden by the client's
+//! `initializationOptions` and `workspace/didChangeConfiguration` (same keys, optionally
+//! nested under `refls`). Every key is documented in the README.
+
+use serde::Deserialize;
+
+/// Settings, with defaults for everything.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Config {
+    /// Corpus paths or globs, relative to the workspace root. Empty: `seeds/` under the root
+    /// if it exists, else the seeds embedded in the binary.
+    pub corpus: Vec<String>,
+    /// Most completion items returned at once (the list is marked incomplete beyond).
+    pub completion_limit: usize,
+    /// Quiet time after the last edit before diagnostics are computed, in milliseconds.
+    pub diagnostics_delay_ms: u64,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { corpus: Vec::new(), completion_limit: 50, diagnostics_delay_ms: 200 }
+    }
+}
+
+impl Config {
+    /// Reads settings from JSON, accepting `{ "refls": { … } }` or the keys at top level.
+    /// Unknown keys are ignored; a malformed value keeps the defaults and is reported.
+    pub fn from_json(value: &serde_json::Value) -> Result<Config, String> {
+        let inner = value.get("refls").unwrap_or(value);
+        if inner.is_null() {
+            return Ok(Config::default());
+        }
+        serde_json::from_value(inner.clone()).map_err(|e| e.to_string())
+    }
+
+    /// Reads `refls.toml`.
+    pub fn from_toml(text: &str) -> Result<Config, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_of_settings() {
+        let from_toml = Config::from_toml("corpus = [\"library\", \"refs/*.bib\"]\ncompletionLimit = 20\n").unwrap();
+        assert_eq!(from_toml.corpus, ["library", "refs/*.bib"]);
+        assert_eq!(from_toml.completion_limit, 20);
+        let nested = Config::from_json(&serde_json::json!({"refls": {"corpus": ["x"]}})).unwrap();
+        assert_eq!(nested.corpus, ["x"]);
+        assert_eq!(nested.diagnostics_delay_ms, 200);
+        assert!(Config::from_json(&serde_json::json!({"corpus": 3})).is_err());
+        assert_eq!(Config::from_json(&serde_json::Value::Null).unwrap(), Config::default());
+    }
+}

@@ -1,0 +1,85 @@
+//! The server's one mutable state, behind one `std::sync::Mutex`, and the snapshots requests
+//! take from it.
+//!
+//! Requests copy what they need (an `Arc` of the corpus, a cheap clone of the document's rope,
+//! the `Arc<str>` text of that version) and drop the lock before computing; nothing awaits
+//! while holding it (tower-lsp runs handlers concurrently, see ARCHITECTURE.md).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ropey::Rope;
+use tower_lsp::lsp_types::Url;
+
+use super::config::Config;
+use super::convert::PositionEncoding;
+use super::document::Document;
+use crate::analysis::Manuscript;
+use crate::corpus::Corpus;
+use crate::manuscript::Dialect;
+
+/// One document open in the client.
+pub struct OpenDocument {
+    pub document: Document,
+    pub dialect: Dialect,
+    /// The scanned manuscript of the current version, computed on first use.
+    pub manuscript: Option<Manuscript>,
+    /// Bumped on every change; a debounced diagnostics task publishes only if it still holds
+    /// the latest generation.
+    pub generation: u64,
+}
+
+#[derive(Default)]
+pub struct ServerState {
+    pub encoding: PositionEncoding,
+    pub root: Option<PathBuf>,
+    pub config: Config,
+    /// `None` until the first corpus load finishes: requests answer nothing rather than call
+    /// every key unknown.
+    pub corpus: Option<Arc<Corpus>>,
+    pub documents: HashMap<Url, OpenDocument>,
+    pub shutting_down: bool,
+}
+
+/// What a request on one document needs, taken under the lock.
+pub struct DocumentSnapshot {
+    pub encoding: PositionEncoding,
+    pub corpus: Arc<Corpus>,
+    pub rope: Rope,
+    pub text: Arc<str>,
+    pub dialect: Dialect,
+    pub version: i32,
+    pub manuscript: Option<Manuscript>,
+}
+
+impl DocumentSnapshot {
+    /// The scanned manuscript, scanning now if no request has yet.
+    pub fn manuscript(&mut self) -> Manuscript {
+        self.manuscript.get_or_insert_with(|| Manuscript::new(self.dialect, self.text.clone())).clone()
+    }
+}
+
+impl ServerState {
+    pub fn snapshot(&self, uri: &Url) -> Option<DocumentSnapshot> {
+        let open = self.documents.get(uri)?;
+        Some(DocumentSnapshot {
+            encoding: self.encoding,
+            corpus: self.corpus.clone()?,
+            rope: open.document.rope().clone(),
+            text: open.document.text(),
+            dialect: open.dialect,
+            version: open.document.version(),
+            manuscript: open.manuscript.clone(),
+        })
+    }
+
+    /// Keeps a manuscript scanned by a request, if the document has not changed meanwhile.
+    pub fn store_manuscript(&mut self, uri: &Url, version: i32, manuscript: Manuscript) {
+        if let Some(open) = self.documents.get_mut(uri) {
+            if open.document.version() == version && open.manuscript.is_none() {
+                open.manuscript = Some(manuscript);
+            }
+        }
+    }
+}

@@ -1,0 +1,610 @@
+//! LaTeX citations: the citation commands of natbib, biblatex and plain LaTeX, with their
+//! starred and capitalised forms, up to two optional arguments and several keys, such as
+//! `\textcite[see][p.~3]{smith2020, jones2019}` or the multi-citation `\parencites{a}[p.~2]{b}`.
+//!
+//! Each key is reported with its own range. `%` starts a comment (but `\%` is a percent sign),
+//! and `verbatim`-like environments and `\verb|…|` hold no citations. Citations are matched by
+//! command name rather than by parsing TeX, so a redefined `\cite` is still a citation, and a
+//! home-made citation command is not.
+
+use std::ops::Range;
+
+use super::text::{Finder, Positions, char_at, is_blank, is_escaped, line_end, line_start};
+use super::{Scanned, Syntax};
+
+/// Commands that take one list of keys, named with a lower-case first letter; the
+/// capitalised form (`\Textcite`, `\Citep`) is the same command at the start of a sentence.
+const CITE_COMMANDS: &[&str] = &[
+    // LaTeX and natbib.
+    "cite",
+    "citet",
+    "citep",
+    "citealt",
+    "citealp",
+    "citeauthor",
+    "citeyear",
+    "citeyearpar",
+    "citenum",
+    "nocite",
+    // biblatex.
+    "parencite",
+    "footcite",
+    "footcitetext",
+    "textcite",
+    "smartcite",
+    "autocite",
+    "supercite",
+    "fullcite",
+    "footfullcite",
+    "citetitle",
+    "citedate",
+    "citeurl",
+    "notecite",
+    "pnotecite",
+    "fnotecite",
+    // apacite.
+    "citeA",
+    "citeNP",
+    "citeauthorNP",
+    "citeyearNP",
+    "shortcite",
+    "shortciteNP",
+];
+
+/// biblatex's multi-citation commands: each key list may have its own optional arguments,
+/// and the whole may start with global notes in parentheses.
+const MULTI_CITE_COMMANDS: &[&str] =
+    &["cites", "parencites", "footcites", "footcitetexts", "textcites", "smartcites", "autocites", "supercites"];
+
+/// Environments whose content TeX reads verbatim, with the text that ends each.
+const VERBATIM_ENVIRONMENTS: &[(&str, &str)] = &[
+    ("verbatim", "\\end{verbatim}"),
+    ("verbatim*", "\\end{verbatim*}"),
+    ("Verbatim", "\\end{Verbatim}"),
+    ("BVerbatim", "\\end{BVerbatim}"),
+    ("lstlisting", "\\end{lstlisting}"),
+    ("minted", "\\end{minted}"),
+    ("comment", "\\end{comment}"),
+];
+
+/// The longest optional argument or key list read; a longer one is treated as not closed.
+/// This keeps the scan linear when a text holds many `\cite[` without `]`.
+const MAX_ARGUMENT: usize = 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CiteKind {
+    Single,
+    Multi,
+}
+
+/// Whether `name` (without backslash) is a citation command, and of which kind.
+fn cite_kind(name: &str) -> Option<CiteKind> {
+    let mut chars = name.chars();
+    let first = chars.next()?;
+    let uncapitalised = format!("{}{}", first.to_ascii_lowercase(), chars.as_str());
+    if CITE_COMMANDS.contains(&uncapitalised.as_str()) {
+        Some(CiteKind::Single)
+    } else if MULTI_CITE_COMMANDS.contains(&uncapitalised.as_str()) {
+        Some(CiteKind::Multi)
+    } else {
+        None
+    }
+}
+
+/// Characters of a citation key: BibTeX keys hold neither blanks nor `,{}%\`.
+fn is_key_byte(b: u8) -> bool {
+    !b.is_ascii_whitespace() && !matches!(b, b',' | b'{' | b'}' | b'%' | b'\\' | b'[' | b']')
+}
+
+pub(super) fn scan(text: &str) -> Scanned {
+    let mut scanner = Scanner {
+        text,
+        bytes: text.as_bytes(),
+        scanned: Scanned::default(),
+        environment_ends: Vec::new(),
+        closers: Closers::default(),
+    };
+    scanner.run();
+    scanner.scanned
+}
+
+struct Scanner<'t> {
+    text: &'t str,
+    bytes: &'t [u8],
+    scanned: Scanned,
+    /// One finder per verbatim environment met, so an unclosed one is searched for once.
+    environment_ends: Vec<(&'static str, Finder)>,
+    closers: Closers,
+}
+
+impl Scanner<'_> {
+    fn run(&mut self) {
+        let mut pos = 0;
+        while pos < self.bytes.len() {
+            pos = match self.bytes[pos] {
+                b'%' => self.comment(pos),
+                b'\\' => self.control_sequence(pos),
+                _ => pos + 1,
+            };
+        }
+    }
+
+    /// A comment runs to the end of the line. Only reached for an unescaped `%`, since `\%`
+    /// is consumed as a control symbol.
+    fn comment(&mut self, pos: usize) -> usize {
+        let end = line_end(self.bytes, pos);
+        self.scanned.verbatim.push(pos..end);
+        end
+    }
+
+    fn control_sequence(&mut self, pos: usize) -> usize {
+        let name_start = pos + 1;
+        let name_len = self.bytes[name_start..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        if name_len == 0 {
+            // A control symbol such as `\%` or `\\`: the character after the backslash is
+            // consumed whole, whatever its width.
+            return name_start + char_at(self.text, name_start).map_or(0, char::len_utf8);
+        }
+        let after = name_start + name_len;
+        let name = &self.text[name_start..after];
+        match name {
+            "begin" => self.environment(pos, after),
+            "verb" | "lstinline" => self.inline_verbatim(pos, after),
+            _ => match cite_kind(name) {
+                Some(kind) => self.citation(after, kind),
+                None => after,
+            },
+        }
+    }
+
+    /// `\begin{verbatim}` and friends: everything up to the matching `\end` is verbatim, or
+    /// the rest of the text when it is missing, as TeX would read it.
+    fn environment(&mut self, pos: usize, after: usize) -> usize {
+        let open = skip_blanks(self.bytes, after);
+        if self.bytes.get(open) != Some(&b'{') {
+            return after;
+        }
+        let Some(&(name, end_text)) = VERBATIM_ENVIRONMENTS.iter().find(|(name, _)| {
+            let close = open + 1 + name.len();
+            self.bytes.get(open + 1..close) == Some(name.as_bytes()) && self.bytes.get(close) == Some(&b'}')
+        }) else {
+            return after;
+        };
+        let index = match self.environment_ends.iter().position(|(n, _)| *n == name) {
+            Some(index) => index,
+            None => {
+                self.environment_ends.push((name, Finder::new(end_text)));
+                self.environment_ends.len() - 1
+            }
+        };
+        let body = open + name.len() + 2;
+        let end = self.environment_ends[index]
+            .1
+            .find(self.text, body)
+            .map_or(self.bytes.len(), |close| close + end_text.len());
+        self.scanned.verbatim.push(pos..end);
+        end
+    }
+
+    /// `\verb|text|`, `\verb*+text+`, `\lstinline{text}`: verbatim up to the delimiter on
+    /// the same line.
+    fn inline_verbatim(&mut self, pos: usize, after: usize) -> usize {
+        let mut open = after;
+        if self.bytes.get(open) == Some(&b'*') {
+            open += 1;
+        }
+        let Some(&delimiter) = self.bytes.get(open) else { return after };
+        if delimiter.is_ascii_alphabetic() || delimiter.is_ascii_whitespace() || !delimiter.is_ascii() {
+            return after;
+        }
+        let closer = if delimiter == b'{' { b'}' } else { delimiter };
+        let line = line_end(self.bytes, open + 1);
+        let end = self.bytes[open + 1..line].iter().position(|&b| b == closer).map_or(line, |i| open + 1 + i + 1);
+        self.scanned.verbatim.push(pos..end);
+        end
+    }
+
+    /// The arguments of a citation command: optional `*`, for multi-citations up to two
+    /// global notes in parentheses, then up to two optional arguments and a key list (repeated
+    /// for multi-citations). Returns where scanning goes on: after the last key list read, or
+    /// right after the command name if none could be read.
+    fn citation(&mut self, after_name: usize, kind: CiteKind) -> usize {
+        let bytes = self.bytes;
+        let mut pos = after_name;
+        if bytes.get(pos) == Some(&b'*') {
+            pos += 1;
+        }
+        let mut resume = after_name;
+        if kind == CiteKind::Multi {
+            for _ in 0..2 {
+                let probe = skip_blanks(bytes, pos);
+                match group_end(bytes, probe, b'(', b')', &mut self.closers) {
+                    Some(end) => pos = end,
+                    None => break,
+                }
+            }
+        }
+        loop {
+            let mut probe = skip_blanks(bytes, pos);
+            for _ in 0..2 {
+                match group_end(bytes, probe, b'[', b']', &mut self.closers) {
+                    Some(end) => probe = skip_blanks(bytes, end),
+                    None => break,
+                }
+            }
+            if bytes.get(probe) != Some(&b'{') {
+                break;
+            }
+            let Some(end) = self.key_list(probe) else { break };
+            pos = end;
+            resume = end;
+            if kind == CiteKind::Single {
+                break;
+            }
+        }
+        resume
+    }
+
+    /// A `{key, key}` list starting at the brace `open`: reports each key and returns where
+    /// the list ends, or reports nothing when the list is not closed.
+    fn key_list(&mut self, open: usize) -> Option<usize> {
+        let bytes = self.bytes;
+        let limit = (open + MAX_ARGUMENT).min(bytes.len());
+        let mut keys: Vec<Range<usize>> = Vec::new();
+        let mut comments: Vec<Range<usize>> = Vec::new();
+        let mut pos = open + 1;
+        while pos < limit {
+            match bytes[pos] {
+                b'}' => {
+                    for key in keys {
+                        // `\nocite{*}` asks for the whole bibliography: not a key.
+                        if &self.text[key.clone()] != "*" {
+                            self.scanned.push(&self.text[key.clone()], key, Syntax::LatexCite);
+                        }
+                    }
+                    for comment in comments {
+                        self.scanned.verbatim.push(comment);
+                    }
+                    return Some(pos + 1);
+                }
+                b'%' => {
+                    let end = line_end(bytes, pos);
+                    comments.push(pos..end);
+                    pos = end;
+                }
+                b'\n' if is_blank(&bytes[pos + 1..line_end(bytes, pos + 1)]) => return None,
+                b'{' | b'\\' | b'[' | b']' => return None,
+                b if b.is_ascii_whitespace() || b == b',' => pos += 1,
+                _ => {
+                    let len = bytes[pos..limit].iter().take_while(|&&b| is_key_byte(b)).count();
+                    keys.push(pos..pos + len);
+                    pos += len;
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Skips blanks and at most one line break, as TeX does between a command and its arguments.
+fn skip_blanks(bytes: &[u8], mut pos: usize) -> usize {
+    let mut breaks = 0;
+    while let Some(&b) = bytes.get(pos) {
+        match b {
+            b' ' | b'\t' | b'\r' => pos += 1,
+            b'\n' if breaks == 0 => {
+                breaks += 1;
+                pos += 1;
+            }
+            _ => break,
+        }
+    }
+    pos
+}
+
+/// The end of a bracketed argument starting at `pos` (`[p.~3]`, `(see)`): the first closing
+/// bracket outside braces, within [`MAX_ARGUMENT`] bytes and before a blank line.
+fn group_end(bytes: &[u8], pos: usize, open: u8, close: u8, closers: &mut Closers) -> Option<usize> {
+    if bytes.get(pos) != Some(&open) {
+        return None;
+    }
+    // Most unclosed arguments have no closing bracket at all before the paragraph ends; the
+    // sorted positions answer that without a walk, so `\cite[\cite[…` stays linear.
+    let first_close = closers.next(bytes, close, pos + 1)?;
+    if closers.next(bytes, b'\n', pos + 1).is_some_and(|paragraph_end| paragraph_end < first_close) {
+        return None;
+    }
+    let limit = (pos + MAX_ARGUMENT).min(bytes.len());
+    let mut depth = 0usize;
+    let mut i = pos + 1;
+    while i < limit {
+        match bytes[i] {
+            b'\\' => i += 1,
+            b'{' => depth += 1,
+            b'}' => depth = depth.saturating_sub(1),
+            b'\n' if is_blank(&bytes[i + 1..line_end(bytes, i + 1)]) => return None,
+            b if b == close && depth == 0 => return Some(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Sorted positions of `]`, `)` and paragraph breaks (a line break followed by a blank line,
+/// stored under `\n`), built the first time a citation command needs them.
+#[derive(Debug, Default)]
+struct Closers {
+    brackets: Option<Positions>,
+    parentheses: Option<Positions>,
+    paragraph_breaks: Option<Positions>,
+}
+
+impl Closers {
+    fn next(&mut self, bytes: &[u8], mark: u8, from: usize) -> Option<usize> {
+        let all = 0..bytes.len();
+        let positions = match mark {
+            b']' => self.brackets.get_or_insert_with(|| Positions::of_byte(bytes, all, b']')),
+            b')' => self.parentheses.get_or_insert_with(|| Positions::of_byte(bytes, all, b')')),
+            _ => self.paragraph_breaks.get_or_insert_with(|| {
+                Positions::from_sorted(
+                    all.filter(|&i| bytes[i] == b'\n' && is_blank(&bytes[i + 1..line_end(bytes, i + 1)])).collect(),
+                )
+            }),
+        };
+        positions.next_from(from)
+    }
+}
+
+/// The start of the group that ends with the bracket at `close`, reading backwards.
+fn group_start(bytes: &[u8], close: usize, open: u8) -> Option<usize> {
+    let closing = bytes[close];
+    let floor = close.saturating_sub(MAX_ARGUMENT);
+    let mut depth = 0usize;
+    let mut i = close;
+    while i > floor {
+        i -= 1;
+        match bytes[i] {
+            b if b == closing => depth += 1,
+            b if b == open && depth == 0 => return Some(i),
+            b if b == open => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Completion in LaTeX: the cursor is in the key list of a citation command, after its `{`
+/// or a `,`, even when the list is not closed yet.
+pub(super) fn completion_range(text: &str, offset: usize, scanned: &Scanned) -> Option<(Range<usize>, Syntax)> {
+    let bytes = text.as_bytes();
+    let mut start = offset;
+    while start > 0 && is_key_byte(bytes[start - 1]) {
+        start -= 1;
+    }
+    // Back over the keys before this one to the opening brace.
+    let mut pos = start;
+    let open = loop {
+        while pos > 0 && bytes[pos - 1].is_ascii_whitespace() {
+            pos -= 1;
+        }
+        match pos.checked_sub(1).map(|p| bytes[p]) {
+            Some(b'{') => break pos - 1,
+            Some(b',') => {
+                pos -= 1;
+                while pos > 0 && is_key_byte(bytes[pos - 1]) {
+                    pos -= 1;
+                }
+            }
+            _ => return None,
+        }
+    };
+    // Back over the arguments before the key list: optional arguments, and for a
+    // multi-citation the key lists and notes before this one.
+    let mut pos = open;
+    let mut earlier_key_lists = false;
+    loop {
+        while pos > 0 && bytes[pos - 1].is_ascii_whitespace() {
+            pos -= 1;
+        }
+        pos = match pos.checked_sub(1).map(|p| bytes[p]) {
+            Some(b']') => group_start(bytes, pos - 1, b'[')?,
+            Some(b')') => group_start(bytes, pos - 1, b'(')?,
+            Some(b'}') => {
+                earlier_key_lists = true;
+                group_start(bytes, pos - 1, b'{')?
+            }
+            _ => break,
+        };
+    }
+    if pos > 0 && bytes[pos - 1] == b'*' {
+        pos -= 1;
+    }
+    let name_end = pos;
+    while pos > 0 && bytes[pos - 1].is_ascii_alphabetic() {
+        pos -= 1;
+    }
+    let backslash = pos.checked_sub(1)?;
+    if bytes[backslash] != b'\\' || is_escaped(bytes, backslash, 0) {
+        return None;
+    }
+    let kind = cite_kind(text.get(pos..name_end)?.trim_end_matches('*'))?;
+    if earlier_key_lists && kind != CiteKind::Multi {
+        return None;
+    }
+    if !scanned.is_prose(backslash) || in_comment(bytes, backslash) {
+        return None;
+    }
+    let end = offset + bytes[offset..].iter().take_while(|&&b| is_key_byte(b)).count();
+    Some((start..end, Syntax::LatexCite))
+}
+
+/// True when an unescaped `%` comes before `pos` on its line. The scan marks comments too,
+/// but a command being typed may not parse yet, and its line is what matters.
+fn in_comment(bytes: &[u8], pos: usize) -> bool {
+    let start = line_start(bytes, pos);
+    (start..pos).any(|i| bytes[i] == b'%' && !is_escaped(bytes, i, start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Dialect, completion_context, scan};
+
+    /// Renders the citations found in a LaTeX fixture as `key @ start..end`, one per line.
+    fn check(fixture: &str) -> String {
+        let out: String = scan(Dialect::Latex, fixture)
+            .iter()
+            .map(|c| {
+                let syntax =
+                    if c.syntax == super::Syntax::LatexCite { String::new() } else { format!(" {:?}", c.syntax) };
+                format!("{} @ {}..{}{syntax}\n", c.key, c.range.start, c.range.end)
+            })
+            .collect();
+        if out.is_empty() { "(none)".to_owned() } else { out }
+    }
+
+    #[test]
+    fn commands() {
+        insta::assert_snapshot!(check(r"\cite{a} \citep{b} \citet{c} \citeauthor{d} \citeyear{e} \citealp{f} \citealt{g}"), @"
+        a @ 6..7
+        b @ 16..17
+        c @ 26..27
+        d @ 41..42
+        e @ 54..55
+        f @ 66..67
+        g @ 78..79
+        ");
+        insta::assert_snapshot!(check(r"\parencite{a} \textcite{b} \autocite{c} \footcite{d} \smartcite{e} \supercite{f} \fullcite{g}"), @"
+        a @ 11..12
+        b @ 24..25
+        c @ 37..38
+        d @ 50..51
+        e @ 64..65
+        f @ 78..79
+        g @ 91..92
+        ");
+        insta::assert_snapshot!(check(r"\Cite{a} \Textcite{b} \Parencite{c} \Autocite{d} \Citet{e} \Citep{f}"), @"
+        a @ 6..7
+        b @ 19..20
+        c @ 33..34
+        d @ 46..47
+        e @ 56..57
+        f @ 66..67
+        ");
+        insta::assert_snapshot!(check(r"\section{a} \citation{b} \TEXTCITE{c} \mycite{d}"), @"(none)");
+    }
+
+    #[test]
+    fn stars_and_optional_arguments() {
+        insta::assert_snapshot!(check(r"\citet*{a} \textcite[p.~3]{b} \parencite[see][12--14]{c} \cite [x] {d}"), @"
+        a @ 8..9
+        b @ 27..28
+        c @ 54..55
+        d @ 68..69
+        ");
+        insta::assert_snapshot!(check(r"\cite[{a]b}]{e} \cite[p.~3]"), @"e @ 13..14");
+    }
+
+    #[test]
+    fn several_keys() {
+        insta::assert_snapshot!(check(r"\cite{a,b, c ,  d}"), @"
+        a @ 6..7
+        b @ 8..9
+        c @ 11..12
+        d @ 16..17
+        ");
+        insta::assert_snapshot!(check("\\cite{a,\n  b, % why b\n  c}"), @"
+        a @ 6..7
+        b @ 11..12
+        c @ 24..25
+        ");
+        insta::assert_snapshot!(check(r"\cite{a,,b,} \cite{}"), @"
+        a @ 6..7
+        b @ 9..10
+        ");
+    }
+
+    #[test]
+    fn nocite() {
+        insta::assert_snapshot!(check(r"\nocite{*} \nocite{a, *}"), @"a @ 19..20");
+    }
+
+    #[test]
+    fn multi_citations() {
+        insta::assert_snapshot!(check(r"\parencites{a}{b} \textcites(see)(ch.~2)[p.~1]{c}[p.~2]{d, e} \cites{f}x{g}"), @"
+        a @ 12..13
+        b @ 15..16
+        c @ 47..48
+        d @ 56..57
+        e @ 59..60
+        f @ 69..70
+        ");
+    }
+
+    #[test]
+    fn comments() {
+        insta::assert_snapshot!(check("% \\cite{a}\n\\cite{b} % \\cite{c}\n50\\% \\cite{d} \\\\% \\cite{e}"), @"
+        b @ 17..18
+        d @ 42..43
+        ");
+    }
+
+    #[test]
+    fn verbatim() {
+        insta::assert_snapshot!(check("\\begin{verbatim}\n\\cite{a}\n\\end{verbatim}\n\\cite{b} \\verb|\\cite{c}| \\cite{d}"), @"
+        b @ 47..48
+        d @ 72..73
+        ");
+        insta::assert_snapshot!(check("\\begin{lstlisting}\n\\cite{a}"), @"(none)");
+    }
+
+    #[test]
+    fn unclosed_and_odd_input() {
+        insta::assert_snapshot!(check(r"\cite{a \cite{b}"), @"b @ 14..15");
+        insta::assert_snapshot!(check("\\cite{a\n\nb}"), @"(none)");
+        insta::assert_snapshot!(check("\\cite\n{a} \\cite\n\n{b} \\"), @"a @ 7..8");
+        insta::assert_snapshot!(check(r"\cite{Müller2020} \é\cite{x}"), @"
+        Müller2020 @ 6..17
+        x @ 28..29
+        ");
+    }
+
+    #[test]
+    fn bare_dois() {
+        insta::assert_snapshot!(check("\\url{https://doi.org/10.1000/abc} % doi:10.1000/hidden\n\\cite{10.1000/key}"), @"
+        doi:10.1000/abc @ 21..32 BareDoi
+        10.1000/key @ 61..72
+        ");
+    }
+
+    /// Renders the completion context at the `<|>` mark of a LaTeX fixture.
+    fn check_completion(fixture: &str) -> String {
+        let offset = fixture.find("<|>").expect("fixture has a cursor");
+        let text = fixture.replace("<|>", "");
+        match completion_context(Dialect::Latex, &text, offset) {
+            Some(context) => format!("{:?} @ {}..{}", context.prefix, context.range.start, context.range.end),
+            None => "(none)".to_owned(),
+        }
+    }
+
+    #[test]
+    fn completion_in_key_lists() {
+        insta::assert_snapshot!(check_completion(r"\cite{<|>"), @r#""" @ 6..6"#);
+        insta::assert_snapshot!(check_completion(r"\cite{a,<|>"), @r#""" @ 8..8"#);
+        insta::assert_snapshot!(check_completion(r"\cite{a, <|>"), @r#""" @ 9..9"#);
+        insta::assert_snapshot!(check_completion(r"\textcite[p.~3]{<|>"), @r#""" @ 16..16"#);
+        insta::assert_snapshot!(check_completion(r"\parencite[see][p.~3]{sm<|>ith} more"), @r#""smith" @ 22..27"#);
+        insta::assert_snapshot!(check_completion(r"\Citet*{a, jo<|>"), @r#""jo" @ 11..13"#);
+        insta::assert_snapshot!(check_completion(r"\parencites{a}[p.~2]{<|>}"), @r#""" @ 21..21"#);
+    }
+
+    #[test]
+    fn no_completion_elsewhere() {
+        insta::assert_snapshot!(check_completion(r"\section{<|>"), @"(none)");
+        insta::assert_snapshot!(check_completion(r"\cite{a}{<|>"), @"(none)");
+        insta::assert_snapshot!(check_completion(r"% \cite{<|>"), @"(none)");
+        insta::assert_snapshot!(check_completion(r"\\cite{<|>"), @"(none)");
+        insta::assert_snapshot!(check_completion(r"text <|>"), @"(none)");
+        insta::assert_snapshot!(check_completion("\\begin{verbatim}\n\\cite{<|>\n\\end{verbatim}"), @"(none)");
+    }
+}

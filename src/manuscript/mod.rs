@@ -1,0 +1,338 @@
+//! The manuscript layer: finding the citations in the text a researcher is writing.
+//!
+//! A manuscript is a Markdown, LaTeX, Typst or Org file, or a plain-text note. Each dialect has
+//! its own scanner, written as a hand-made byte loop that runs in linear time and never panics:
+//! the editor calls these on every keystroke, on whatever half-typed text the buffer holds. A
+//! scanner reports the citations it found together with the stretches of text where nothing
+//! is cited (code, comments, verbatim blocks); the shared bare-DOI pass then adds every DOI
+//! written in running text outside those stretches, in every dialect.
+//!
+//! Everything here is a pure function of the text, and every position is a byte offset.
+//! Malformed DOIs are data, not failure: [`scan_with_problems`] returns them beside the
+//! citations, with the same code and comment stretches left out.
+
+mod bare_doi;
+mod latex;
+mod markdown;
+mod org;
+mod text;
+mod typst;
+
+use std::ops::Range;
+use std::path::Path;
+
+pub use crate::corpus::doi::MalformedDoi;
+
+use text::Spans;
+
+/// Which syntax a manuscript is written in, chosen from the file extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    Markdown,
+    Latex,
+    Typst,
+    Org,
+    Plain,
+}
+
+impl Dialect {
+    /// Chooses the dialect from a file name or path. The extension is compared without regard
+    /// to case, so `notes.MD` is Markdown too; a file without a known extension is a plain-text
+    /// note, where only bare DOIs are found.
+    pub fn from_path(path: &str) -> Dialect {
+        let extension = Path::new(path).extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("md" | "markdown" | "qmd" | "rmd") => Dialect::Markdown,
+            Some("tex" | "latex" | "ltx") => Dialect::Latex,
+            Some("typ") => Dialect::Typst,
+            Some("org") => Dialect::Org,
+            _ => Dialect::Plain,
+        }
+    }
+}
+
+/// How a citation was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Syntax {
+    /// Pandoc Markdown: `[@key]`, `@key`, `@{key}`, including Manubot identifiers.
+    Pandoc,
+    /// A LaTeX citation command: `\cite{key}`, `\textcite[p.~3]{key}`, `\parencites{a}{b}`.
+    LatexCite,
+    /// A Typst reference `@key` or `#cite(<key>)`. Typst writes references to its own labels
+    /// the same way, so the analysis layer decides whether `@sec:intro` names a source.
+    Typst,
+    /// An Org citation: `[cite:@key]`, `[cite/t:@a;@b]`.
+    OrgCite,
+    /// A DOI written in running text: `doi:10.…`, `https://doi.org/10.…`, bare `10.NNNN/…`.
+    BareDoi,
+}
+
+/// One citation found in a manuscript.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Citation {
+    /// What the citation names, exactly as written: a key such as `smith2020`, or a Manubot
+    /// identifier such as `doi:10.1000/xyz` (prefix kept, `@` dropped), or for a bare DOI the
+    /// normalised DOI text prefixed `doi:`.
+    pub key: String,
+    /// Byte range of the key itself in the text (without `@`, braces or `\cite{`), so
+    /// hover/definition can test the cursor against it and diagnostics underline exactly the
+    /// key. For a bare DOI it covers the DOI without its `doi:` or resolver prefix.
+    pub range: Range<usize>,
+    pub syntax: Syntax,
+}
+
+/// Where the cursor is inside a citation being typed, for completion.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompletionContext {
+    /// The partial key typed so far, replaced by the completion: from just after the `@`,
+    /// `{`, `,` or `<` that opened it to the end of the key, which may lie after the cursor.
+    pub range: Range<usize>,
+    /// The text of `range`.
+    pub prefix: String,
+    pub syntax: Syntax,
+}
+
+/// What a dialect scanner hands back: its citations, and the stretches where the text is not
+/// prose.
+#[derive(Debug, Default)]
+struct Scanned {
+    citations: Vec<Citation>,
+    /// Code, comments, verbatim blocks, math, front matter: nothing there is cited, not even
+    /// a bare DOI.
+    verbatim: Spans,
+    /// Link destinations, HTML tags, attributes, URLs: no key citation starts there, but a DOI
+    /// written there (`[paper](https://doi.org/10.…)`) still names a work.
+    no_keys: Spans,
+}
+
+impl Scanned {
+    fn push(&mut self, key: &str, range: Range<usize>, syntax: Syntax) {
+        self.citations.push(Citation { key: key.to_owned(), range, syntax });
+    }
+
+    /// True when a citation may start at `pos`: it is neither in verbatim text nor in a link
+    /// target or a tag.
+    fn is_prose(&self, pos: usize) -> bool {
+        !self.verbatim.contains(pos) && !self.no_keys.contains(pos)
+    }
+}
+
+fn scan_dialect(dialect: Dialect, text: &str) -> Scanned {
+    let mut scanned = match dialect {
+        Dialect::Markdown => markdown::scan(text),
+        Dialect::Latex => latex::scan(text),
+        Dialect::Typst => typst::scan(text),
+        Dialect::Org => org::scan(text),
+        Dialect::Plain => Scanned::default(),
+    };
+    scanned.verbatim.normalise();
+    scanned.no_keys.normalise();
+    scanned
+}
+
+/// Finds every citation in a manuscript, sorted by position, none overlapping another. Bare
+/// DOIs are found in every dialect, except inside code and comments and except where a key
+/// citation already covers them (`@doi:10.1/x` is reported once, as a key).
+pub fn scan(dialect: Dialect, text: &str) -> Vec<Citation> {
+    scan_with_problems(dialect, text).0
+}
+
+/// Like [`scan`], and also returns the DOIs announced with `doi:` or a doi.org link that do
+/// not hold a valid DOI (such as `doi:10.1111`), outside code and comments. A malformed DOI
+/// inside a key citation (`@doi:10.1111`) is reported too: the key cannot resolve either.
+pub fn scan_with_problems(dialect: Dialect, text: &str) -> (Vec<Citation>, Vec<MalformedDoi>) {
+    let mut scanned = scan_dialect(dialect, text);
+    let mut citations = std::mem::take(&mut scanned.citations);
+    bare_doi::add_bare_dois(text, &scanned.verbatim, &mut citations);
+    let malformed = bare_doi::malformed_dois(text, &scanned.verbatim);
+    (citations, malformed)
+}
+
+/// Tells whether the cursor at byte `offset` is inside a citation being typed, and which part
+/// of the text a completion replaces. Returns `None` outside citations, and for an offset past
+/// the end of the text or not on a character boundary.
+pub fn completion_context(dialect: Dialect, text: &str, offset: usize) -> Option<CompletionContext> {
+    if !text.is_char_boundary(offset) {
+        return None;
+    }
+    let scanned = scan_dialect(dialect, text);
+    let (range, syntax) = match dialect {
+        Dialect::Markdown => markdown::completion_range(text, offset, &scanned)?,
+        Dialect::Latex => latex::completion_range(text, offset, &scanned)?,
+        Dialect::Typst => typst::completion_range(text, offset, &scanned)?,
+        Dialect::Org => org::completion_range(text, offset, &scanned)?,
+        Dialect::Plain => return None,
+    };
+    Some(CompletionContext { prefix: text[range.clone()].to_owned(), range, syntax })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Renders each citation as `key @ start..end Syntax` on its own line.
+    pub(super) fn render(citations: &[Citation]) -> String {
+        citations.iter().map(|c| format!("{} @ {}..{} {:?}\n", c.key, c.range.start, c.range.end, c.syntax)).collect()
+    }
+
+    fn check_dialect(path: &str, expect: Dialect) {
+        assert_eq!(Dialect::from_path(path), expect, "{path}");
+    }
+
+    #[test]
+    fn dialect_from_extension() {
+        check_dialect("notes/intro.md", Dialect::Markdown);
+        check_dialect("a.markdown", Dialect::Markdown);
+        check_dialect("report.qmd", Dialect::Markdown);
+        check_dialect("analysis.Rmd", Dialect::Markdown);
+        check_dialect("analysis.rmd", Dialect::Markdown);
+        check_dialect("thesis.tex", Dialect::Latex);
+        check_dialect("thesis.latex", Dialect::Latex);
+        check_dialect("thesis.ltx", Dialect::Latex);
+        check_dialect("paper.typ", Dialect::Typst);
+        check_dialect("journal.org", Dialect::Org);
+        check_dialect("notes.txt", Dialect::Plain);
+        check_dialect("README", Dialect::Plain);
+        check_dialect(".md", Dialect::Plain);
+        check_dialect("dir.md/file", Dialect::Plain);
+    }
+
+    fn check_scan(dialect: Dialect, fixture: &str) -> String {
+        render(&scan(dialect, fixture))
+    }
+
+    #[test]
+    fn bare_dois_in_every_dialect() {
+        let note = "Read doi:10.1111/hex.13774 and https://doi.org/10.1080/2159676X.2022.2152085.";
+        insta::assert_snapshot!(check_scan(Dialect::Plain, note), @"
+        doi:10.1111/hex.13774 @ 9..26 BareDoi
+        doi:10.1080/2159676x.2022.2152085 @ 47..76 BareDoi
+        ");
+        insta::assert_snapshot!(check_scan(Dialect::Markdown, note), @"
+        doi:10.1111/hex.13774 @ 9..26 BareDoi
+        doi:10.1080/2159676x.2022.2152085 @ 47..76 BareDoi
+        ");
+        insta::assert_snapshot!(check_scan(Dialect::Latex, note), @"
+        doi:10.1111/hex.13774 @ 9..26 BareDoi
+        doi:10.1080/2159676x.2022.2152085 @ 47..76 BareDoi
+        ");
+        insta::assert_snapshot!(check_scan(Dialect::Typst, note), @"
+        doi:10.1111/hex.13774 @ 9..26 BareDoi
+        doi:10.1080/2159676x.2022.2152085 @ 47..76 BareDoi
+        ");
+        insta::assert_snapshot!(check_scan(Dialect::Org, note), @"
+        doi:10.1111/hex.13774 @ 9..26 BareDoi
+        doi:10.1080/2159676x.2022.2152085 @ 47..76 BareDoi
+        ");
+    }
+
+    #[test]
+    fn key_citation_and_bare_doi_are_merged_in_order() {
+        insta::assert_snapshot!(check_scan(Dialect::Markdown, "10.1000/abc then @smith and @doi:10.1000/xyz."), @"
+        doi:10.1000/abc @ 0..11 BareDoi
+        smith @ 18..23 Pandoc
+        doi:10.1000/xyz @ 29..44 Pandoc
+        ");
+    }
+
+    #[test]
+    fn malformed_dois_are_reported_outside_code() {
+        let text = "See doi:10.1111 and `doi:10.2222` and @doi:10.3333.\n\n```\ndoi:nope\n```\n";
+        let (citations, malformed) = scan_with_problems(Dialect::Markdown, text);
+        let shown: String = malformed
+            .iter()
+            .map(|m| format!("{:?} @ {}..{}: {}\n", m.text, m.range.start, m.range.end, m.reason))
+            .collect();
+        insta::assert_snapshot!(render(&citations) + "--\n" + &shown, @r#"
+        doi:10.3333 @ 39..50 Pandoc
+        --
+        "10.1111" @ 4..15: a DOI needs a `/` between the registrant prefix and the suffix
+        "10.3333" @ 39..50: a DOI needs a `/` between the registrant prefix and the suffix
+        "#);
+    }
+
+    #[test]
+    fn completion_outside_the_text_is_none() {
+        for dialect in [Dialect::Markdown, Dialect::Latex, Dialect::Typst, Dialect::Org, Dialect::Plain] {
+            assert_eq!(completion_context(dialect, "@é", 100), None);
+            assert_eq!(completion_context(dialect, "@é", 2), None, "inside the two bytes of é");
+        }
+        assert_eq!(completion_context(Dialect::Plain, "@smith", 6), None);
+    }
+
+    #[test]
+    fn scanning_is_linear_in_practice() {
+        // About 2 MB with 5,000 citations of each dialect's kind; the count is what is checked,
+        // the test exists so that a quadratic scanner shows up as a test run that never ends.
+        let filler = "Lorem ipsum dolor sit amet, consectetur adipiscing elit (see table 3). ".repeat(6);
+        let mut markdown = String::new();
+        let mut latex = String::new();
+        let mut typst = String::new();
+        let mut org = String::new();
+        let mut plain = String::new();
+        for i in 0..5_000 {
+            markdown.push_str(&format!("{filler} `code` [see @key{i}, p. 3] *emphasis*\n\n"));
+            latex.push_str(&format!("{filler} % comment\n\\citep[p.~3]{{key{i}}} 50\\%\n\n"));
+            typst.push_str(&format!("{filler} `raw` @key{i} // comment\n\n"));
+            org.push_str(&format!("{filler} ~code~ [cite:@key{i} p. 3]\n\n"));
+            plain.push_str(&format!("{filler} doi:10.1000/key{i}.\n"));
+        }
+        assert!(markdown.len() > 2_000_000, "{}", markdown.len());
+        assert_eq!(scan(Dialect::Markdown, &markdown).len(), 5_000);
+        assert_eq!(scan(Dialect::Latex, &latex).len(), 5_000);
+        assert_eq!(scan(Dialect::Typst, &typst).len(), 5_000);
+        assert_eq!(scan(Dialect::Org, &org).len(), 5_000);
+        assert_eq!(scan(Dialect::Plain, &plain).len(), 5_000);
+        assert!(completion_context(Dialect::Markdown, &markdown, markdown.len() - 10).is_none());
+    }
+
+    #[test]
+    fn pathological_inputs_stay_linear() {
+        // Openers without closers are where a naive scanner searches to the end of the text
+        // again and again.
+        for unit in [
+            "`` ",
+            "<!-- ",
+            "$x ",
+            "[a](",
+            "@{a ",
+            "<a x=\"",
+            "```\n",
+            "\\cite[",
+            "/* ",
+            "[cite:@a ",
+            "#+begin_src\n",
+            "*a ",
+            "doi:10.1000/",
+            "((((",
+            "))))",
+        ] {
+            let text = unit.repeat(200_000 / unit.len());
+            for dialect in [Dialect::Markdown, Dialect::Latex, Dialect::Typst, Dialect::Org, Dialect::Plain] {
+                let _ = scan_with_problems(dialect, &text);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn never_panics_and_results_are_ordered(text in "(\\PC|[\\x00\\r\\n\\t`@\\[\\]{}<>#%$\\\\*_~:;,.-]|\r\n|😀){0,120}", offset in 0usize..130) {
+            for dialect in [Dialect::Markdown, Dialect::Latex, Dialect::Typst, Dialect::Org, Dialect::Plain] {
+                let citations = scan(dialect, &text);
+                for pair in citations.windows(2) {
+                    prop_assert!(pair[0].range.end <= pair[1].range.start, "{:?}", pair);
+                }
+                for citation in &citations {
+                    prop_assert!(text.get(citation.range.clone()).is_some());
+                }
+                if let Some(context) = completion_context(dialect, &text, offset) {
+                    prop_assert!(context.range.start <= offset && offset <= context.range.end);
+                    prop_assert_eq!(&text[context.range.clone()], context.prefix.as_str());
+                }
+            }
+        }
+    }
+}

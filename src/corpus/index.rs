@@ -76,6 +76,8 @@ pub struct Index {
     /// Every name a record answers to: its key, collision-suffixed keys, `doi:…`, `pmid:…`,
     /// `pmcid:…`. A name with several records is ambiguous.
     names: HashMap<String, Vec<RecordId>>,
+    /// Citation keys in lower case, sorted, for "did you mean" over keys sharing a prefix.
+    sorted_keys: Vec<(Box<str>, RecordId)>,
     primary: TermList,
     secondary: TermList,
 }
@@ -96,17 +98,35 @@ pub enum Resolution<'a> {
 }
 
 fn add_words(map: &mut HashMap<String, Vec<(u32, u8)>>, record: u32, text: &str, field: u8) {
+    let mut folded = String::new();
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        let word = fold(word);
-        if word.is_empty() || STOP_WORDS.contains(&word.as_str()) {
+        if word.is_empty() {
             continue;
         }
-        add_term(map, record, word, field);
+        // ASCII words (nearly all) are lower-cased into a reused buffer; others are folded.
+        folded.clear();
+        if word.is_ascii() {
+            folded.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            folded.push_str(&fold(word));
+        }
+        if folded.is_empty() || STOP_WORDS.contains(&folded.as_str()) {
+            continue;
+        }
+        add_term_str(map, record, &folded, field);
     }
 }
 
 fn add_term(map: &mut HashMap<String, Vec<(u32, u8)>>, record: u32, term: String, field: u8) {
-    let postings = map.entry(term).or_default();
+    add_term_str(map, record, &term, field);
+}
+
+/// Adds a posting, allocating the term only the first time it is seen.
+fn add_term_str(map: &mut HashMap<String, Vec<(u32, u8)>>, record: u32, term: &str, field: u8) {
+    let postings = match map.get_mut(term) {
+        Some(postings) => postings,
+        None => map.entry(term.to_owned()).or_default(),
+    };
     match postings.last_mut() {
         Some((last, fields)) if *last == record => *fields |= field,
         _ => postings.push((record, field)),
@@ -116,43 +136,18 @@ fn add_term(map: &mut HashMap<String, Vec<(u32, u8)>>, record: u32, term: String
 impl Index {
     /// Builds the index. `keys[i]` is the list of names record `i` answers to.
     pub fn build(records: &[Record], keys: &[Vec<String>]) -> Index {
-        let mut names: HashMap<String, Vec<RecordId>> = HashMap::new();
-        let mut primary: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
-        let mut secondary: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
-        for (i, (record, record_keys)) in records.iter().zip(keys).enumerate() {
-            let id = i as u32;
-            for key in record_keys {
-                let list = names.entry(key.clone()).or_default();
-                if !list.contains(&RecordId(id)) {
-                    list.push(RecordId(id));
-                }
-            }
-            if let Some(key) = record_keys.first() {
-                add_term(&mut primary, id, key.to_ascii_lowercase(), fields::KEY);
-            }
-            for author in &record.authors {
-                add_words(&mut primary, id, &author.value.family, fields::FAMILY);
-            }
-            if let Some(title) = record.title() {
-                add_words(&mut primary, id, title, fields::TITLE);
-            }
-            if let Some(year) = record.year() {
-                add_term(&mut primary, id, year.to_string(), fields::YEAR);
-            }
-            if let Some(doi) = record.doi() {
-                add_term(&mut primary, id, doi.as_str().to_owned(), fields::DOI);
-            }
-            if let Some(container) = record.container() {
-                add_words(&mut secondary, id, container, fields::CONTAINER);
-            }
-            for keyword in &record.keywords {
-                add_words(&mut secondary, id, &keyword.value, fields::KEYWORD);
-            }
-            if let Some(text) = &record.abstract_text {
-                add_words(&mut secondary, id, &text.value, fields::ABSTRACT);
-            }
-        }
-        Index { names, primary: TermList::build(primary), secondary: TermList::build(secondary) }
+        // The three parts are independent; the abstract words (secondary) are the largest.
+        let ((names, sorted_keys), (primary, secondary)) = rayon::join(
+            || (name_table(keys), sorted_key_list(keys)),
+            || rayon::join(|| primary_terms(records, keys), || secondary_terms(records)),
+        );
+        Index { names, sorted_keys, primary, secondary }
+    }
+
+    /// Records whose key starts with `prefix` (lower case), at most `limit` of them.
+    pub fn keys_with_prefix(&self, prefix: &str, limit: usize) -> impl Iterator<Item = (&str, RecordId)> {
+        let start = self.sorted_keys.partition_point(|(k, _)| &**k < prefix);
+        self.sorted_keys[start..].iter().take_while(move |(k, _)| k.starts_with(prefix)).take(limit).map(|(k, id)| (&**k, *id))
     }
 
     /// Resolves a key or identifier (`smith2020`, `doi:10.1/x`, `pmid:123`, `pmcid:PMC1`).
@@ -224,6 +219,71 @@ impl Index {
         hits.sort_unstable_by(order);
         (hits, more)
     }
+}
+
+fn name_table(keys: &[Vec<String>]) -> HashMap<String, Vec<RecordId>> {
+    let mut names: HashMap<String, Vec<RecordId>> = HashMap::new();
+    for (i, record_keys) in keys.iter().enumerate() {
+        for key in record_keys {
+            let list = names.entry(key.clone()).or_default();
+            if !list.contains(&RecordId(i as u32)) {
+                list.push(RecordId(i as u32));
+            }
+        }
+    }
+    names
+}
+
+fn sorted_key_list(keys: &[Vec<String>]) -> Vec<(Box<str>, RecordId)> {
+    let mut sorted: Vec<(Box<str>, RecordId)> = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| Some((k.first()?.to_lowercase().into_boxed_str(), RecordId(i as u32))))
+        .collect();
+    sorted.sort_unstable();
+    sorted
+}
+
+/// Key, family names, title words, year and DOI: searched for every query word.
+fn primary_terms(records: &[Record], keys: &[Vec<String>]) -> TermList {
+    let mut primary: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
+    for (i, (record, record_keys)) in records.iter().zip(keys).enumerate() {
+        let id = i as u32;
+        if let Some(key) = record_keys.first() {
+            add_term(&mut primary, id, key.to_ascii_lowercase(), fields::KEY);
+        }
+        for author in &record.authors {
+            add_words(&mut primary, id, &author.value.family, fields::FAMILY);
+        }
+        if let Some(title) = record.title() {
+            add_words(&mut primary, id, title, fields::TITLE);
+        }
+        if let Some(year) = record.year() {
+            add_term(&mut primary, id, year.to_string(), fields::YEAR);
+        }
+        if let Some(doi) = record.doi() {
+            add_term(&mut primary, id, doi.as_str().to_owned(), fields::DOI);
+        }
+    }
+    TermList::build(primary)
+}
+
+/// Container, keywords and abstract: searched only for query words of three letters or more.
+fn secondary_terms(records: &[Record]) -> TermList {
+    let mut secondary: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
+    for (i, record) in records.iter().enumerate() {
+        let id = i as u32;
+        if let Some(container) = record.container() {
+            add_words(&mut secondary, id, container, fields::CONTAINER);
+        }
+        for keyword in &record.keywords {
+            add_words(&mut secondary, id, &keyword.value, fields::KEYWORD);
+        }
+        if let Some(text) = &record.abstract_text {
+            add_words(&mut secondary, id, &text.value, fields::ABSTRACT);
+        }
+    }
+    TermList::build(secondary)
 }
 
 /// How much a match in each field counts.

@@ -150,9 +150,11 @@ impl Corpus {
         inputs.dedup_by(|a, b| a.path == b.path);
         let files: Vec<SourceFile> =
             inputs.par_iter().map(|input| SourceFile::new(input.path.clone(), input.origin, &input.text)).collect();
+        let t0 = std::time::Instant::now();
         let readings: Vec<FileReading> =
             inputs.par_iter().enumerate().map(|(i, input)| read_file(FileId(i as u32), input)).collect();
         drop(inputs);
+        tracing::debug!("read {} files in {:?}", readings.len(), t0.elapsed());
 
         let mut corpus = Corpus { files, ..Corpus::default() };
         let mut by_doi: HashMap<Doi, RecordId> = HashMap::new();
@@ -187,8 +189,11 @@ impl Corpus {
                 }
             }
         }
+        tracing::debug!("merged and linked {} records at {:?}", corpus.records.len(), t0.elapsed());
         corpus.assign_keys();
+        tracing::debug!("keys at {:?}", t0.elapsed());
         corpus.index = Index::build(&corpus.records, &corpus.keys);
+        tracing::debug!("index at {:?}", t0.elapsed());
         corpus.problems = problems;
         corpus
     }

@@ -65,9 +65,7 @@ impl Tag {
 }
 
 static ARTICLE_TITLE: LazyLock<Tag> = LazyLock::new(|| tag("article-title"));
-static CONTRIB: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?s)<contrib\s[^>]*contrib-type="author"[^>]*>(.*?)</contrib>"#).expect("valid regex")
-});
+static CONTRIB: LazyLock<Tag> = LazyLock::new(|| tag("contrib"));
 static SURNAME: LazyLock<Tag> = LazyLock::new(|| tag("surname"));
 static GIVEN: LazyLock<Tag> = LazyLock::new(|| tag("given-names"));
 static COLLAB: LazyLock<Tag> = LazyLock::new(|| tag("collab"));
@@ -83,12 +81,16 @@ static FPAGE: LazyLock<Tag> = LazyLock::new(|| tag("fpage"));
 static LPAGE: LazyLock<Tag> = LazyLock::new(|| tag("lpage"));
 static ABSTRACT: LazyLock<Tag> = LazyLock::new(|| tag("abstract"));
 static KWD: LazyLock<Tag> = LazyLock::new(|| tag("kwd"));
-static ARTICLE_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?s)<article-id\s[^>]*pub-id-type="([a-z\-]+)"[^>]*>(.*?)</article-id>"#).expect("valid regex")
-});
-static PUB_ID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?s)<pub-id\s[^>]*pub-id-type="([a-z\-]+)"[^>]*>(.*?)</pub-id>"#).expect("valid regex")
-});
+static ARTICLE_ID: LazyLock<Tag> = LazyLock::new(|| tag("article-id"));
+static PUB_ID: LazyLock<Tag> = LazyLock::new(|| tag("pub-id"));
+
+/// The value of `name="…"` in an element's opening tag.
+fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+    let open_tag = &element[..element.find('>')?];
+    let start = open_tag.find(&format!("{name}=\""))? + name.len() + 2;
+    let len = open_tag[start..].find('"')?;
+    Some(&open_tag[start..start + len])
+}
 static NAME: LazyLock<Tag> = LazyLock::new(|| tag("name"));
 static REF: LazyLock<Tag> = LazyLock::new(|| tag("ref"));
 static SOURCE: LazyLock<Tag> = LazyLock::new(|| tag("source"));
@@ -98,6 +100,9 @@ static ANY_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]+>").expect
 /// Inner text of an element: tags removed, entities for the five XML specials decoded,
 /// whitespace collapsed.
 fn inner_text(xml: &str) -> String {
+    if !xml.contains(['<', '&']) {
+        return xml.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
     let stripped = ANY_TAG.replace_all(xml, " ");
     let decoded = stripped
         .replace("&lt;", "<")
@@ -139,18 +144,22 @@ fn section<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
 
 fn people(reader: &Reader, scope: &str) -> Vec<Field<Person>> {
     let mut res = Vec::new();
-    for caps in CONTRIB.captures_iter(scope) {
-        let inner = caps.get(1).expect("group");
-        let person = match (SURNAME.inner(inner.as_str()), GIVEN.inner(inner.as_str())) {
+    for (whole, inner) in CONTRIB.find_iter(scope) {
+        if attribute(&scope[whole], "contrib-type") != Some("author") {
+            continue;
+        }
+        let inner_text_range = inner.clone();
+        let inner = &scope[inner];
+        let person = match (SURNAME.inner(inner), GIVEN.inner(inner)) {
             (Some((family, _)), given) => {
                 Person { family: inner_text(family), given: given.map(|(g, _)| inner_text(g)).unwrap_or_default() }
             }
-            (None, _) => match COLLAB.inner(inner.as_str()) {
+            (None, _) => match COLLAB.inner(inner) {
                 Some((collab, _)) => Person { family: inner_text(collab), given: String::new() },
                 None => continue,
             },
         };
-        res.push(reader.field(person, scope, inner.range()));
+        res.push(reader.field(person, scope, inner_text_range));
     }
     res
 }
@@ -187,15 +196,14 @@ pub fn read(file: FileId, text: &str) -> PageReading {
         };
         record.pages = Some(Field::new(pages, first.at, Confidence::High));
     }
-    for caps in ARTICLE_ID.captures_iter(meta) {
-        let inner = caps.get(2).expect("group");
-        let value = inner_text(inner.as_str());
-        match &caps[1] {
-            "doi" => record.doi = Doi::parse(&value).map(|d| reader.field(d, meta, inner.range())),
-            "pmid" => record.pmid = Some(reader.field(value, meta, inner.range())),
+    for (whole, inner) in ARTICLE_ID.find_iter(meta) {
+        let value = inner_text(&meta[inner.clone()]);
+        match attribute(&meta[whole], "pub-id-type").unwrap_or("") {
+            "doi" => record.doi = Doi::parse(&value).map(|d| reader.field(d, meta, inner)),
+            "pmid" => record.pmid = Some(reader.field(value, meta, inner)),
             "pmc" | "pmcid" => {
                 let digits = value.trim_start_matches("PMC").to_owned();
-                record.pmcid = Some(reader.field(format!("PMC{digits}"), meta, inner.range()));
+                record.pmcid = Some(reader.field(format!("PMC{digits}"), meta, inner));
             }
             _ => {}
         }
@@ -231,11 +239,11 @@ pub fn read(file: FileId, text: &str) -> PageReading {
                 let given = GIVEN.inner(element).map(|(g, _)| inner_text(g)).unwrap_or_default();
                 work.authors.push(reader.field(Person { family: inner_text(family), given }, names, whole));
             }
-            for caps in PUB_ID.captures_iter(scope) {
-                if &caps[1] == "doi"
-                    && let Some(doi) = Doi::parse(&inner_text(&caps[2])).filter(|d| d.kind() == DoiKind::Work)
+            for (whole, inner) in PUB_ID.find_iter(scope) {
+                if attribute(&scope[whole], "pub-id-type") == Some("doi")
+                    && let Some(doi) = Doi::parse(&inner_text(&scope[inner.clone()])).filter(|d| d.kind() == DoiKind::Work)
                 {
-                    work.doi = Some(reader.field(doi, scope, caps.get(2).expect("group").range()));
+                    work.doi = Some(reader.field(doi, scope, inner));
                 }
             }
             cited.push(work);

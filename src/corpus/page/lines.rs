@@ -80,7 +80,10 @@ pub fn split(text: &str) -> Vec<Line<'_>> {
             let trimmed_start = raw.len() - raw.trim_start().len();
             let trimmed = raw.trim();
             let line_start = start + trimmed_start;
-            if REFERENCES_HEADING.is_match(trimmed) {
+            // Headings are short; most lines are skipped without running the three regexes.
+            let could_be_heading = !trimmed.is_empty() && trimmed.len() <= 64;
+            if !could_be_heading {
+            } else if REFERENCES_HEADING.is_match(trimmed) {
                 section = Section::References;
             } else if ELSEWHERE_HEADING.is_match(trimmed) {
                 section = Section::Elsewhere;

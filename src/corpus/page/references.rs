@@ -22,9 +22,11 @@ use crate::corpus::record::{Confidence, Field, FileId, Location, Record, RecordK
 static NUMBERING: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:\[\d{1,4}\]|\d{1,4}\.|\d{1,4}\))\s+").expect("valid regex"));
 static AUTHOR_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<authors>[^()]{3,600}?)\s\((?P<year>1[5-9]\d{2}|20\d{2})[a-z]?\)\.?\s+(?P<rest>\S.+)$")
+    Regex::new(r"^(?P<authors>[^()]+?)\s\((?P<year>1[5-9]\d{2}|20\d{2})[a-z]?\)\.?\s+(?P<rest>\S.+)$")
         .expect("valid regex")
 });
+static YEAR_IN_PARENS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\s\((?:1[5-9]\d{2}|20\d{2})[a-z]?\)").expect("valid regex"));
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(1[5-9]\d{2}|20\d{2})\b").expect("valid regex"));
 static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
@@ -87,8 +89,9 @@ fn is_card_title(text: &str) -> bool {
 
 /// One reference written as a citation, in Vancouver or author–year style.
 fn citation_entry(entry: &Entry, body: &str) -> Option<Record> {
-    let (authors, et_al, authors_text, after_authors, year_from_parens) = if let Some(caps) = AUTHOR_YEAR.captures(body)
-    {
+    // The cheap test first: most entries are Vancouver style, with no year in parentheses.
+    let author_year = if YEAR_IN_PARENS.is_match(body) { AUTHOR_YEAR.captures(body) } else { None };
+    let (authors, et_al, authors_text, after_authors, year_from_parens) = if let Some(caps) = author_year {
         let authors_text = caps.name("authors").expect("group").as_str();
         let list = names::parse_family_comma_initials(authors_text.trim_end_matches(','))?;
         let year = caps.name("year").expect("group").as_str();

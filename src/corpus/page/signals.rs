@@ -91,15 +91,16 @@ fn labelled_fields(acc: &mut Candidates, body: &[&Line]) {
         }
         if text.contains(':') {
             for segment in text.split(" | ") {
-                // Labels are short; testing where the colon is first keeps the regex off
-                // long prose lines.
-                if segment.find(':').is_none_or(|i| i > 48) {
-                    continue;
-                }
-                if let Some(caps) = LABEL.captures(segment) {
-                    let label = caps["label"].trim().to_ascii_lowercase();
-                    let value = caps.name("value").expect("group").as_str().trim();
-                    labelled_field(acc, line, &label, value);
+                // A label is a few words before an early colon. Checked by hand rather than
+                // with a capturing regex, which would run over the whole of every prose line
+                // that has a colon.
+                let Some(colon) = segment.find(':').filter(|&i| i <= 48) else { continue };
+                let label = segment[..colon].trim();
+                let label_shaped = label.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && label.chars().all(|c| c.is_ascii_alphabetic() || " ()/'-_".contains(c));
+                let value = segment[colon + 1..].trim();
+                if label_shaped && !value.is_empty() {
+                    labelled_field(acc, line, &label.to_ascii_lowercase(), value);
                 }
             }
             if let Some(caps) = DATED_LABEL.captures(text) {
@@ -245,21 +246,24 @@ pub(crate) fn split_keywords(value: &str) -> Vec<String> {
 // ---------------------------------------------------------------------------------------------
 // Citation lines
 
+// Patterns here use `+` and check lengths in code rather than counted repetitions such as
+// `{3,600}`: a counted repetition multiplies the automaton's states, and the capturing engine
+// clears a table of states × line length on every search, which dominated indexing time.
 static HARVARD: LazyLock<Regex> = LazyLock::new(|| {
     // `Authors (2022) Title. Journal.` (repositories) and `Authors (2022). Title. Journal, 1(2), 3-4.` (APA).
-    Regex::new(r"^(?P<authors>[^()]{3,600}?)\s\((?P<year>1[5-9]\d{2}|20\d{2})[a-z]?\)\.?\s+(?P<rest>\S.+)$")
+    Regex::new(r"^(?P<authors>[^()]+?)\s\((?P<year>1[5-9]\d{2}|20\d{2})[a-z]?\)\.?\s+(?P<rest>\S.+)$")
         .expect("valid regex")
 });
 
 static PUBMED_SHORT: LazyLock<Regex> = LazyLock::new(|| {
     // PubMed's byline: `Deborah Ikhile et al. Health Expect. 2023 Dec.`
-    Regex::new(r"^(?P<name>\p{Lu}[\p{L}'’.\-]*(?:\s+[\p{L}'’.\-]+){1,4}?)(?P<etal>\s+et al)?\.\s+(?P<journal>\p{Lu}[^.]{1,80})\.\s+(?P<year>1[89]\d{2}|20\d{2})(?:\s+\p{L}{3}(?:\s+\d{1,2})?)?\.?$")
+    Regex::new(r"^(?P<name>\p{Lu}[\p{L}'’.\-]*(?:\s+[\p{L}'’.\-]+){1,4}?)(?P<etal>\s+et al)?\.\s+(?P<journal>\p{Lu}[^.]+)\.\s+(?P<year>1[89]\d{2}|20\d{2})(?:\s+\p{L}{3}(?:\s+\d{1,2})?)?\.?$")
         .expect("valid regex")
 });
 
 static PUBMED_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
     // PubMed's location line: `. 2023 Dec;26(6):2514-2524.` (the journal link text is often lost).
-    Regex::new(r"(?:^|\.\s)(?:(?P<journal>\p{Lu}[^.;]{1,80})\.\s)?(?P<year>1[89]\d{2}|20\d{2})(?:\s+\p{L}{3}(?:\s+\d{1,2})?)?;(?P<vol>[^(:;\s]+)?(?:\((?P<iss>[^)]+)\))?(?::(?P<pages>[^.;\s]+))?\.")
+    Regex::new(r"(?:^|\.\s)(?:(?P<journal>\p{Lu}[^.;]+)\.\s)?(?P<year>1[89]\d{2}|20\d{2})(?:\s+\p{L}{3}(?:\s+\d{1,2})?)?;(?P<vol>[^(:;\s]+)?(?:\((?P<iss>[^)]+)\))?(?::(?P<pages>[^.;\s]+))?\.")
         .expect("valid regex")
 });
 
@@ -445,7 +449,7 @@ fn blocks(acc: &mut Candidates, body: &[&Line]) {
     }
     // A line naming the corresponding author: `Correspondence Jane Cloke, PhD, Department…`.
     static CORRESPONDENCE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?i)\bcorrespondence(?:\s+to)?:?\s+(?P<name>\p{Lu}[^,;:]{2,60}),").expect("valid regex")
+        Regex::new(r"(?i)\bcorrespondence(?:\s+to)?:?\s+(?P<name>\p{Lu}[^,;:]+),").expect("valid regex")
     });
     for line in body {
         if line.text.len() < 600

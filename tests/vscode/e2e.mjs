@@ -1,0 +1,314 @@
+// The browser half of tests/vscode/e2e.sh: drives VS Code (code-server) in headless Chromium
+// through playwright-core, the way a person would, and checks what the refls extension and
+// server put on screen: (a) the hover over `@ikhile2023virtuous` shows the article's title,
+// (b) typing `[@virt` and pressing Ctrl+Space lists `ikhile2023virtuous`, (c) the Problems
+// panel lists the `unknown-key` error for `@nobody2020`, (d) the command *refls: Export
+// Bibliography* opens the corpus as CSL-JSON in an untitled JSON editor. e2e.sh has already
+// started code-server with the extension installed and the workspace open.
+//
+// Environment (set by e2e.sh):
+//   REFLS_E2E_URL         code-server URL that opens the workspace (…/?folder=…)
+//   REFLS_E2E_PLAYWRIGHT  the playwright-core package folder
+//   REFLS_E2E_OUT         folder for results.json, screenshots and the browser profile
+//   REFLS_E2E_SCREENSHOT  where the screenshot worth keeping goes (the completion list)
+//
+// Exit status 0 when all checks pass; otherwise it prints what it saw and exits 1 (2 when the
+// global deadline ran out).
+
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const KEY = 'ikhile2023virtuous';
+const TITLE = 'A virtuous cycle of co-production';
+const UNKNOWN = 'nobody2020';
+const TOTAL_MS = 200_000;
+// The first hover also waits for the extension to activate and the server to index seeds/.
+const FIRST_HOVER_MS = 90_000;
+const STEP_MS = 30_000;
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`e2e.mjs: ${name} is not set (run tests/vscode/e2e.sh)`);
+    process.exit(2);
+  }
+  return value;
+};
+const url = env('REFLS_E2E_URL');
+const outDir = env('REFLS_E2E_OUT');
+const keptScreenshot = env('REFLS_E2E_SCREENSHOT');
+const { chromium } = createRequire(import.meta.url)(env('REFLS_E2E_PLAYWRIGHT'));
+
+const started = Date.now();
+const results = { url, checks: {}, seen: {}, log: [] };
+const log = (message) => {
+  const line = `[${((Date.now() - started) / 1000).toFixed(1)} s] ${message}`;
+  results.log.push(line);
+  console.log(line);
+};
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns something truthy; returns that, or null at the deadline. */
+async function poll(ms, probe, everyMs = 250) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) {
+      return value;
+    }
+    if (Date.now() >= until) {
+      return null;
+    }
+    await sleep(everyMs);
+  }
+}
+
+let context;
+let page;
+
+async function finish(code) {
+  results.elapsedMs = Date.now() - started;
+  if (code !== 0 && page) {
+    // What was on screen and in the notifications when it went wrong.
+    results.seen.notifications = await page
+      .locator('.notifications-toasts, .notifications-center')
+      .allInnerTexts()
+      .catch(() => []);
+    await page.screenshot({ path: path.join(outDir, 'failure.png') }).catch(() => {});
+    log(`failure screenshot: ${path.join(outDir, 'failure.png')}`);
+  }
+  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
+  if (code !== 0) {
+    console.error('\nWhat the test saw:');
+    console.error(JSON.stringify({ checks: results.checks, seen: results.seen }, null, 2));
+  }
+  await context?.close().catch(() => {});
+  process.exit(code);
+}
+
+// The deadline holds even if a Playwright call hangs.
+setTimeout(() => {
+  log(`global deadline: not done within ${TOTAL_MS / 1000} s`);
+  void finish(2);
+}, TOTAL_MS).unref();
+
+function fail(what) {
+  log(`FAIL: ${what}`);
+  return finish(1);
+}
+
+/** Screen coordinates of the middle of the first occurrence of `text` in the editor. */
+async function textPosition(text) {
+  return page.evaluate((needle) => {
+    for (const line of document.querySelectorAll('.monaco-editor .view-lines .view-line')) {
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      // Monaco splits a line into token spans; join them to find the text, then map back.
+      const nodes = [];
+      let joined = '';
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        nodes.push({ node, start: joined.length });
+        joined += node.data;
+      }
+      const at = joined.indexOf(needle);
+      if (at < 0) {
+        continue;
+      }
+      const middle = at + Math.floor(needle.length / 2);
+      const hit = nodes.findLast((n) => n.start <= middle);
+      const range = document.createRange();
+      range.setStart(hit.node, middle - hit.start);
+      range.setEnd(hit.node, Math.min(hit.node.data.length, middle - hit.start + 1));
+      const box = range.getBoundingClientRect();
+      return { x: box.left + box.width / 2, y: box.top + box.height / 2 };
+    }
+    return null;
+  }, text);
+}
+
+async function visibleTexts(selector) {
+  return page.evaluate((sel) => {
+    return [...document.querySelectorAll(sel)]
+      .filter((e) => e.offsetParent !== null || e.getClientRects().length > 0)
+      .map((e) => e.innerText.trim())
+      .filter((t) => t.length > 0);
+  }, selector);
+}
+
+async function main() {
+  const profile = path.join(outDir, 'chromium-profile');
+  fs.rmSync(profile, { recursive: true, force: true });
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-sync',
+      '--disable-background-networking',
+      '--disable-component-update',
+    ],
+    timeout: STEP_MS,
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(STEP_MS);
+  page.on('pageerror', (e) => log(`page error: ${e.message}`));
+
+  log(`opening ${url}`);
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench .part.editor').waitFor({ state: 'visible' });
+  // The explorer shows the folder once the remote file system answers.
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'review.md' }).waitFor();
+  log('workbench loaded');
+
+  // Open the manuscript the way a person would: Quick Open.
+  const editorHasManuscript = () => textPosition(UNKNOWN);
+  const opened = await poll(STEP_MS, async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    if (!(await input.isVisible().catch(() => false))) {
+      return null;
+    }
+    await input.fill('review.md');
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'review.md' }).first();
+    await row.waitFor({ timeout: 5_000 }).catch(() => {});
+    await page.keyboard.press('Enter');
+    return poll(5_000, editorHasManuscript);
+  }, 1_000);
+  if (!opened) {
+    return fail('review.md did not open in an editor');
+  }
+  log('review.md is open');
+
+  // (a) Hover. Retried, because until the extension has started the server and the server has
+  // indexed seeds/, the hover is empty.
+  let hoverSeen = [];
+  const hovered = await poll(
+    FIRST_HOVER_MS,
+    async () => {
+      const at = await textPosition(KEY);
+      if (!at) {
+        return null;
+      }
+      await page.mouse.move(at.x - 40, at.y + 60);
+      await sleep(100);
+      await page.mouse.move(at.x, at.y, { steps: 4 });
+      const text = await poll(3_000, async () => {
+        hoverSeen = await visibleTexts('.monaco-hover');
+        return hoverSeen.find((t) => t.includes(TITLE));
+      });
+      return text;
+    },
+    500,
+  );
+  results.seen.hover = hoverSeen;
+  results.checks.hover = Boolean(hovered);
+  if (!hovered) {
+    return fail(`no hover containing "${TITLE}" over @${KEY}`);
+  }
+  log(`hover: ${hovered.split('\n')[0]}`);
+  await page.screenshot({ path: path.join(outDir, 'hover.png') });
+
+  // (b) Completion: type at the end of the document, then ask for suggestions.
+  await page.mouse.move(5, 450);
+  await page.keyboard.press('Escape');
+  const editorText = page.locator('.monaco-editor .view-lines').first();
+  await editorText.click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('See also [@virt', { delay: 40 });
+  let suggestions = [];
+  const suggested = await poll(
+    STEP_MS,
+    async () => {
+      await page.keyboard.press('Control+Space');
+      return poll(4_000, async () => {
+        suggestions = await visibleTexts('.editor-widget.suggest-widget.visible .monaco-list-row');
+        return suggestions.find((t) => t.includes(KEY));
+      });
+    },
+    500,
+  );
+  results.seen.completion = suggestions;
+  results.checks.completion = Boolean(suggested);
+  if (!suggested) {
+    return fail(`the suggestion list after "[@virt" has no ${KEY}`);
+  }
+  log(`completion: ${suggestions.length} item(s), first: ${suggestions[0].replace(/\s+/g, ' ')}`);
+  await page.screenshot({ path: path.join(outDir, 'completion.png') });
+  await page.screenshot({ path: keptScreenshot });
+  log(`screenshot: ${keptScreenshot}`);
+
+  // (c) The Problems panel.
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+Shift+M');
+  const panel = page.locator('.markers-panel');
+  if (!(await panel.isVisible().catch(() => false))) {
+    // The shortcut may not reach the workbench; the status bar item opens the same panel.
+    await page.locator('#status\\.problems').click().catch(() => {});
+  }
+  let problems = [];
+  const unknownRow = await poll(STEP_MS, async () => {
+    problems = await page.evaluate(() =>
+      [...document.querySelectorAll('.markers-panel .monaco-list-row')].map((row) => ({
+        text: row.innerText.replace(/\s+/g, ' ').trim(),
+        error: row.querySelector('.codicon-error, .error') !== null,
+      })),
+    );
+    return problems.find((p) => p.text.includes(UNKNOWN) && p.text.includes('unknown-key'));
+  });
+  results.seen.problems = problems;
+  results.checks.problems = Boolean(unknownRow?.error);
+  if (!unknownRow) {
+    return fail(`the Problems panel has no unknown-key entry for ${UNKNOWN}`);
+  }
+  if (!unknownRow.error) {
+    return fail(`the unknown-key entry for ${UNKNOWN} is not shown as an error: ${unknownRow.text}`);
+  }
+  log(`problem: ${unknownRow.text}`);
+  await page.screenshot({ path: path.join(outDir, 'problems.png') });
+
+  // (d) The export command: CSL-JSON of the workspace corpus in a new untitled JSON editor.
+  // Monaco renders only the visible lines, so the key is looked up with the find widget.
+  await page.keyboard.press('F1');
+  const palette = page.locator('.quick-input-widget input');
+  await palette.waitFor({ state: 'visible' });
+  await palette.fill('>refls: Export Bibliography');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Export Bibliography' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  let exported = {};
+  const exportOk = await poll(STEP_MS, async () => {
+    exported = await page.evaluate(() => ({
+      tab: document.querySelector('.tabs-container .tab.active')?.innerText.trim() ?? '',
+      language: document.querySelector('#status\\.editor\\.mode')?.innerText.trim() ?? '',
+      firstLines: [...document.querySelectorAll('.monaco-editor .view-lines .view-line')]
+        .slice(0, 3)
+        .map((l) => l.innerText),
+    }));
+    return exported.tab.startsWith('Untitled') && exported.language === 'JSON' ? exported : null;
+  });
+  if (exportOk) {
+    await page.keyboard.press('Control+F');
+    await page.keyboard.type(`"id": "${KEY}"`);
+    exported.find = await poll(5_000, async () => {
+      const count = await page.locator('.find-widget .matchesCount').innerText().catch(() => '');
+      return /^1 of 1$/.test(count.trim()) ? count.trim() : null;
+    });
+  }
+  results.seen.export = exported;
+  results.checks.export = Boolean(exportOk && exported.find);
+  if (!results.checks.export) {
+    return fail(`the export did not open an untitled JSON editor holding "id": "${KEY}"`);
+  }
+  log(`export: ${exported.tab}, ${exported.language}, "id": "${KEY}" found (${exported.find})`);
+  await page.screenshot({ path: path.join(outDir, 'export.png') });
+
+  log('all checks passed');
+  return finish(0);
+}
+
+main().catch((e) => fail(`${e.stack ?? e}`));

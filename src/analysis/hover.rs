@@ -111,8 +111,13 @@ pub fn record_markdown(corpus: &Corpus, id: RecordId, link: Linker) -> String {
             let _ = write!(res, "Known only from a reference list: {}", sources.join(", "));
         }
     }
-    let citing = record.cited_by.len();
-    let _ = writeln!(res, " · cited by {citing} corpus document{}", if citing == 1 { "" } else { "s" });
+    match record.cited_by.len() {
+        0 => res.push('\n'),
+        1 => res.push_str(" · cited by 1 corpus document\n"),
+        n => {
+            let _ = writeln!(res, " · cited by {n} corpus documents");
+        }
+    }
     res
 }
 
@@ -214,7 +219,7 @@ Ikhile, Deborah et al. (2023). *Health Expect* 26(6):2514-2524.
 
 ---
 
-Source: [seeds/003\\_0499f4ac7e19fbdd.txt:20](file:///3#L589) · cited by 0 corpus documents",
+Source: [seeds/003\\_0499f4ac7e19fbdd.txt:20](file:///3#L589)",
         );
     }
 }

@@ -147,7 +147,11 @@ impl Index {
     /// Records whose key starts with `prefix` (lower case), at most `limit` of them.
     pub fn keys_with_prefix(&self, prefix: &str, limit: usize) -> impl Iterator<Item = (&str, RecordId)> {
         let start = self.sorted_keys.partition_point(|(k, _)| &**k < prefix);
-        self.sorted_keys[start..].iter().take_while(move |(k, _)| k.starts_with(prefix)).take(limit).map(|(k, id)| (&**k, *id))
+        self.sorted_keys[start..]
+            .iter()
+            .take_while(move |(k, _)| k.starts_with(prefix))
+            .take(limit)
+            .map(|(k, id)| (&**k, *id))
     }
 
     /// Resolves a key or identifier (`smith2020`, `doi:10.1/x`, `pmid:123`, `pmcid:PMC1`).

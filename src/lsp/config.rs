@@ -2,10 +2,10 @@
 //! `initializationOptions` and `workspace/didChangeConfiguration` (same keys, optionally
 //! nested under `refls`). Every key is documented in the README.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Settings, with defaults for everything.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, rename_all = "camelCase")]
 pub struct Config {
     /// Corpus paths or globs, relative to the workspace root. Empty: `seeds/` under the root
@@ -34,6 +34,23 @@ impl Config {
         serde_json::from_value(inner.clone()).map_err(|e| e.to_string())
     }
 
+    /// These settings with the keys present in `value` replaced: what
+    /// `workspace/didChangeConfiguration` means. An empty or null payload (eglot sends
+    /// `{"settings": {}}` right after start-up) changes nothing.
+    pub fn merged(&self, value: &serde_json::Value) -> Result<Config, String> {
+        let inner = value.get("refls").unwrap_or(value);
+        let Some(changes) = inner.as_object() else { return Ok(self.clone()) };
+        let mut base = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        if let Some(base) = base.as_object_mut() {
+            for (key, change) in changes {
+                if !change.is_null() {
+                    base.insert(key.clone(), change.clone());
+                }
+            }
+        }
+        serde_json::from_value(base).map_err(|e| e.to_string())
+    }
+
     /// Reads `refls.toml`.
     pub fn from_toml(text: &str) -> Result<Config, String> {
         toml::from_str(text).map_err(|e| e.to_string())
@@ -54,5 +71,15 @@ mod tests {
         assert_eq!(nested.diagnostics_delay_ms, 200);
         assert!(Config::from_json(&serde_json::json!({"corpus": 3})).is_err());
         assert_eq!(Config::from_json(&serde_json::Value::Null).unwrap(), Config::default());
+    }
+
+    #[test]
+    fn configuration_changes_merge_over_current_settings() {
+        let current = Config { corpus: vec!["library".into()], completion_limit: 1, ..Config::default() };
+        assert_eq!(current.merged(&serde_json::json!({})).unwrap(), current);
+        assert_eq!(current.merged(&serde_json::Value::Null).unwrap(), current);
+        let changed = current.merged(&serde_json::json!({"refls": {"completionLimit": 7}})).unwrap();
+        assert_eq!((changed.corpus.as_slice(), changed.completion_limit), (["library".to_owned()].as_slice(), 7));
+        assert!(current.merged(&serde_json::json!({"completionLimit": "many"})).is_err());
     }
 }

@@ -11,6 +11,7 @@ pub mod config;
 pub mod convert;
 pub mod document;
 pub mod state;
+pub mod transport;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -30,15 +31,26 @@ use crate::corpus::discover::{self};
 use crate::corpus::{Corpus, FileProblem, Input, Location, Origin, Severity, seeds};
 use crate::manuscript::Dialect;
 
-/// Runs the server on stdin/stdout until the client exits.
+/// The service the binary serves and the in-process tests drive.
+pub fn service() -> (LspService<Backend>, tower_lsp::ClientSocket) {
+    LspService::build(Backend::new).custom_method("refls/documentText", Backend::document_text).finish()
+}
+
+/// Runs the server on stdin/stdout until the client exits. Input passes through
+/// [`transport::forward_valid_frames`], so a malformed message cannot stop the server.
 pub async fn run_stdio() {
-    let (service, socket) = LspService::new(Backend::new);
-    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+    let (service, socket) = service();
+    let (guard_end, server_end) = tokio::io::duplex(1 << 20);
+    tokio::spawn(transport::forward_valid_frames(tokio::io::stdin(), guard_end));
+    Server::new(server_end, tokio::io::stdout(), socket).serve(service).await;
 }
 
 pub struct Backend {
     client: Client,
     state: Arc<Mutex<ServerState>>,
+    /// Becomes true when the first corpus load is done; requests that arrive earlier wait for
+    /// it instead of answering "nothing here" for a key that is merely not indexed yet.
+    corpus_loaded: tokio::sync::watch::Sender<bool>,
 }
 
 /// The characters after which clients should ask for citation completion.
@@ -46,7 +58,19 @@ const TRIGGER_CHARACTERS: &[&str] = &["@", "{", ",", "<", ":", ";"];
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
-        Backend { client, state: Arc::new(Mutex::new(ServerState::default())) }
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(ServerState::default())),
+            corpus_loaded: tokio::sync::watch::Sender::new(false),
+        }
+    }
+
+    /// Waits (at most a minute) until the corpus is loaded.
+    async fn corpus_ready(&self) {
+        let mut loaded = self.corpus_loaded.subscribe();
+        if tokio::time::timeout(Duration::from_secs(60), loaded.wait_for(|l| *l)).await.is_err() {
+            tracing::warn!("the corpus is still loading after a minute; answering without it");
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, ServerState> {
@@ -91,6 +115,9 @@ impl Backend {
             Ok(Ok(corpus)) => corpus,
             _ => {
                 self.client.show_message(MessageType::ERROR, "refls: indexing the corpus failed; see the log").await;
+                // Requests must not wait forever for a corpus that will not come.
+                self.lock().corpus.get_or_insert_with(|| Arc::new(Corpus::default()));
+                self.corpus_loaded.send_replace(true);
                 return;
             }
         };
@@ -111,6 +138,7 @@ impl Backend {
             state.corpus = Some(Arc::new(corpus));
             state.documents.keys().cloned().collect()
         };
+        self.corpus_loaded.send_replace(true);
         for uri in uris {
             self.schedule_diagnostics(uri, Duration::ZERO);
         }
@@ -157,6 +185,16 @@ impl Backend {
         });
     }
 
+    /// `refls/documentText`: the server's copy of an open document, `{ "version", "text" }`.
+    /// Lets tests (and users chasing a sync bug) check that edits were applied as sent.
+    pub async fn document_text(&self, params: TextDocumentIdentifier) -> Result<Option<serde_json::Value>> {
+        let state = self.lock();
+        Ok(state
+            .documents
+            .get(&params.uri)
+            .map(|open| serde_json::json!({ "version": open.document.version(), "text": &*open.document.text() })))
+    }
+
     fn diagnostics_delay(&self) -> Duration {
         Duration::from_millis(self.lock().config.diagnostics_delay_ms)
     }
@@ -177,6 +215,8 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
 /// The corpus inputs of a workspace: configured paths and globs, else `seeds/` under the
 /// root, else the seeds embedded in the binary.
 pub fn workspace_inputs(root: Option<&Path>, config: &Config) -> (Vec<Input>, Vec<FileProblem>) {
+    // Without a workspace folder, configured paths are taken from the server's working
+    // directory, but an unconfigured server does not go looking there: it uses the seeds.
     let base = root.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
     if !config.corpus.is_empty() {
         let mut inputs = Vec::new();
@@ -229,7 +269,7 @@ pub fn workspace_inputs(root: Option<&Path>, config: &Config) -> (Vec<Input>, Ve
         return (inputs, problems);
     }
     let seeds_dir = base.join("seeds");
-    if seeds_dir.is_dir() {
+    if root.is_some() && seeds_dir.is_dir() {
         if let Ok(found) = discover::discover(&[seeds_dir]) {
             return found;
         }
@@ -439,7 +479,8 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        match Config::from_json(&params.settings) {
+        let current = self.lock().config.clone();
+        match current.merged(&params.settings) {
             Ok(config) => {
                 let changed = {
                     let mut state = self.lock();
@@ -458,6 +499,7 @@ impl LanguageServer for Backend {
     /// `textDocument/hover`. Positions past the end of a line clamp (convert.rs).
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let uri = params.text_document_position_params.text_document.uri;
+        self.corpus_ready().await;
         let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
         let offset =
             convert::rope_offset(&snapshot.rope, params.text_document_position_params.position, snapshot.encoding);
@@ -476,6 +518,7 @@ impl LanguageServer for Backend {
     /// needs only the text around the cursor, not the scanned manuscript.
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let uri = params.text_document_position.text_document.uri;
+        self.corpus_ready().await;
         let Some(snapshot) = self.snapshot(&uri) else { return Ok(None) };
         let limit = self.lock().config.completion_limit;
         let offset = convert::rope_offset(&snapshot.rope, params.text_document_position.position, snapshot.encoding);
@@ -510,6 +553,7 @@ impl LanguageServer for Backend {
     /// `textDocument/definition`: every source of the cited record.
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         let uri = params.text_document_position_params.text_document.uri;
+        self.corpus_ready().await;
         let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
         let offset =
             convert::rope_offset(&snapshot.rope, params.text_document_position_params.position, snapshot.encoding);
@@ -524,5 +568,18 @@ impl LanguageServer for Backend {
                 _ => Some(GotoDefinitionResponse::Array(locations)),
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_request_becomes_an_internal_error() {
+        let answer: Result<()> = guarded("test request", || panic!("a bug in one request"));
+        assert_eq!(answer.unwrap_err().code, tower_lsp::jsonrpc::ErrorCode::InternalError);
+        // The next request is served as usual.
+        assert_eq!(guarded("next request", || 42).unwrap(), 42);
     }
 }

@@ -16,9 +16,7 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::io::{
-    AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf,
-};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, ReadHalf, WriteHalf};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tower_lsp::{ClientSocket, LanguageServer, LspService, Server};
@@ -93,10 +91,7 @@ impl TestClient {
     /// Runs the `initialize` handshake with `capabilities` as the client's capabilities and
     /// sends `initialized`; returns the server's `InitializeResult`.
     pub async fn initialize(&mut self, capabilities: Value) -> Value {
-        self.initialize_with(
-            json!({ "processId": null, "rootUri": null, "capabilities": capabilities }),
-        )
-        .await
+        self.initialize_with(json!({ "processId": null, "rootUri": null, "capabilities": capabilities })).await
     }
 
     /// Runs the handshake with complete `InitializeParams`, for tests that need workspace
@@ -174,8 +169,7 @@ impl TestClient {
 
     /// Answers a server-to-client request.
     pub async fn respond(&mut self, id: Value, result: Value) {
-        self.send(json!({ "jsonrpc": "2.0", "id": id, "result": result }))
-            .await;
+        self.send(json!({ "jsonrpc": "2.0", "id": id, "result": result })).await;
     }
 
     /// Everything received so far that no call has taken, oldest first, leaving it queued.
@@ -191,10 +185,7 @@ impl TestClient {
         self.request("shutdown", Value::Null).await;
         self.notify("exit", Value::Null).await;
         // The server stops reading after `exit`; closing our end lets its loop finish.
-        self.to_server
-            .shutdown()
-            .await
-            .expect("closing the pipe to the server");
+        self.to_server.shutdown().await.expect("closing the pipe to the server");
         tokio::time::timeout(self.timeout, &mut self.server)
             .await
             .expect("the server did not stop after exit")
@@ -205,10 +196,7 @@ impl TestClient {
     async fn send(&mut self, message: Value) {
         let body = serde_json::to_string(&message).expect("serializing a message");
         let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
-        self.to_server
-            .write_all(frame.as_bytes())
-            .await
-            .expect("writing to the server");
+        self.to_server.write_all(frame.as_bytes()).await.expect("writing to the server");
     }
 
     /// Returns the first message, passed-over ones included, that `wanted` accepts; keeps
@@ -274,12 +262,7 @@ async fn read_frames(from_server: ReadHalf<DuplexStream>, queue: mpsc::Unbounded
             if let Some((name, value)) = header.split_once(':')
                 && name.eq_ignore_ascii_case("content-length")
             {
-                length = Some(
-                    value
-                        .trim()
-                        .parse::<usize>()
-                        .expect("a numeric Content-Length"),
-                );
+                length = Some(value.trim().parse::<usize>().expect("a numeric Content-Length"));
             }
         }
         let length = length.expect("a frame without Content-Length");

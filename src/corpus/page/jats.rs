@@ -241,7 +241,8 @@ pub fn read(file: FileId, text: &str) -> PageReading {
             }
             for (whole, inner) in PUB_ID.find_iter(scope) {
                 if attribute(&scope[whole], "pub-id-type") == Some("doi")
-                    && let Some(doi) = Doi::parse(&inner_text(&scope[inner.clone()])).filter(|d| d.kind() == DoiKind::Work)
+                    && let Some(doi) =
+                        Doi::parse(&inner_text(&scope[inner.clone()])).filter(|d| d.kind() == DoiKind::Work)
                 {
                     work.doi = Some(reader.field(doi, scope, inner));
                 }

@@ -1,0 +1,91 @@
+//! One test of the built binary over stdio, as an editor runs it: `refls --stdio` (the flag
+//! VS Code's client adds), a malformed frame and a request for an unknown method along the
+//! way, then a clean shutdown and exit with code 0 and no panic on stderr.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+fn frame(body: &str) -> Vec<u8> {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+}
+
+#[test]
+fn binary_serves_stdio_and_exits_cleanly() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refls"))
+        .arg("--stdio")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start refls");
+    let mut stdin = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel::<Value>();
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(stdout);
+        loop {
+            let mut length = 0;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                    return;
+                }
+                let header = header.trim_end();
+                if header.is_empty() {
+                    break;
+                }
+                if let Some(value) = header.strip_prefix("Content-Length:") {
+                    length = value.trim().parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    let wait_for = |id: i64| loop {
+        let message = rx.recv_timeout(Duration::from_secs(20)).expect("the server answered");
+        if message["id"] == json!(id) {
+            return message;
+        }
+    };
+    let send =
+        |stdin: &mut std::process::ChildStdin, value: Value| stdin.write_all(&frame(&value.to_string())).unwrap();
+
+    send(&mut stdin, json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
+    assert_eq!(wait_for(1)["result"]["serverInfo"]["name"], "refls");
+    send(&mut stdin, json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    // Malformed JSON-RPC: a frame whose body is not JSON, then one that is not a message.
+    stdin.write_all(&frame("{this is not json")).unwrap();
+    stdin.write_all(&frame("[1, 2, 3]")).unwrap();
+    send(&mut stdin, json!({"jsonrpc": "2.0", "id": 2, "method": "refls/unknown", "params": {}}));
+    assert_eq!(wait_for(2)["error"]["code"], -32601);
+    send(
+        &mut stdin,
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": "file:///tmp/refls-stdio/review.md", "languageId": "markdown", "version": 1,
+            "text": "See [@ikhile2023virtuous]."}}}),
+    );
+    send(
+        &mut stdin,
+        json!({"jsonrpc": "2.0", "id": 3, "method": "textDocument/hover", "params": {
+            "textDocument": {"uri": "file:///tmp/refls-stdio/review.md"}, "position": {"line": 0, "character": 8}}}),
+    );
+    let hover = wait_for(3);
+    assert!(hover["result"]["contents"]["value"].as_str().unwrap().contains("A virtuous cycle"), "{hover}");
+    send(&mut stdin, json!({"jsonrpc": "2.0", "id": 4, "method": "shutdown"}));
+    assert_eq!(wait_for(4)["result"], Value::Null);
+    send(&mut stdin, json!({"jsonrpc": "2.0", "method": "exit"}));
+    drop(stdin);
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(status.success(), "exit status {status}; stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

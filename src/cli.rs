@@ -1,5 +1,5 @@
-//! The command-line tools: `refls index` (and, later, `check` and `export`). They call the
-//! corpus and analysis layers directly; nothing here knows about LSP.
+//! The command-line tools: `refls index` and `refls check`. They call the corpus and
+//! analysis layers directly; nothing here knows about LSP.
 //!
 //! Output goes through explicit handles rather than `println!`, because the same binary
 //! serves LSP on stdout and the lints forbid accidental prints.
@@ -10,9 +10,11 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
+use crate::analysis::{Manuscript, diagnostics};
 use crate::corpus::csl::{self, Flavour};
 use crate::corpus::discover::{self, MissingPath};
-use crate::corpus::{Corpus, FileProblem, RecordKind, seeds};
+use crate::corpus::{Corpus, FileProblem, RecordKind, Resolution, Severity, seeds};
+use crate::manuscript::{Dialect, Syntax};
 
 /// Output formats of `refls index`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -140,4 +142,173 @@ fn write_table(out: &mut dyn Write, corpus: &Corpus) -> std::io::Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// Output formats of `refls check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// `file:line:col: severity[code]: message`, as compilers print.
+    Text,
+    /// `{"citations": [...], "diagnostics": [...]}` with 1-based lines and columns.
+    Json,
+}
+
+/// Extensions of manuscripts found when `refls check` walks a directory.
+const MANUSCRIPT_EXTENSIONS: &[&str] = &["md", "markdown", "qmd", "rmd", "tex", "latex", "ltx", "typ", "org"];
+
+fn syntax_name(syntax: Syntax) -> &'static str {
+    match syntax {
+        Syntax::Pandoc => "pandoc",
+        Syntax::LatexCite => "latex",
+        Syntax::Typst => "typst",
+        Syntax::OrgCite => "org",
+        Syntax::BareDoi => "doi",
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset. Lines end at `\n`, `\r\n` or a
+/// lone `\r`, as in editors.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let bytes = &text.as_bytes()[..offset];
+    let mut line = 1;
+    let mut line_start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let is_break = b == b'\n' || (b == b'\r' && text.as_bytes().get(i + 1) != Some(&b'\n'));
+        if is_break {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
+    (line, text[line_start..offset].chars().count() + 1)
+}
+
+/// The manuscripts named by `paths`: files as given, directories walked (respecting
+/// `.gitignore`) for Markdown, LaTeX, Typst and Org files.
+fn manuscript_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, MissingPath> {
+    let mut res = Vec::new();
+    for path in paths {
+        if !path.exists() {
+            return Err(MissingPath(path.display().to_string()));
+        }
+        if path.is_file() {
+            res.push(path.clone());
+            continue;
+        }
+        for entry in ignore::WalkBuilder::new(path).build().flatten() {
+            let is_manuscript = entry
+                .path()
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| MANUSCRIPT_EXTENSIONS.iter().any(|m| m.eq_ignore_ascii_case(e)));
+            if entry.file_type().is_some_and(|t| t.is_file()) && is_manuscript {
+                res.push(entry.path().to_path_buf());
+            }
+        }
+    }
+    res.sort();
+    Ok(res)
+}
+
+/// `refls check`: the server's scanners and diagnostics over manuscripts, for CI. Exit code
+/// 1 when any error-level diagnostic is found, 2 for usage errors, else 0.
+pub fn check(
+    paths: &[PathBuf],
+    corpus_paths: &[PathBuf],
+    format: CheckFormat,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitCode {
+    let corpus = match load_corpus(corpus_paths) {
+        Ok(corpus) => corpus,
+        Err(MissingPath(path)) => {
+            let _ = writeln!(err, "refls: corpus path {path}: no such file or directory");
+            return ExitCode::from(USAGE_ERROR);
+        }
+    };
+    report_problems(&corpus.problems, err);
+    let files = match manuscript_paths(paths) {
+        Ok(files) if !files.is_empty() => files,
+        Ok(_) => {
+            let _ = writeln!(
+                err,
+                "refls: no manuscripts to check (give .md, .qmd, .Rmd, .tex, .typ or .org files or directories)"
+            );
+            return ExitCode::from(USAGE_ERROR);
+        }
+        Err(MissingPath(path)) => {
+            let _ = writeln!(err, "refls: {path}: no such file or directory");
+            return ExitCode::from(USAGE_ERROR);
+        }
+    };
+    let mut citations_json = Vec::new();
+    let mut diagnostics_json = Vec::new();
+    let mut errors = 0;
+    let mut text_out = String::new();
+    for file in &files {
+        let shown = file.display().to_string();
+        let bytes = match std::fs::read(file) {
+            Ok(bytes) => bytes,
+            Err(e) => {
+                let _ = writeln!(err, "refls: {shown}: cannot read: {e}");
+                return ExitCode::from(USAGE_ERROR);
+            }
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let manuscript = Manuscript::new(Dialect::from_path(&shown), std::sync::Arc::from(text.as_str()));
+        for citation in manuscript.citations.iter() {
+            let (line, column) = line_column(&text, citation.range.start);
+            let resolved = matches!(corpus.index.resolve(&citation.key), Resolution::One(_));
+            citations_json.push(serde_json::json!({
+                "file": shown, "line": line, "column": column, "key": citation.key,
+                "syntax": syntax_name(citation.syntax), "resolved": resolved,
+            }));
+        }
+        for d in diagnostics::diagnostics(&corpus, &manuscript) {
+            let (line, column) = line_column(&text, d.range.start);
+            let (end_line, end_column) = line_column(&text, d.range.end);
+            let severity = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Hint => "hint",
+            };
+            if d.severity == Severity::Error {
+                errors += 1;
+            }
+            text_out.push_str(&format!("{shown}:{line}:{column}: {severity}[{}]: {}\n", d.code, d.message));
+            for related in &d.related {
+                let file = corpus.file(related.location.file);
+                text_out.push_str(&format!(
+                    "  note: {}:{}: {}\n",
+                    file.path,
+                    corpus.line_of(&related.location) + 1,
+                    related.message
+                ));
+            }
+            diagnostics_json.push(serde_json::json!({
+                "file": shown, "line": line, "column": column, "end_line": end_line, "end_column": end_column,
+                "severity": severity, "code": d.code, "message": d.message,
+            }));
+        }
+    }
+    let res = match format {
+        CheckFormat::Text => {
+            let summary = format!(
+                "checked {} citations in {} manuscripts: {} errors, {} diagnostics in all\n",
+                citations_json.len(),
+                files.len(),
+                errors,
+                diagnostics_json.len()
+            );
+            out.write_all(text_out.as_bytes()).and_then(|()| out.write_all(summary.as_bytes()))
+        }
+        CheckFormat::Json => {
+            write_json(out, &serde_json::json!({ "citations": citations_json, "diagnostics": diagnostics_json }))
+        }
+    };
+    if let Err(e) = res {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            let _ = writeln!(err, "refls: cannot write output: {e}");
+        }
+    }
+    if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
 }

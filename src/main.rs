@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use refls::cli::{self, IndexFormat};
+use refls::cli::{self, CheckFormat, IndexFormat};
 
 /// refls: citations for research notes, from a corpus of saved articles and bibliographies.
 #[derive(Parser)]
@@ -29,6 +29,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = IndexFormat::Table)]
         format: IndexFormat,
     },
+    /// Check the citations of manuscripts against a corpus (exit 1 on errors), for CI.
+    Check {
+        /// Manuscripts, or directories to search for .md, .qmd, .Rmd, .tex, .typ and .org files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Corpus files or directories (repeatable); the embedded seed corpus when none are given.
+        #[arg(long = "corpus")]
+        corpus: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
 }
 
 fn main() -> ExitCode {
@@ -36,6 +47,9 @@ fn main() -> ExitCode {
     match args.command {
         Some(Command::Index { paths, format }) => {
             cli::index(&paths, format, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
+        }
+        Some(Command::Check { paths, corpus, format }) => {
+            cli::check(&paths, &corpus, format, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
         }
         None | Some(Command::Lsp) => serve(),
     }

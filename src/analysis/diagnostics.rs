@@ -89,6 +89,11 @@ pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> 
                     });
                     continue;
                 }
+                // Typst writes references to the document's own labels (`@intro` for
+                // `= Introduction <intro>`) the same way as citations.
+                if citation.syntax == Syntax::Typst && manuscript.text.contains(&format!("<{key}>")) {
+                    continue;
+                }
                 let close = suggestions.entry(key).or_insert_with(|| did_you_mean(corpus, key, 3));
                 let hint = match close.first() {
                     Some(&best) => format!("; did you mean `{}`?", corpus.key(best)),
@@ -180,6 +185,15 @@ mod tests {
         ^^^^^^^^^^^^^^^^^ Warning doi-not-in-corpus: DOI 10.1000/unknown.1 is not in the corpus
 see doi:10.1000/unknown.1 and doi:10.1111 then https://doi.org/10.1111/HEX.13851
                               ^^^^^^^^^^^ Error malformed-doi: malformed DOI `10.1111`: a DOI needs a `/` between the registrant prefix and the suffix",
+        );
+    }
+
+    #[test]
+    fn typst_references_to_own_labels_are_not_citations() {
+        check(
+            "//- /paper.typ\n= Introduction <intro>\nSee @intro and @ikhile2023virtuous and @nobody.\n",
+            "See @intro and @ikhile2023virtuous and @nobody.
+                                        ^^^^^^ Error unknown-key: unknown citation key `nobody`",
         );
     }
 

@@ -1,0 +1,74 @@
+//! `refls check` through the built binary: the sample manuscripts, an error that fails the
+//! run, the JSON shape, and usage errors.
+
+use std::process::Command;
+
+use serde_json::Value;
+
+fn refls(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_refls"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run refls");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn sample_manuscripts_check_clean_with_hints() {
+    let (code, out, _) = refls(&["check", "samples"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains(
+            "samples/review.md:14:60: hint[cited-only]: `oliver2019dark` is known only from the reference list of"
+        ),
+        "{out}"
+    );
+    assert!(out.ends_with("checked 12 citations in 2 manuscripts: 0 errors, 5 diagnostics in all\n"), "{out}");
+}
+
+#[test]
+fn errors_fail_the_run_and_json_has_the_documented_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let manuscript = dir.path().join("draft.md");
+    std::fs::write(&manuscript, "Intro.\nSee [@ikhile2023virtous] and doi:10.1111 and [@ikhile2023virtuous].\n")
+        .unwrap();
+    let path = manuscript.to_str().unwrap();
+    let (code, out, _) = refls(&["check", path]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(&format!("{path}:2:7: error[unknown-key]: unknown citation key `ikhile2023virtous`; did you mean `ikhile2023virtuous`?")), "{out}");
+    assert!(out.contains(&format!("{path}:2:30: error[malformed-doi]")), "{out}");
+
+    let (code, out, _) = refls(&["check", "--format", "json", path]);
+    assert_eq!(code, 1);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let citations = json["citations"].as_array().unwrap();
+    assert_eq!(citations.len(), 2);
+    assert_eq!(citations[1]["key"], "ikhile2023virtuous");
+    assert_eq!(citations[1]["resolved"], true);
+    assert_eq!(citations[1]["syntax"], "pandoc");
+    assert_eq!((citations[1]["line"].as_u64(), citations[1]["column"].as_u64()), (Some(2), Some(48)));
+    let first = &json["diagnostics"][0];
+    for field in ["file", "line", "column", "end_line", "end_column", "severity", "code", "message"] {
+        assert!(first.get(field).is_some(), "missing {field} in {first}");
+    }
+    assert_eq!((first["end_line"].as_u64(), first["end_column"].as_u64()), (Some(2), Some(24)));
+}
+
+#[test]
+fn a_corpus_can_be_named() {
+    let (code, out, _) = refls(&["check", "samples/review.tex", "--corpus", "seeds/000_c509e413bdc93c04.txt"]);
+    assert_eq!(code, 1, "with only one seed the other keys are unknown: {out}");
+    assert!(out.contains("error[unknown-key]: unknown citation key `ikhile2023virtuous`"), "{out}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(refls(&["check", "no/such/review.md"]).0, 2);
+    assert_eq!(refls(&["check", "samples", "--corpus", "no/such/corpus"]).0, 2);
+    assert_eq!(refls(&["check"]).0, 2);
+}

@@ -46,35 +46,53 @@ pub struct Input {
     pub origin: Origin,
 }
 
-/// A corpus file, without its text: records keep byte ranges, and the line starts turn them
-/// into line numbers for the CLI, hovers and go-to-definition.
+/// A corpus file, without its text. Records keep byte ranges; the line numbers of the
+/// places that are shown as lines (record anchors) are computed while the text is at hand and
+/// kept here, so memory follows the number of records rather than the size of the pages.
 #[derive(Clone, Debug)]
 pub struct SourceFile {
     pub path: String,
     pub origin: Origin,
-    line_starts: Box<[u32]>,
+    /// `(byte offset, zero-based line)` of every anchor in this file, sorted by offset.
+    anchor_lines: Box<[(u32, u32)]>,
 }
 
-impl SourceFile {
-    fn new(path: String, origin: Origin, text: &str) -> SourceFile {
-        let mut starts = vec![0u32];
-        let bytes = text.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
+/// Zero-based line numbers of `offsets` (sorted) in `text`; lines end at `\n`, `\r\n` or a
+/// lone `\r`.
+fn lines_of(text: &str, offsets: &[u32]) -> Vec<(u32, u32)> {
+    let bytes = text.as_bytes();
+    let mut res = Vec::with_capacity(offsets.len());
+    let (mut line, mut i) = (0u32, 0usize);
+    for &offset in offsets {
+        let offset_usize = (offset as usize).min(bytes.len());
+        while i < offset_usize {
             match bytes[i] {
-                b'\n' => starts.push(i as u32 + 1),
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i as u32 + 1),
+                b'\n' => line += 1,
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line += 1,
                 _ => {}
             }
             i += 1;
         }
-        SourceFile { path, origin, line_starts: starts.into_boxed_slice() }
+        res.push((offset, line));
+    }
+    res
+}
+
+impl SourceFile {
+    fn new(path: String, origin: Origin, text: &str, reading: &FileReading) -> SourceFile {
+        let mut offsets: Vec<u32> =
+            reading.documents.iter().chain(&reading.cited).flat_map(|r| r.anchors.iter().map(|a| a.range.start)).collect();
+        offsets.sort_unstable();
+        offsets.dedup();
+        SourceFile { path, origin, anchor_lines: lines_of(text, &offsets).into_boxed_slice() }
     }
 
-    /// Zero-based line and byte column of an offset.
-    pub fn line_col(&self, offset: u32) -> (u32, u32) {
-        let line = self.line_starts.partition_point(|&s| s <= offset).saturating_sub(1);
-        (line as u32, offset - self.line_starts[line])
+    /// Zero-based line of an anchor's offset (0 for offsets that are not anchors).
+    pub fn line_of_offset(&self, offset: u32) -> u32 {
+        match self.anchor_lines.binary_search_by_key(&offset, |&(o, _)| o) {
+            Ok(i) => self.anchor_lines[i].1,
+            Err(_) => 0,
+        }
     }
 
     /// The file name without directories or extension, for fallback keys.
@@ -148,11 +166,15 @@ impl Corpus {
     pub fn build(mut inputs: Vec<Input>, mut problems: Vec<FileProblem>) -> Corpus {
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
         inputs.dedup_by(|a, b| a.path == b.path);
-        let files: Vec<SourceFile> =
-            inputs.par_iter().map(|input| SourceFile::new(input.path.clone(), input.origin, &input.text)).collect();
         let t0 = std::time::Instant::now();
-        let readings: Vec<FileReading> =
-            inputs.par_iter().enumerate().map(|(i, input)| read_file(FileId(i as u32), input)).collect();
+        let (files, readings): (Vec<SourceFile>, Vec<FileReading>) = inputs
+            .par_iter()
+            .enumerate()
+            .map(|(i, input)| {
+                let reading = read_file(FileId(i as u32), input);
+                (SourceFile::new(input.path.clone(), input.origin, &input.text, &reading), reading)
+            })
+            .unzip();
         drop(inputs);
         tracing::debug!("read {} files in {:?}", readings.len(), t0.elapsed());
 
@@ -296,8 +318,8 @@ impl Corpus {
         &self.files[id.0 as usize]
     }
 
-    /// Zero-based line of a location.
+    /// Zero-based line of an anchor location (see [`SourceFile`]).
     pub fn line_of(&self, at: &Location) -> u32 {
-        self.file(at.file).line_col(at.range.start).0
+        self.file(at.file).line_of_offset(at.range.start)
     }
 }

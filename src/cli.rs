@@ -72,8 +72,21 @@ pub fn index(paths: &[PathBuf], format: IndexFormat, out: &mut dyn Write, err: &
     };
     report_problems(&corpus.problems, err);
     for (key, ids) in &corpus.ambiguous {
-        let names: Vec<&str> = ids.iter().map(|&id| corpus.key(id)).collect();
-        let _ = writeln!(err, "warning[ambiguous-key]: `{key}` names {} works; use {}", ids.len(), names.join(" or "));
+        let names: Vec<String> = ids
+            .iter()
+            .map(|&id| match corpus.unique_name(id) {
+                Some(name) => format!("`{name}`"),
+                None => {
+                    let at = corpus.record(id).anchor();
+                    format!(
+                        "the entry at {}:{} (no unique name: rename one key)",
+                        corpus.file(at.file).path,
+                        corpus.line_of(at) + 1
+                    )
+                }
+            })
+            .collect();
+        let _ = writeln!(err, "warning[ambiguous-key]: `{key}` names {} works: {}", ids.len(), names.join(", "));
     }
     let res = match format {
         IndexFormat::Json => write_json(out, &csl::all_items(&corpus, Flavour::WithProvenance)),

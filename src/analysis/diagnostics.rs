@@ -68,7 +68,13 @@ pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> 
                 }
             }
             Resolution::Ambiguous(ids) => {
-                let names: Vec<&str> = ids.iter().map(|&id| corpus.key(id)).collect();
+                let names: Vec<String> = ids
+                    .iter()
+                    .map(|&id| match corpus.unique_name(id) {
+                        Some(name) => format!("`{name}`"),
+                        None => "a work with no unique key (rename one)".to_owned(),
+                    })
+                    .collect();
                 res.push(Diagnostic {
                     range: citation.range.clone(),
                     severity: Severity::Warning,

@@ -15,7 +15,8 @@ use super::{FileProblem, Input, Origin};
 
 /// Extensions of files read as corpus sources when a directory is walked. A file named
 /// explicitly is read whatever its extension.
-pub const SOURCE_EXTENSIONS: &[&str] = &["txt", "text", "html", "htm", "xhtml", "xml", "nxml"];
+pub const SOURCE_EXTENSIONS: &[&str] =
+    &["txt", "text", "html", "htm", "xhtml", "xml", "nxml", "bib", "bibtex", "json", "yaml", "yml", "ris"];
 
 /// Files larger than this are skipped: no saved page or bibliography is this big, and
 /// reading one would stall indexing.

@@ -8,14 +8,19 @@
 //! Architecture invariant: building is deterministic. Inputs are sorted by path, so the same
 //! files give the same records, keys and index whatever order the file system lists them in.
 
+pub mod bibtex;
 pub mod csl;
+pub mod csl_json;
+pub mod csl_yaml;
 pub mod discover;
 pub mod doi;
 pub mod index;
 pub mod key;
+pub mod names;
 pub mod page;
 pub mod problem;
 pub mod record;
+pub mod ris;
 pub mod seeds;
 
 use std::collections::HashMap;
@@ -80,8 +85,12 @@ fn lines_of(text: &str, offsets: &[u32]) -> Vec<(u32, u32)> {
 
 impl SourceFile {
     fn new(path: String, origin: Origin, text: &str, reading: &FileReading) -> SourceFile {
-        let mut offsets: Vec<u32> =
-            reading.documents.iter().chain(&reading.cited).flat_map(|r| r.anchors.iter().map(|a| a.range.start)).collect();
+        let mut offsets: Vec<u32> = reading
+            .documents
+            .iter()
+            .chain(&reading.cited)
+            .flat_map(|r| r.anchors.iter().map(|a| a.range.start))
+            .collect();
         offsets.sort_unstable();
         offsets.dedup();
         SourceFile { path, origin, anchor_lines: lines_of(text, &offsets).into_boxed_slice() }
@@ -130,9 +139,69 @@ struct FileReading {
     problems: Vec<Problem>,
 }
 
+/// How a corpus file is read, decided by its extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A saved article page (plain text, HTML or JATS XML saved as text).
+    Page,
+    Bibtex,
+    CslJson,
+    CslYaml,
+    Ris,
+}
+
+impl SourceKind {
+    pub fn from_path(path: &str) -> SourceKind {
+        let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+        match extension.as_str() {
+            "bib" | "bibtex" => SourceKind::Bibtex,
+            "json" => SourceKind::CslJson,
+            "yaml" | "yml" => SourceKind::CslYaml,
+            "ris" => SourceKind::Ris,
+            _ => SourceKind::Page,
+        }
+    }
+
+    /// Bibliography files hold entries with their own keys; pages do not.
+    pub fn is_bibliography(self) -> bool {
+        self != SourceKind::Page
+    }
+}
+
+/// Whether a JSON or YAML file looks like a CSL bibliography at all: a walked directory
+/// holds other JSON and YAML (`package.json`, `_quarto.yml`), which are not sources.
+fn looks_like_csl(kind: SourceKind, text: &str) -> bool {
+    match kind {
+        SourceKind::CslJson => {
+            let start = text.trim_start();
+            (start.starts_with('[') || start.starts_with('{')) && text.contains("\"type\"")
+        }
+        SourceKind::CslYaml => text.contains("references:") || text.trim_start().starts_with("- id:"),
+        _ => true,
+    }
+}
+
 fn read_file(id: FileId, input: &Input) -> FileReading {
-    let reading = page::read(id, &input.text);
-    FileReading { documents: reading.document.into_iter().collect(), cited: reading.cited, problems: reading.problems }
+    let kind = SourceKind::from_path(&input.path);
+    if !looks_like_csl(kind, &input.text) {
+        tracing::debug!("{}: not a CSL bibliography; skipped", input.path);
+        return FileReading { documents: Vec::new(), cited: Vec::new(), problems: Vec::new() };
+    }
+    let (documents, problems) = match kind {
+        SourceKind::Page => {
+            let reading = page::read(id, &input.text);
+            return FileReading {
+                documents: reading.document.into_iter().collect(),
+                cited: reading.cited,
+                problems: reading.problems,
+            };
+        }
+        SourceKind::Bibtex => bibtex::read(id, &input.text),
+        SourceKind::CslJson => csl_json::read(id, &input.text),
+        SourceKind::CslYaml => csl_yaml::read(id, &input.text),
+        SourceKind::Ris => ris::read(id, &input.text),
+    };
+    FileReading { documents, cited: Vec::new(), problems }
 }
 
 /// Normalised title for matching one work across sources: ASCII-folded letters and digits.
@@ -264,29 +333,43 @@ impl Corpus {
     }
 
     /// Gives every record its key and identifier names; see [`key`] for the rules.
+    ///
+    /// A record answers to the keys its bibliographies give it, and, when a saved page is
+    /// among its sources, to the generated key too: merging a `.bib` entry with a page must
+    /// not make the page's key disappear from manuscripts that already use it.
     fn assign_keys(&mut self) {
-        let bases: Vec<String> = self
-            .records
-            .iter()
-            .map(|r| match &r.given_key {
-                Some(given) => given.clone(),
-                None => key::base_key(r, self.files[r.anchor().file.0 as usize].stem()),
-            })
-            .collect();
+        let mut claims: Vec<Vec<String>> = Vec::with_capacity(self.records.len());
+        for record in &self.records {
+            let mut names: Vec<String> = record.given_key.iter().chain(&record.alias_keys).cloned().collect();
+            let from_page = record
+                .anchors
+                .iter()
+                .any(|a| !SourceKind::from_path(&self.files[a.file.0 as usize].path).is_bibliography());
+            if names.is_empty() || from_page {
+                let generated = key::base_key(record, self.files[record.anchor().file.0 as usize].stem());
+                if !names.contains(&generated) {
+                    names.push(generated);
+                }
+            }
+            claims.push(names);
+        }
         let mut claimants: HashMap<&str, Vec<RecordId>> = HashMap::new();
-        for (i, base) in bases.iter().enumerate() {
-            claimants.entry(base.as_str()).or_default().push(RecordId(i as u32));
+        for (i, names) in claims.iter().enumerate() {
+            for name in names {
+                claimants.entry(name.as_str()).or_default().push(RecordId(i as u32));
+            }
         }
         let mut keys = Vec::with_capacity(self.records.len());
         for (i, record) in self.records.iter().enumerate() {
-            let base = &bases[i];
             let mut names = Vec::new();
-            let shared = claimants[base.as_str()].len() > 1;
-            if shared && record.given_key.is_none() {
+            let first = &claims[i][0];
+            // A generated key that another work also claims gets a stable suffix of its own;
+            // a key a bibliography gave is never changed (it stays ambiguous and is reported).
+            if record.given_key.is_none() && claimants[first.as_str()].len() > 1 {
                 let path = &self.files[record.anchor().file.0 as usize].path;
-                names.push(format!("{base}{}", key::suffix(&key::identity(record, path))));
+                names.push(format!("{first}{}", key::suffix(&key::identity(record, path))));
             }
-            names.push(base.clone());
+            names.extend(claims[i].iter().cloned());
             if let Some(doi) = record.doi() {
                 names.push(format!("doi:{doi}"));
             }
@@ -303,6 +386,12 @@ impl Corpus {
         ambiguous.sort();
         self.keys = keys;
         self.ambiguous = ambiguous;
+    }
+
+    /// A name that resolves to this record alone (its key, else `doi:…`, …), or `None` when
+    /// every name it has is shared: then only its source location tells it apart.
+    pub fn unique_name(&self, id: RecordId) -> Option<&str> {
+        self.keys[id.0 as usize].iter().map(String::as_str).find(|name| self.index.resolve(name) == Resolution::One(id))
     }
 
     /// The citation key of a record.

@@ -138,6 +138,9 @@ pub struct Record {
     pub cited_by: Vec<RecordId>,
     /// A key given by the source itself (a BibTeX key); generated keys never replace it.
     pub given_key: Option<String>,
+    /// Other keys given to the same work by other sources (the same DOI under another key in
+    /// another bibliography): the record answers to all of them.
+    pub alias_keys: Vec<String>,
 }
 
 impl Record {
@@ -166,6 +169,7 @@ impl Record {
             cites: Vec::new(),
             cited_by: Vec::new(),
             given_key: None,
+            alias_keys: Vec::new(),
         }
     }
 
@@ -235,8 +239,12 @@ impl Record {
                 self.anchors.push(anchor.clone());
             }
         }
-        if self.given_key.is_none() {
-            self.given_key = other.given_key.clone();
+        for key in other.given_key.iter().chain(&other.alias_keys) {
+            if self.given_key.is_none() {
+                self.given_key = Some(key.clone());
+            } else if self.given_key.as_ref() != Some(key) && !self.alias_keys.contains(key) {
+                self.alias_keys.push(key.clone());
+            }
         }
     }
 }

@@ -1,0 +1,1121 @@
+//! BibTeX and BibLaTeX bibliographies (`.bib`) read into records, one record per entry.
+//!
+//! The entry syntax itself (fields, `@string` abbreviations and `#` concatenation, month
+//! macros, TeX accents, nested braces, name lists) is parsed by the `biblatex` crate. That crate
+//! stops at the first syntax error and returns nothing for the whole file, and it refuses a
+//! file with a duplicate key; a researcher's bibliography with one broken entry must still give
+//! every other entry. So this module finds the entries itself first: a top-level scanner
+//! (`blocks`) that matches braces, treats text between entries as comments as BibTeX does, and
+//! recovers from an unclosed brace at the next line that starts a new entry. Each entry is then
+//! parsed on its own, with the `@string` definitions seen before it, so a syntax error loses only
+//! its entry and is reported with that entry's exact byte range. Parsing entry by entry also
+//! gives each record its anchor (from `@` to the closing brace) and each field the byte range of
+//! its value, which the crate's resolved values do not keep. `crossref` inheritance is done
+//! here too, because the crate resolves it only while building a whole-file bibliography.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use biblatex::{Bibliography, Chunk, ChunksExt, Pair, RawBibliography, RawChunk, RawEntry, Spanned};
+use regex::Regex;
+
+use super::names::{self, FieldSink, LineIndex, range32};
+use super::problem::{Problem, Severity};
+use super::record::{FileId, Person, Record, RecordKind, WorkType};
+
+/// Reads every entry of a BibTeX or BibLaTeX file. Entries that cannot be parsed, and entries
+/// without a key, are reported and skipped; everything else becomes a record.
+pub fn read(file: FileId, text: &str) -> (Vec<Record>, Vec<Problem>) {
+    let mut problems = Vec::new();
+    let lines = LineIndex::new(text);
+    // `@string` names are case-insensitive in BibTeX; the map is keyed by the lower-case name.
+    let mut strings: HashMap<String, Pair<'_>> = HashMap::new();
+    let mut entries = Vec::new();
+    for block in blocks(text, &mut problems) {
+        match block.kind {
+            BlockKind::Comment | BlockKind::Preamble => {}
+            BlockKind::String => define_strings(text, &block, &lines, &mut strings, &mut problems),
+            BlockKind::Entry => {
+                if let Some(entry) = parse_entry(text, &block, &lines, &strings, &mut problems) {
+                    entries.push(entry);
+                }
+            }
+        }
+    }
+    inherit_crossrefs(&mut entries, &mut problems);
+    report_duplicates(&entries, &lines, &mut problems);
+
+    let mut sink = FieldSink { file, problems: &mut problems };
+    let mut records = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        let record = to_record(entry, &mut sink);
+        let missing = names::missing_fields(&record);
+        if !missing.is_empty() {
+            sink.problems.push(
+                Problem::new(
+                    Severity::Hint,
+                    "bib-missing-field",
+                    format!("entry `{}` has no {}", entry.key, missing.join(", ")),
+                )
+                .at(range32(entry.key_range.clone())),
+            );
+        }
+        records.push(record);
+    }
+    names::sort_problems(&mut problems);
+    (records, problems)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Finding the entries
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BlockKind {
+    Entry,
+    String,
+    Preamble,
+    Comment,
+}
+
+/// One `@type{…}` or `@type(…)` block of the file.
+#[derive(Debug)]
+struct Block {
+    kind: BlockKind,
+    /// From the `@` to the closing delimiter, or to the end of the last line before recovery
+    /// when the block is not closed.
+    range: Range<usize>,
+    closed: bool,
+    /// Delimited by parentheses, which BibTeX allows as well as braces.
+    paren: bool,
+}
+
+/// Splits a file into its blocks. Text outside blocks is a comment in BibTeX and is skipped,
+/// except that a closing brace there is reported: it usually means the entry before it closed
+/// early and lost the fields after the extra brace.
+fn blocks(text: &str, problems: &mut Vec<Problem>) -> Vec<Block> {
+    let bytes = text.as_bytes();
+    let mut blocks = Vec::new();
+    let mut reported_stray = false;
+    // Braces opened in text between blocks (a `{` in a comment line) close there too; only a
+    // closing brace with no opening one is stray.
+    let mut junk_depth = 0usize;
+    let mut pos = 0;
+    while pos < bytes.len() {
+        match bytes[pos] {
+            // A `%` line outside entries is a comment by convention (JabRef's header is one);
+            // skipping it whole keeps an `@` in it from starting an entry.
+            b'%' => pos = line_end(bytes, pos),
+            b'@' => match block_head(bytes, pos) {
+                Some((kind, open)) => {
+                    reported_stray = false;
+                    junk_depth = 0;
+                    let (end, closed) = block_end(bytes, open);
+                    blocks.push(Block { kind, range: pos..end, closed, paren: bytes[open] == b'(' });
+                    pos = end.max(pos + 1);
+                }
+                None => pos += 1,
+            },
+            // One report per stretch of text between blocks is enough: a LaTeX file read as a
+            // bibliography by mistake would otherwise give one per line.
+            b'{' => {
+                junk_depth += 1;
+                pos += 1;
+            }
+            b'}' if junk_depth > 0 => {
+                junk_depth -= 1;
+                pos += 1;
+            }
+            b'}' if !reported_stray => {
+                reported_stray = true;
+                problems.push(
+                    Problem::new(
+                        Severity::Warning,
+                        "bib-syntax",
+                        "closing brace outside any entry: the entry before it may have ended early and lost its later fields",
+                    )
+                    .at(range32(pos..pos + 1)),
+                );
+                pos += 1;
+            }
+            _ => pos += 1,
+        }
+    }
+    blocks
+}
+
+fn line_end(bytes: &[u8], from: usize) -> usize {
+    bytes[from..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| from + i)
+}
+
+/// Recognises `@type{` or `@type(` at `at`, returning the block kind and the position of the
+/// opening delimiter.
+fn block_head(bytes: &[u8], at: usize) -> Option<(BlockKind, usize)> {
+    let mut i = at + 1;
+    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+        i += 1;
+    }
+    let start = i;
+    if !bytes.get(i)?.is_ascii_alphabetic() {
+        return None;
+    }
+    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'-' | b':')) {
+        i += 1;
+    }
+    let name = &bytes[start..i];
+    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    if !matches!(bytes.get(i), Some(b'{' | b'(')) {
+        return None;
+    }
+    let kind = if name.eq_ignore_ascii_case(b"comment") {
+        BlockKind::Comment
+    } else if name.eq_ignore_ascii_case(b"string") {
+        BlockKind::String
+    } else if name.eq_ignore_ascii_case(b"preamble") {
+        BlockKind::Preamble
+    } else {
+        BlockKind::Entry
+    };
+    Some((kind, i))
+}
+
+/// Finds the end of the block whose opening delimiter is at `open`: just past the matching
+/// closing delimiter, with `true`. An unclosed block ends before the next line that starts a new
+/// block (no real value has a line beginning `@article{`), with `false`, so that one missing
+/// brace costs one entry instead of the rest of the file.
+fn block_end(bytes: &[u8], open: usize) -> (usize, bool) {
+    let paren = bytes[open] == b'(';
+    let mut depth: usize = if paren { 0 } else { 1 };
+    let mut in_quotes = false;
+    let mut i = open + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            // The entry parser treats `\{` and `\}` as escaped characters; so does the scanner,
+            // or the two would disagree on where a value ends.
+            b'\\' => i += 1,
+            b'{' => depth += 1,
+            b'}' if depth > 0 => {
+                depth -= 1;
+                if !paren && depth == 0 {
+                    return (i + 1, true);
+                }
+            }
+            b'"' if paren && depth == 0 => in_quotes = !in_quotes,
+            b')' if paren && depth == 0 && !in_quotes => return (i + 1, true),
+            b'\n' if starts_block(bytes, i + 1) => return (trim_end(bytes, i), false),
+            _ => {}
+        }
+        i += 1;
+    }
+    (trim_end(bytes, bytes.len()), false)
+}
+
+fn starts_block(bytes: &[u8], mut i: usize) -> bool {
+    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r') {
+        i += 1;
+    }
+    bytes.get(i) == Some(&b'@') && block_head(bytes, i).is_some()
+}
+
+fn trim_end(bytes: &[u8], mut end: usize) -> usize {
+    while end > 0 && bytes[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    end
+}
+
+/// The key as written after the opening delimiter, for messages about entries that could not
+/// be parsed far enough to know it.
+fn key_preview(block_text: &str) -> &str {
+    let Some(open) = block_text.find(['{', '(']) else { return "" };
+    let rest = block_text[open + 1..].trim_start();
+    let end =
+        rest.find(|c: char| c == ',' || c == '}' || c == ')' || c == '=' || c.is_whitespace()).unwrap_or(rest.len());
+    &rest[..end]
+}
+
+/// The block text as the entry parser must see it. The parser knows only braces, so a block
+/// written with parentheses is copied with its outer delimiters swapped; both are one byte, so
+/// offsets into the copy are offsets into the file.
+fn braced_source<'t>(text: &'t str, block: &Block) -> std::borrow::Cow<'t, str> {
+    let slice = &text[block.range.clone()];
+    if !block.paren {
+        return slice.into();
+    }
+    let open = slice.find('(').unwrap_or(0);
+    let mut owned = String::with_capacity(slice.len());
+    owned.push_str(&slice[..open]);
+    owned.push('{');
+    owned.push_str(&slice[open + 1..slice.len() - 1]);
+    owned.push('}');
+    owned.into()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing one block
+
+fn syntax_problem(lines: &LineIndex, block: &Block, what: &str, err: &biblatex::ParseError) -> Problem {
+    let line = lines.line(block.range.start + err.span.start);
+    Problem::new(Severity::Error, "bib-syntax", format!("{what} was not read: {} (line {line})", err.kind))
+        .at(range32(block.range.clone()))
+}
+
+fn define_strings<'t>(
+    text: &'t str,
+    block: &Block,
+    lines: &LineIndex,
+    strings: &mut HashMap<String, Pair<'t>>,
+    problems: &mut Vec<Problem>,
+) {
+    if !block.closed || block.paren {
+        // A parenthesised `@string(…)` would need the copy that entries get, and the copy cannot
+        // outlive this call while later entries borrow definitions from it; such files are rare.
+        let why = if block.closed { "`@string(…)` with parentheses is not supported" } else { "it is not closed" };
+        problems.push(
+            Problem::new(Severity::Error, "bib-syntax", format!("@string definition was not read: {why}"))
+                .at(range32(block.range.clone())),
+        );
+        return;
+    }
+    match RawBibliography::parse(&text[block.range.clone()]) {
+        Ok(raw) => {
+            for pair in raw.abbreviations {
+                strings.insert(pair.key.v.to_lowercase(), pair);
+            }
+        }
+        Err(err) => problems.push(syntax_problem(lines, block, "@string definition", &err)),
+    }
+}
+
+/// An entry parsed by the `biblatex` crate, with the places in the file that the crate does not
+/// keep: the entry, its key and the value of each field (lower-case field names).
+struct ParsedEntry {
+    key: String,
+    /// The entry type as written, lower case (`article`, `online`, `conference`).
+    kind: String,
+    range: Range<usize>,
+    key_range: Range<usize>,
+    entry: biblatex::Entry,
+    spans: HashMap<String, Range<usize>>,
+}
+
+fn parse_entry(
+    text: &str,
+    block: &Block,
+    lines: &LineIndex,
+    strings: &HashMap<String, Pair<'_>>,
+    problems: &mut Vec<Problem>,
+) -> Option<ParsedEntry> {
+    let offset = block.range.start;
+    let preview = key_preview(&text[block.range.clone()]);
+    if !block.closed {
+        problems.push(
+            Problem::new(
+                Severity::Error,
+                "bib-syntax",
+                format!("entry `{preview}` was not read: it is not closed (a closing brace is missing)"),
+            )
+            .at(range32(block.range.clone())),
+        );
+        return None;
+    }
+    let source = braced_source(text, block);
+    let raw = match RawBibliography::parse(&source) {
+        Ok(raw) => raw,
+        Err(err) => {
+            problems.push(syntax_problem(lines, block, &format!("entry `{preview}`"), &err));
+            return None;
+        }
+    };
+    let mut raw_entry = raw.entries.into_iter().next()?.v;
+    let key = raw_entry.key.v.trim().to_owned();
+    let key_range = offset + raw_entry.key.span.start..offset + raw_entry.key.span.end;
+    if key.is_empty() {
+        problems.push(
+            Problem::new(
+                Severity::Warning,
+                "bib-missing-key",
+                "entry without a key was not read: nothing could cite it",
+            )
+            .at(range32(block.range.clone())),
+        );
+        return None;
+    }
+    let abbreviations = strings_used(&raw_entry, strings, offset, problems);
+    let mut spans = HashMap::new();
+    for pair in &raw_entry.fields {
+        spans.insert(pair.key.v.to_ascii_lowercase(), offset + pair.value.span.start..offset + pair.value.span.end);
+    }
+    // Resolving a value can still fail (a lone `$` in a title, a `\` at the end of a value).
+    // The failing field is taken out and the entry parsed again, so the entry survives; the
+    // field's text is then kept as written, with the simple TeX clean-up of [`tex_to_text`].
+    let mut as_written: Vec<(String, String)> = Vec::new();
+    let mut entry = loop {
+        let single = RawBibliography {
+            preamble: String::new(),
+            entries: vec![Spanned::new(raw_entry.clone(), 0..source.len())],
+            abbreviations: abbreviations.clone(),
+        };
+        match Bibliography::from_raw(single) {
+            Ok(bib) => break bib.into_vec().into_iter().next()?,
+            Err(err) => {
+                let bad = raw_entry
+                    .fields
+                    .iter()
+                    .position(|p| p.value.span.start <= err.span.start && err.span.start <= p.value.span.end);
+                let Some(bad) = bad else {
+                    problems.push(syntax_problem(lines, block, &format!("entry `{key}`"), &err));
+                    return None;
+                };
+                let pair = raw_entry.fields.remove(bad);
+                let name = pair.key.v.to_ascii_lowercase();
+                problems.push(
+                    Problem::new(
+                        Severity::Warning,
+                        "bib-field",
+                        format!("field `{name}` of entry `{key}` has TeX that could not be read ({}); it was read as written", err.kind),
+                    )
+                    .at(range32(offset + pair.value.span.start..offset + pair.value.span.end)),
+                );
+                let written: String = pair
+                    .value
+                    .v
+                    .iter()
+                    .filter_map(|chunk| match chunk.v {
+                        RawChunk::Normal(text) => Some(text),
+                        RawChunk::Abbreviation(_) => None,
+                    })
+                    .collect();
+                as_written.push((name, written));
+            }
+        }
+    };
+    for (name, written) in as_written {
+        entry.fields.insert(name, vec![Spanned::new(Chunk::Verbatim(written), 0..0)]);
+    }
+    Some(ParsedEntry {
+        key,
+        kind: raw_entry.kind.v.to_ascii_lowercase(),
+        range: block.range.clone(),
+        key_range,
+        entry,
+        spans,
+    })
+}
+
+/// The `@string` definitions an entry uses, directly or through other definitions, named as the
+/// entry spells them (the crate matches names exactly; BibTeX does not). An undefined name is
+/// reported and read as empty, as BibTeX does, rather than costing the entry; the month names
+/// `jan`…`dec` are left to the crate, which knows them.
+fn strings_used<'t>(
+    entry: &RawEntry<'t>,
+    strings: &HashMap<String, Pair<'t>>,
+    offset: usize,
+    problems: &mut Vec<Problem>,
+) -> Vec<Pair<'t>> {
+    const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+    let mut used: Vec<Pair<'t>> = Vec::new();
+    // (name as spelled, span in the entry when the entry itself uses it)
+    let mut pending: Vec<(&'t str, Option<Range<usize>>)> = Vec::new();
+    for pair in &entry.fields {
+        for chunk in &pair.value.v {
+            if let RawChunk::Abbreviation(name) = chunk.v {
+                pending.push((name, Some(chunk.span.clone())));
+            }
+        }
+    }
+    while let Some((name, span)) = pending.pop() {
+        if used.iter().any(|p| p.key.v == name) {
+            continue;
+        }
+        let lower = name.to_lowercase();
+        match strings.get(&lower) {
+            Some(def) => {
+                for chunk in &def.value.v {
+                    if let RawChunk::Abbreviation(inner) = chunk.v {
+                        pending.push((inner, None));
+                    }
+                }
+                used.push(Pair::new(Spanned::new(name, def.key.span.clone()), def.value.clone()));
+            }
+            None if MONTHS.contains(&lower.as_str()) => {}
+            None => {
+                let mut problem = Problem::new(
+                    Severity::Warning,
+                    "bib-unknown-string",
+                    format!("`{name}` is not defined by an @string before this entry; it was read as empty"),
+                );
+                if let Some(span) = span {
+                    problem = problem.at(range32(offset + span.start..offset + span.end));
+                }
+                problems.push(problem);
+                let empty = Spanned::new(vec![Spanned::new(RawChunk::Normal(""), 0..0)], 0..0);
+                used.push(Pair::new(Spanned::new(name, 0..0), empty));
+            }
+        }
+    }
+    used
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entries together
+
+/// Fields a child entry takes from the entry its `crossref` names when it lacks them: the
+/// container's data. The parent's own title becomes the child's `booktitle`; title, authors,
+/// pages and identifiers describe the child alone and are never inherited.
+const INHERITED: [&str; 19] = [
+    "booktitle",
+    "year",
+    "date",
+    "month",
+    "editor",
+    "publisher",
+    "address",
+    "location",
+    "organization",
+    "institution",
+    "school",
+    "series",
+    "volume",
+    "number",
+    "issn",
+    "journal",
+    "journaltitle",
+    "shortjournal",
+    "journalabbr",
+];
+
+fn inherit_crossrefs(entries: &mut [ParsedEntry], problems: &mut Vec<Problem>) {
+    let mut first_by_key: HashMap<&str, usize> = HashMap::new();
+    let mut first_by_lower: HashMap<String, usize> = HashMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        first_by_key.entry(entry.key.as_str()).or_insert(i);
+        first_by_lower.entry(entry.key.to_lowercase()).or_insert(i);
+    }
+    let mut links = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let Some(target) = entry.entry.fields.get("crossref").map(|c| c.format_verbatim().trim().to_owned()) else {
+            continue;
+        };
+        if target.is_empty() {
+            continue;
+        }
+        // BibTeX matches keys regardless of case; an exact match wins when both exist.
+        match first_by_key.get(target.as_str()).or_else(|| first_by_lower.get(&target.to_lowercase())) {
+            Some(&parent) if parent != i => links.push((i, parent)),
+            _ => {
+                let at = entry.spans.get("crossref").cloned().unwrap_or(entry.key_range.clone());
+                problems.push(
+                    Problem::new(
+                        Severity::Warning,
+                        "bib-crossref",
+                        format!("entry `{}` has crossref `{target}`, which is not in this file", entry.key),
+                    )
+                    .at(range32(at)),
+                );
+            }
+        }
+    }
+    for (child, parent) in links {
+        let mut inherited = Vec::new();
+        let parent_entry = &entries[parent];
+        for name in INHERITED {
+            if let Some(value) = parent_entry.entry.fields.get(name) {
+                inherited.push((name, value.clone(), parent_entry.spans.get(name).cloned()));
+            }
+        }
+        if !parent_entry.entry.fields.contains_key("booktitle")
+            && let Some(title) = parent_entry.entry.fields.get("title")
+        {
+            inherited.push(("booktitle", title.clone(), parent_entry.spans.get("title").cloned()));
+        }
+        let child = &mut entries[child];
+        for (name, value, span) in inherited {
+            if !child.entry.fields.contains_key(name) {
+                child.entry.fields.insert(name.to_owned(), value);
+                child.spans.insert(name.to_owned(), span.unwrap_or(child.range.clone()));
+            }
+        }
+    }
+}
+
+fn report_duplicates(entries: &[ParsedEntry], lines: &LineIndex, problems: &mut Vec<Problem>) {
+    let mut first: HashMap<&str, &ParsedEntry> = HashMap::new();
+    for entry in entries {
+        match first.get(entry.key.as_str()) {
+            Some(earlier) => problems.push(
+                Problem::new(
+                    Severity::Warning,
+                    "bib-duplicate-key",
+                    format!(
+                        "key `{}` is also used by the entry at line {}; both entries were read",
+                        entry.key,
+                        lines.line(earlier.range.start)
+                    ),
+                )
+                .at(range32(entry.key_range.clone())),
+            ),
+            None => {
+                first.insert(entry.key.as_str(), entry);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry to record
+
+fn work_type(kind: &str, has_url: bool) -> WorkType {
+    match kind {
+        "article" => WorkType::ArticleJournal,
+        "book" | "mvbook" | "booklet" | "collection" | "mvcollection" | "proceedings" | "mvproceedings"
+        | "reference" => WorkType::Book,
+        "inbook" | "incollection" | "bookinbook" | "suppbook" | "suppcollection" | "inreference" => WorkType::Chapter,
+        "inproceedings" | "conference" => WorkType::PaperConference,
+        "techreport" | "report" => WorkType::Report,
+        "phdthesis" | "mastersthesis" | "thesis" => WorkType::Thesis,
+        "online" | "www" | "electronic" | "webpage" => WorkType::Webpage,
+        "misc" if has_url => WorkType::Webpage,
+        "dataset" => WorkType::Dataset,
+        "unpublished" => WorkType::Manuscript,
+        _ => WorkType::Article,
+    }
+}
+
+impl ParsedEntry {
+    /// A field's value as plain text, with its range. An empty value counts as absent.
+    fn text(&self, name: &str) -> Option<(String, Range<u32>)> {
+        let chunks = self.entry.fields.get(name)?;
+        let value = chunks_to_text(chunks);
+        (!value.is_empty()).then(|| (value, self.span(name)))
+    }
+
+    /// A field's value as written apart from resolved escapes, for identifiers, where TeX
+    /// clean-up must not touch `~` or `_`.
+    fn verbatim(&self, name: &str) -> Option<(String, Range<u32>)> {
+        let chunks = self.entry.fields.get(name)?;
+        let value = chunks.format_verbatim().trim().to_owned();
+        (!value.is_empty()).then(|| (value, self.span(name)))
+    }
+
+    fn first_text(&self, names: &[&str]) -> Option<(String, Range<u32>)> {
+        names.iter().find_map(|n| self.text(n))
+    }
+
+    fn span(&self, name: &str) -> Range<u32> {
+        range32(self.spans.get(name).cloned().unwrap_or(self.range.clone()))
+    }
+}
+
+fn to_record(e: &ParsedEntry, sink: &mut FieldSink<'_>) -> Record {
+    let has_url = e.entry.fields.contains_key("url") || e.text("howpublished").is_some_and(|(h, _)| h.contains("http"));
+    let work_type = work_type(&e.kind, has_url);
+    let mut record = Record::new(RecordKind::Document, work_type, sink.at(range32(e.range.clone())));
+    record.given_key = Some(e.key.clone());
+
+    if let Some((mut title, range)) = e.text("title") {
+        if let Some((subtitle, _)) = e.text("subtitle") {
+            title = format!("{title}: {subtitle}");
+        }
+        record.title = sink.text(&title, range);
+    }
+
+    let (people, field) = match e.entry.author() {
+        Ok(authors) if !authors.is_empty() => (authors, "author"),
+        // An edited book is cited by its editors.
+        _ => (
+            e.entry.editors().ok().and_then(|eds| eds.into_iter().next()).map(|(p, _)| p).unwrap_or_default(),
+            "editor",
+        ),
+    };
+    let range = e.span(field);
+    for person in people {
+        if person.name.eq_ignore_ascii_case("others") && person.given_name.is_empty() && person.prefix.is_empty() {
+            record.et_al = true;
+            continue;
+        }
+        if let Some(person) = person_from_bib(&person) {
+            record.authors.push(sink.field(person, range.clone()));
+        }
+    }
+
+    if let Some((date, range)) = e.verbatim("date").or_else(|| e.verbatim("year")) {
+        record.year = sink.year(&date, range);
+    }
+
+    let container = match work_type {
+        WorkType::ArticleJournal | WorkType::Article => e.first_text(&["journaltitle", "journal", "booktitle"]),
+        _ => e.first_text(&["booktitle", "journaltitle", "journal"]),
+    };
+    if let Some((value, range)) = container {
+        record.container_title = sink.text(&value, range);
+    }
+    if let Some((value, range)) = e.first_text(&["shortjournal", "journalabbr", "journal-abbrev", "journal_abbrev"]) {
+        record.container_short = sink.text(&value, range);
+    }
+    if let Some((value, range)) = e.text("volume") {
+        record.volume = sink.text(&value, range);
+    }
+    // `number` is the issue of a journal article, but the report or series number elsewhere.
+    let issue = match work_type {
+        WorkType::ArticleJournal | WorkType::Article => e.first_text(&["number", "issue"]),
+        _ => e.text("issue"),
+    };
+    if let Some((value, range)) = issue {
+        record.issue = sink.text(&value, range);
+    }
+    if let Some((value, range)) = e.text("pages") {
+        record.pages = sink.pages(&value, range);
+    }
+    if let Some((value, range)) = e.verbatim("doi") {
+        // JabRef and hand-written files escape TeX specials inside the DOI.
+        let value = value.replace("\\_", "_").replace("\\%", "%").replace("\\&", "&").replace("\\#", "#");
+        sink.doi(&mut record, &value, range);
+    }
+    let eprint_type = e.text("eprinttype").map(|(t, _)| t.to_ascii_lowercase());
+    if let Some((value, range)) = e.verbatim("pmid") {
+        sink.pmid(&mut record, &value, range);
+    } else if let (Some("pubmed" | "pmid"), Some((value, range))) = (eprint_type.as_deref(), e.verbatim("eprint")) {
+        sink.pmid(&mut record, &value, range);
+    }
+    if let Some((value, range)) = e.verbatim("pmcid") {
+        sink.pmcid(&mut record, &value, range);
+    } else if let (Some("pmc" | "pmcid" | "pubmedcentral"), Some((value, range))) =
+        (eprint_type.as_deref(), e.verbatim("eprint"))
+    {
+        sink.pmcid(&mut record, &value, range);
+    }
+    if let Some((value, range)) = e.verbatim("issn") {
+        sink.issns(&mut record, &value, range, true);
+    }
+    let publisher = match work_type {
+        WorkType::Report | WorkType::Thesis => e.first_text(&["publisher", "institution", "school", "organization"]),
+        _ => e.text("publisher"),
+    };
+    if let Some((value, range)) = publisher {
+        record.publisher = sink.text(&value, range);
+    }
+    if let Some((value, range)) = e.text("abstract") {
+        record.abstract_text = sink.text(&value, range);
+    }
+    if let Some((value, range)) = e.text("keywords") {
+        sink.keywords(&mut record, names::split_keywords(&value, &[',', ';']).map(str::to_owned), range);
+    }
+    record
+}
+
+/// A BibTeX name has four parts; [`Person`] has two. The particle stays with the family name
+/// (`van Gogh`) because that is how the name is cited and sorted in most styles.
+fn person_from_bib(person: &biblatex::Person) -> Option<Person> {
+    let family = tex_to_text(&format!("{} {}", person.prefix, person.name));
+    names::person_from_family_given(&family, &tex_to_text(&person.given_name), &tex_to_text(&person.suffix))
+}
+
+// ---------------------------------------------------------------------------------------------
+// TeX to text
+
+/// A field's resolved value as plain text. The crate has already resolved accents, escapes,
+/// dashes and case-protecting braces, and keeps math apart, so math is turned into text here
+/// (and a `\$` the crate resolved stays a dollar sign).
+fn chunks_to_text(chunks: &[Spanned<Chunk>]) -> String {
+    let mut text = String::new();
+    for chunk in chunks {
+        match &chunk.v {
+            Chunk::Normal(s) | Chunk::Verbatim(s) => text.push_str(s),
+            Chunk::Math(math) => text.push_str(&math_to_text(math)),
+        }
+    }
+    tex_to_text(&text)
+}
+
+/// Turns what the crate leaves of TeX markup into plain text: it keeps commands it does not
+/// know with their argument (`\emph{Drosophila}`). Formatting commands give their argument, a
+/// `~` tie is a space, and escaped specials (`\&`) lose their backslash, which matters for values
+/// kept as written when the crate could not read them.
+pub fn tex_to_text(text: &str) -> String {
+    static WITH_ARG: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\\[A-Za-z]+\*?\s*\{([^{}]*)\}").expect("valid regex"));
+    static ESCAPED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\\([&%$#_{}])").expect("valid regex"));
+    static BARE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\\([A-Za-z]+)\*?\s?").expect("valid regex"));
+    if !text.contains(['\\', '~', '{', '}']) {
+        return names::collapse_whitespace(text);
+    }
+    let mut out = text.to_owned();
+    loop {
+        let next = WITH_ARG.replace_all(&out, "$1");
+        if next == out {
+            break;
+        }
+        out = next.into_owned();
+    }
+    let out = ESCAPED.replace_all(&out, "$1");
+    let out = BARE.replace_all(&out, "");
+    let out: String = out.chars().map(|c| if c == '~' { ' ' } else { c }).filter(|&c| c != '{' && c != '}').collect();
+    names::collapse_whitespace(&out)
+}
+
+fn math_to_text(math: &str) -> String {
+    static COMMAND: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\\([A-Za-z]+)\s?").expect("valid regex"));
+    let replaced = COMMAND
+        .replace_all(math, |caps: &regex::Captures<'_>| symbol(&caps[1]).map_or_else(String::new, str::to_owned));
+    replaced.chars().filter(|c| !matches!(c, '{' | '}' | '^' | '_')).collect()
+}
+
+fn symbol(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "alpha" => "α",
+        "beta" => "β",
+        "gamma" => "γ",
+        "delta" => "δ",
+        "epsilon" | "varepsilon" => "ε",
+        "zeta" => "ζ",
+        "eta" => "η",
+        "theta" | "vartheta" => "θ",
+        "iota" => "ι",
+        "kappa" => "κ",
+        "lambda" => "λ",
+        "mu" => "μ",
+        "nu" => "ν",
+        "xi" => "ξ",
+        "pi" => "π",
+        "rho" => "ρ",
+        "sigma" => "σ",
+        "tau" => "τ",
+        "upsilon" => "υ",
+        "phi" | "varphi" => "φ",
+        "chi" => "χ",
+        "psi" => "ψ",
+        "omega" => "ω",
+        "Gamma" => "Γ",
+        "Delta" => "Δ",
+        "Theta" => "Θ",
+        "Lambda" => "Λ",
+        "Xi" => "Ξ",
+        "Pi" => "Π",
+        "Sigma" => "Σ",
+        "Phi" => "Φ",
+        "Psi" => "Ψ",
+        "Omega" => "Ω",
+        "pm" => "±",
+        "times" => "×",
+        "leq" | "le" => "≤",
+        "geq" | "ge" => "≥",
+        "sim" => "~",
+        "approx" => "≈",
+        "cdot" => "·",
+        "infty" => "∞",
+        "circ" => "°",
+        "rightarrow" | "to" => "→",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::names::render;
+    use proptest::prelude::*;
+
+    /// Reads `input` and renders its records and problems, one line each.
+    fn check(input: &str) -> String {
+        let (records, problems) = read(FileId(0), input);
+        render(input, &records, &problems)
+    }
+
+    #[test]
+    fn zotero_better_bibtex() {
+        insta::assert_snapshot!(check(include_str!("../../tests/data/bib/zotero-bbt.bib")), @"
+        smith_effect_2020 [L1-20] | article-journal | Smith, Jane A.; Öztürk, Ali; van der Berg, Pieter | 2020 | The Effect of Exercise on Depression: A Systematic Review and Meta-Analysis | Journal of Affective Disorders (J Affect Disord) | 270:101-110 | 10.1016/j.jad.2020.03.018
+            pmid 32250000 | issn 0165-0327 | keywords depression; exercise; meta-analysis | abstract Background: Exercise is often recommende…
+        nguyen_role_2021 [L22-36] | article-journal | Nguyen, Thi Thu; Ó Briain, Seán; Müller, Hans-Peter | 2021 | The Role of Drosophila RNA Helicases in Germline Development | Development (Development) | 148(22):dev199876 | 10.1242/dev.199876
+            issn 0950-1991 1477-9129 | publisher The Company of Biologists
+        who_physical_2022 [L38-46] | webpage | World Health Organization | 2022 | Physical Activity | - | - | -
+        garcia_qualitative_2019 [L48-58] | chapter | García-López, María; O'Neil, Patrick | 2019 | Qualitative Methods in Health Research | The SAGE Handbook of Qualitative Research in Health | -:45-67 | -
+            publisher SAGE Publications
+        okafor_community_2018 [L60-68] | thesis | Okafor, Chidinma | 2018 | Community Health Workers and Maternal Outcomes in Rural Nigeria | - | - | -
+            publisher University of Liverpool
+        lee_survey_2023 [L70-77] | dataset | Lee, Min-jun; Park, Soo-ah | 2023 | National Physical Activity Survey 2022: Microdata | - | - | 10.5281/zenodo.7654321
+            publisher Zenodo
+        ");
+    }
+
+    #[test]
+    fn jabref() {
+        insta::assert_snapshot!(check(include_str!("../../tests/data/bib/jabref.bib")), @"
+        Smith2020 [L6-19] | article-journal | Smith, John; Doe, Jane | 2020 | A Randomised Trial of Walking Groups | Nature | 577(7801):123-127 | 10.1038/s41586-019-1901-5
+            issn 0028-0836 1476-4687
+        Brown2019 [L21-31] | paper-conference | Brown, Alice; Kowalski, Jan | 2019 | Predicting Readmission with Gradient Boosting | Proceedings of the 12th International Conference on Health Informatics | -:88-95 | -
+            publisher SciTePress
+        Taylor2018 [L33-43] | article-journal | Taylor, Rebecca; Hughes, David | 2018 | Loneliness in Older Adults: A Cohort Study | Journal of Affective Disorders | 238:1-9 | 10.1016/j.jad.2018.05.012
+        NHS2021 [L45-53] | report | NHS England | 2021 | Social Prescribing: Summary Guide | - | - | -
+            publisher NHS England
+        ");
+    }
+
+    #[test]
+    fn mendeley() {
+        insta::assert_snapshot!(check(include_str!("../../tests/data/bib/mendeley.bib")), @"
+        Smith2020 [L6-25] | article-journal | Smith, John; Müller, Hans; François, Marie-Claire | 2020 | Physical activity and health: a cross-sectional study of adults in England & Wales | BMC Public Health | 20(1):1-12 | 10.1186/s12889-020-08000-0
+            pmid 32000000 | issn 1471-2458 | keywords Health promotion; Physical activity; Public health | abstract Background: Around 50% of adults do not …
+        Jones2015 [L26-35] | book | Jones, Peter; De Souza, Ana | 2015 | Epidemiology: An Introduction | - | - | -
+            publisher Oxford University Press
+        Kaur2022 [L36-44] | webpage | Kaur, Simran | 2022 | Why walking is underrated | The Conversation | - | -
+        ");
+    }
+
+    #[test]
+    fn broken_entries_lose_only_themselves() {
+        insta::assert_snapshot!(check(include_str!("../../tests/data/bib/broken.bib")), @"
+        good_before [L5-11] | article-journal | Alpha, Ann et al. | 2019 | Before the Break | Journal of Affective Disorders | - | -
+        good_after [L19-24] | article-journal | Gamma, Gil | 2021 | After the Missing Comma | Journal of Affective Disorders (Supplement) | - | -
+        good_last [L32-37] | book | Epsilon, Eve | 2022 | The Last Good Entry | - | - | -
+            publisher Example Press
+        L13-17 Error bib-syntax: entry `missing_comma` was not read: expected comma (line 15)
+        L26-30 Error bib-syntax: entry `unclosed` was not read: it is not closed (a closing brace is missing)
+        ");
+    }
+
+    #[test]
+    fn strings_and_months() {
+        insta::assert_snapshot!(check(r#"
+@STRING{ Nat = "Nature" }
+@string{natrev = nat # " Reviews"}
+@article{a, title = {One}, author = {A, B}, journal = NatRev, year = 2001, month = dec}
+@article{b, title = {Two}, author = {A, B}, journal = nature, year = "2002", month = "Feb"}
+@article{c, title = {Three}, author = {A, B}, journal = undefinedjournal, year = 2003}
+"#), @"
+        a [L4] | article-journal | A, B | 2001 | One | Nature Reviews | - | -
+        b [L5] | article-journal | A, B | 2002 | Two | - | - | -
+        c [L6] | article-journal | A, B | 2003 | Three | - | - | -
+        L5 Warning bib-unknown-string: `nature` is not defined by an @string before this entry; it was read as empty
+        L6 Warning bib-unknown-string: `undefinedjournal` is not defined by an @string before this entry; it was read as empty
+        ");
+    }
+
+    #[test]
+    fn crossref_inherits_container_and_year() {
+        insta::assert_snapshot!(check(r#"
+@inproceedings{child, author = {Kim, Ji-woo}, title = {A Paper}, crossref = {conf2020}, pages = {1--10}}
+@incollection{orphan, author = {Lee, Ann}, title = {Lost}, crossref = {nowhere}, year = 2001}
+@proceedings{conf2020, title = {Proceedings of the Conference on Things}, year = 2020, publisher = {ACM}, editor = {Editor, Ed}}
+"#), @"
+        child [L2] | paper-conference | Kim, Ji-woo | 2020 | A Paper | Proceedings of the Conference on Things | -:1-10 | -
+            publisher ACM
+        orphan [L3] | chapter | Lee, Ann | 2001 | Lost | - | - | -
+        conf2020 [L4] | book | Editor, Ed | 2020 | Proceedings of the Conference on Things | - | - | -
+            publisher ACM
+        L3 Warning bib-crossref: entry `orphan` has crossref `nowhere`, which is not in this file
+        ");
+    }
+
+    #[test]
+    fn tex_markup_becomes_text() {
+        insta::assert_snapshot!(check(r#"
+@article{tex,
+  author = {Gödel, Kurt and M{\"u}ller, J{\"{o}}rg and Erd\H{o}s, P\'{a}l and {\v{S}}koda, {\'E}mile and Nu\~{n}ez, Jos\'e},
+  title = {{The {RNA} World} of {{DNA}}: \textit{In vitro} $\alpha$-synuclein, 50\% \& more for \$5 -- a {\"u}berblick~study},
+  journal = {Journal of Things \& Stuff},
+  year = {2010},
+  pages = {12--14}
+}
+"#), @"tex [L2-8] | article-journal | Gödel, Kurt; Müller, Jörg; Erdős, Pál; Škoda, Émile; Nuñez, José | 2010 | The RNA World of DNA: In vitro α-synuclein, 50% & more for $5 – a überblick study | Journal of Things & Stuff | -:12-14 | -");
+    }
+
+    #[test]
+    fn name_forms() {
+        insta::assert_snapshot!(check(r#"
+@book{names,
+  author = {Ludwig van Beethoven and de la Fontaine, Jean and King, Jr, Martin Luther and {World Health Organization} and Jane Smith and others},
+  title = {Names},
+  year = 1999
+}
+@book{edited, editor = {Bourgeault, Ivy and Dingwall, Robert}, title = {An Edited Book}, year = 2010}
+"#), @"
+        names [L2-6] | book | van Beethoven, Ludwig; de la Fontaine, Jean; King, Martin Luther, Jr; World Health Organization; Smith, Jane et al. | 1999 | Names | - | - | -
+        edited [L7] | book | Bourgeault, Ivy; Dingwall, Robert | 2010 | An Edited Book | - | - | -
+        ");
+    }
+
+    #[test]
+    fn comments_preamble_and_junk() {
+        insta::assert_snapshot!(check(r#"
+This line is free text, as BibTeX allows; mail me at someone@example.org.
+% a comment with @article{fake, title = {Fake}}
+@preamble{ "\newcommand{\noopsort}[1]{}" }
+@comment{ jabref-meta: {nested} braces }
+@Comment jabref-meta: no braces at all
+@article(paren, title = "Parenthesised (Really)", author = {Doe, J}, year = 1990)
+@article{ok, title = {OK}, author = {Doe, J}, year = 1991}}
+"#), @"
+        paren [L7] | article-journal | Doe, J | 1990 | Parenthesised (Really) | - | - | -
+        ok [L8] | article-journal | Doe, J | 1991 | OK | - | - | -
+        L8 Warning bib-syntax: closing brace outside any entry: the entry before it may have ended early and lost its later fields
+        ");
+    }
+
+    #[test]
+    fn recovery_from_missing_closing_braces() {
+        insta::assert_snapshot!(check(r#"@ARTICLE { spaced ,
+  title = {Spaced Out}, author = {Doe, J}, year = {2000},
+}
+@article{no_end, title = {No End}, author = {Doe, J}, year = 2001
+@article{müller2002, title = {Ünïcödé Key}, author = {Müller, J}, year = 2002}
+@article{last_open, title = {Open at the End of the File}, author = {Doe, J
+"#), @"
+        spaced [L1-3] | article-journal | Doe, J | 2000 | Spaced Out | - | - | -
+        müller2002 [L5] | article-journal | Müller, J | 2002 | Ünïcödé Key | - | - | -
+        L4 Error bib-syntax: entry `no_end` was not read: it is not closed (a closing brace is missing)
+        L6 Error bib-syntax: entry `last_open` was not read: it is not closed (a closing brace is missing)
+        ");
+    }
+
+    #[test]
+    fn windows_line_ends_read_like_unix_ones() {
+        let unix = include_str!("../../tests/data/bib/broken.bib");
+        let windows = unix.replace('\n', "\r\n");
+        let (records, problems) = read(FileId(0), &windows);
+        let (expected, expected_problems) = read(FileId(0), unix);
+        let keys = |r: &[Record]| {
+            r.iter().map(|r| (r.given_key.clone(), r.title.as_ref().map(|t| t.value.clone()))).collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&records), keys(&expected));
+        assert_eq!(problems.len(), expected_problems.len());
+    }
+
+    #[test]
+    fn empty_and_junk_files() {
+        insta::assert_snapshot!(check(""), @"");
+        insta::assert_snapshot!(check("   \n\n"), @"");
+        insta::assert_snapshot!(check("Just some notes, no entries.\n@ not an entry\n"), @"");
+        insta::assert_snapshot!(check("\\section{A LaTeX file} text}\nmore} text}\n"), @"L1 Warning bib-syntax: closing brace outside any entry: the entry before it may have ended early and lost its later fields");
+    }
+
+    #[test]
+    fn duplicates_keyless_and_missing_fields() {
+        insta::assert_snapshot!(check(r#"
+@article{dup, title = {First}, author = {A, B}, year = 2000}
+@article{dup, title = {Second}, author = {A, B}, year = 2001}
+@article{, title = {No Key}, author = {A, B}, year = 2002}
+@misc{bare, note = {nothing useful}}
+@article{Dup, title = {Case Differs}, author = {A, B}, year = 2003}
+"#), @"
+        dup [L2] | article-journal | A, B | 2000 | First | - | - | -
+        dup [L3] | article-journal | A, B | 2001 | Second | - | - | -
+        bare [L5] | article | - | - | - | - | - | -
+        Dup [L6] | article-journal | A, B | 2003 | Case Differs | - | - | -
+        L3 Warning bib-duplicate-key: key `dup` is also used by the entry at line 2; both entries were read
+        L4 Warning bib-missing-key: entry without a key was not read: nothing could cite it
+        L5 Hint bib-missing-field: entry `bare` has no title, author, year
+        ");
+    }
+
+    #[test]
+    fn identifiers() {
+        insta::assert_snapshot!(check(r#"
+@article{ids,
+  title = {Identifiers}, author = {A, B}, year = {in press},
+  doi = {https://doi.org/10.1000/ABC\_123},
+  pmid = {12345678}, pmcid = {7654321},
+  issn = {0028-0836 not-an-issn}
+}
+@article{bad, title = {Bad}, author = {A, B}, date = {2023-05-08}, doi = {10.1000}, pmcid = {PMCxyz}}
+@article{eprint, title = {Eprint}, author = {A, B}, year = 2020, eprinttype = {pmc}, eprint = {PMC123}}
+"#), @"
+        ids [L2-7] | article-journal | A, B | - | Identifiers | - | - | 10.1000/abc_123
+            pmid 12345678 | pmcid PMC7654321 | issn 0028-0836
+        bad [L8] | article-journal | A, B | 2023 | Bad | - | - | -
+        eprint [L9] | article-journal | A, B | 2020 | Eprint | - | - | -
+            pmcid PMC123
+        L2 Hint bib-missing-field: entry `ids` has no year
+        L3 Hint invalid-year: `in press` holds no year
+        L6 Warning invalid-issn: `not-an-issn` is not an ISSN; it was left out
+        L8 Warning invalid-doi: `10.1000` is not a DOI; the DOI was left out
+        L8 Warning invalid-pmcid: `PMCxyz` is not a PubMed Central ID; it was left out
+        ");
+    }
+
+    #[test]
+    fn unreadable_field_is_left_out() {
+        insta::assert_snapshot!(check(r#"
+@article{math, title = {Costs in $ and euros}, author = {A, B}, year = 2020, journal = {J}}
+"#), @"
+        math [L2] | article-journal | A, B | 2020 | Costs in $ and euros | J | - | -
+        L2 Warning bib-field: field `title` of entry `math` has TeX that could not be read (unexpected end of file); it was read as written
+        ");
+    }
+
+    #[test]
+    fn ranges_point_into_the_file() {
+        let text = include_str!("../../tests/data/bib/zotero-bbt.bib");
+        let (records, _) = read(FileId(3), text);
+        let first = &records[0];
+        let slice = |r: &Range<u32>| &text[r.start as usize..r.end as usize];
+        assert!(slice(&first.anchor().range).starts_with("@article{smith_effect_2020,"));
+        assert!(slice(&first.anchor().range).ends_with(".pdf}\n}"));
+        assert_eq!(first.anchor().file, FileId(3));
+        assert_eq!(slice(&first.doi.as_ref().unwrap().at.range), "{10.1016/j.jad.2020.03.018}");
+        assert_eq!(slice(&first.year.as_ref().unwrap().at.range), "{2020-05-08}");
+        assert!(slice(&first.authors[0].at.range).starts_with("{Smith, Jane A. and"));
+        assert_eq!(first.title.as_ref().unwrap().confidence, crate::corpus::Confidence::High);
+        assert_eq!(first.kind, RecordKind::Document);
+
+        let broken = include_str!("../../tests/data/bib/broken.bib");
+        let (_, problems) = read(FileId(0), broken);
+        let syntax: Vec<&str> = problems
+            .iter()
+            .filter(|p| p.code == "bib-syntax")
+            .map(|p| slice_of(broken, p.range.as_ref().unwrap()))
+            .collect();
+        assert!(
+            syntax[0].starts_with("@article{missing_comma,") && syntax[0].ends_with("year = {2020}\n}"),
+            "{syntax:?}"
+        );
+        assert!(syntax[1].starts_with("@article{unclosed,") && syntax[1].ends_with("year = {2021}\n}"), "{syntax:?}");
+    }
+
+    fn slice_of<'t>(text: &'t str, range: &Range<u32>) -> &'t str {
+        &text[range.start as usize..range.end as usize]
+    }
+
+    /// Throughput check, run by hand with `--release` to time it: ten thousand entries must all
+    /// come back. Nothing is timed here.
+    #[test]
+    fn ten_thousand_entries() {
+        let text = generated(10_000);
+        let (records, problems) = read(FileId(0), &text);
+        assert_eq!(records.len(), 10_000);
+        assert!(problems.is_empty(), "{:?}", &problems[..problems.len().min(3)]);
+    }
+
+    pub(super) fn generated(count: usize) -> String {
+        use std::fmt::Write;
+        let mut text = String::from("@string{jad = {Journal of Affective Disorders}}\n\n");
+        for i in 0..count {
+            let _ = write!(
+                text,
+                "@article{{key{i},\n  title = {{The {{Effect}} of {{Exercise}} on {{Depression}}, Part {i}}},\n  \
+                 author = {{Smith, Jane A. and {{\\\"O}}zt{{\\\"u}}rk, Ali and van der Berg, Pieter}},\n  \
+                 journal = jad,\n  year = {{{year}}},\n  month = may,\n  volume = {{{v}}},\n  number = {{3}},\n  \
+                 pages = {{101--110}},\n  doi = {{10.1016/j.jad.2020.{i}}},\n  issn = {{0165-0327}},\n  \
+                 keywords = {{depression, exercise}},\n  abstract = {{Background: exercise helps. Methods: we pooled trials.}}\n}}\n\n",
+                year = 1990 + i % 35,
+                v = i % 300,
+            );
+        }
+        text
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(text in "(@article\\{k, title = \\{[a-z{}\\\\\"$ ]{0,20}\\}|[@{}(),=#%\"\\\\a-z \n]){0,40}") {
+            let _ = read(FileId(0), &text);
+        }
+
+        #[test]
+        fn never_panics_on_any_text(text in "\\PC{0,200}") {
+            let _ = read(FileId(0), &text);
+        }
+    }
+}

@@ -133,10 +133,57 @@ pub struct Corpus {
 }
 
 /// What one file yields before the corpus-wide passes.
+#[derive(Clone, Debug)]
 struct FileReading {
     documents: Vec<Record>,
     cited: Vec<Record>,
     problems: Vec<Problem>,
+}
+
+/// One corpus file, read on its own: its records carry a placeholder file id until the corpus
+/// is assembled. The server caches these per path, so a changed file is read again alone.
+#[derive(Clone, Debug)]
+pub struct ReadFile {
+    pub source: SourceFile,
+    reading: FileReading,
+}
+
+impl ReadFile {
+    pub fn read(input: &Input) -> ReadFile {
+        let reading = read_file(FileId(0), input);
+        ReadFile { source: SourceFile::new(input.path.clone(), input.origin, &input.text, &reading), reading }
+    }
+
+    /// How many records the file yielded.
+    pub fn record_count(&self) -> usize {
+        self.reading.documents.len() + self.reading.cited.len()
+    }
+
+    /// The problems found in the file.
+    pub fn problems(&self) -> &[Problem] {
+        &self.reading.problems
+    }
+
+    /// Whether reading met a syntax error (a half-written file, a broken entry).
+    pub fn has_errors(&self) -> bool {
+        self.reading.problems.iter().any(|p| p.severity == Severity::Error)
+    }
+
+    /// This file's records from an earlier, good reading, with the problems of the new one:
+    /// what the server keeps while a bibliography is half-written.
+    pub fn with_problems_of(&self, newer: &ReadFile) -> ReadFile {
+        let mut res = self.clone();
+        res.reading.problems = newer.reading.problems.clone();
+        res.reading.problems.push(Problem::new(
+            Severity::Warning,
+            "kept-last-good",
+            format!(
+                "{} entries could not be read; the last good version of this file is used until it is fixed",
+                self.record_count().saturating_sub(newer.record_count())
+            ),
+        ));
+        res
+    }
 }
 
 /// How a corpus file is read, decided by its extension.
@@ -232,21 +279,34 @@ fn compatible(a: &Record, b: &Record) -> bool {
 impl Corpus {
     /// Reads, merges, links, keys and indexes `inputs`. Never fails: unreadable parts become
     /// [`Corpus::problems`].
-    pub fn build(mut inputs: Vec<Input>, mut problems: Vec<FileProblem>) -> Corpus {
+    pub fn build(inputs: Vec<Input>, problems: Vec<FileProblem>) -> Corpus {
+        Corpus::assemble(Corpus::read_all(inputs), problems)
+    }
+
+    /// Reads every input on all cores, sorted by path (duplicates dropped).
+    pub fn read_all(mut inputs: Vec<Input>) -> Vec<ReadFile> {
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
         inputs.dedup_by(|a, b| a.path == b.path);
         let t0 = std::time::Instant::now();
-        let (files, readings): (Vec<SourceFile>, Vec<FileReading>) = inputs
-            .par_iter()
+        let res: Vec<ReadFile> = inputs.par_iter().map(ReadFile::read).collect();
+        tracing::debug!("read {} files in {:?}", res.len(), t0.elapsed());
+        res
+    }
+
+    /// Merges, links, keys and indexes files that were read (in the order given, which must
+    /// be sorted by path for keys and ties to be deterministic).
+    pub fn assemble(read: Vec<ReadFile>, mut problems: Vec<FileProblem>) -> Corpus {
+        let t0 = std::time::Instant::now();
+        let (files, readings): (Vec<SourceFile>, Vec<FileReading>) = read
+            .into_iter()
             .enumerate()
-            .map(|(i, input)| {
-                let reading = read_file(FileId(i as u32), input);
-                (SourceFile::new(input.path.clone(), input.origin, &input.text, &reading), reading)
+            .map(|(i, mut file)| {
+                for record in file.reading.documents.iter_mut().chain(file.reading.cited.iter_mut()) {
+                    record.set_file(FileId(i as u32));
+                }
+                (file.source, file.reading)
             })
             .unzip();
-        drop(inputs);
-        tracing::debug!("read {} files in {:?}", readings.len(), t0.elapsed());
-
         let mut corpus = Corpus { files, ..Corpus::default() };
         let mut by_doi: HashMap<Doi, RecordId> = HashMap::new();
         let mut by_pmid: HashMap<String, RecordId> = HashMap::new();

@@ -194,6 +194,38 @@ impl Record {
         self.container_title.as_ref().or(self.container_short.as_ref()).map(|f| f.value.as_str())
     }
 
+    /// Moves every location of this record to `file`. A file's records are read once and
+    /// cached with a placeholder id; the corpus gives them their real id when it assembles.
+    pub fn set_file(&mut self, file: FileId) {
+        fn set<T>(field: &mut Option<Field<T>>, file: FileId) {
+            if let Some(f) = field {
+                f.at.file = file;
+            }
+        }
+        for anchor in &mut self.anchors {
+            anchor.file = file;
+        }
+        for f in &mut self.authors {
+            f.at.file = file;
+        }
+        for f in self.issn.iter_mut().chain(self.keywords.iter_mut()) {
+            f.at.file = file;
+        }
+        set(&mut self.title, file);
+        set(&mut self.corresponding_author, file);
+        set(&mut self.year, file);
+        set(&mut self.container_title, file);
+        set(&mut self.container_short, file);
+        set(&mut self.volume, file);
+        set(&mut self.issue, file);
+        set(&mut self.pages, file);
+        set(&mut self.doi, file);
+        set(&mut self.pmid, file);
+        set(&mut self.pmcid, file);
+        set(&mut self.publisher, file);
+        set(&mut self.abstract_text, file);
+    }
+
     /// Fills every empty field of `self` from `other`, and takes `other`'s value where it is
     /// more confident. Used when one work is reached from two documents.
     pub fn merge_from(&mut self, other: &Record) {

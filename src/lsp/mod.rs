@@ -12,6 +12,8 @@ pub mod convert;
 pub mod document;
 pub mod state;
 pub mod transport;
+pub mod watcher;
+pub mod workspace;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
@@ -27,8 +29,7 @@ use self::convert::{LineIndex, PositionEncoding};
 use self::document::Document;
 use self::state::{DocumentSnapshot, OpenDocument, ServerState};
 use crate::analysis::{self, Manuscript, diagnostics::Related};
-use crate::corpus::discover::{self};
-use crate::corpus::{Corpus, FileProblem, Input, Location, Origin, Severity, seeds};
+use crate::corpus::{Corpus, Location, Origin, Severity, seeds};
 use crate::manuscript::Dialect;
 
 /// The service the binary serves and the in-process tests drive.
@@ -45,12 +46,17 @@ pub async fn run_stdio() {
     Server::new(server_end, tokio::io::stdout(), socket).serve(service).await;
 }
 
+/// The server. Cloning is cheap (shared handles), so debounced tasks carry their own copy.
+#[derive(Clone)]
 pub struct Backend {
     client: Client,
     state: Arc<Mutex<ServerState>>,
     /// Becomes true when the first corpus load is done; requests that arrive earlier wait for
     /// it instead of answering "nothing here" for a key that is merely not indexed yet.
-    corpus_loaded: tokio::sync::watch::Sender<bool>,
+    corpus_loaded: Arc<tokio::sync::watch::Sender<bool>>,
+    /// Serialises corpus loads and updates: each starts from the previous one's sources. An
+    /// async mutex, held across the indexing await, never the state lock.
+    corpus_update: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The characters after which clients should ask for citation completion.
@@ -61,7 +67,8 @@ impl Backend {
         Backend {
             client,
             state: Arc::new(Mutex::new(ServerState::default())),
-            corpus_loaded: tokio::sync::watch::Sender::new(false),
+            corpus_loaded: Arc::new(tokio::sync::watch::Sender::new(false)),
+            corpus_update: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -97,27 +104,31 @@ impl Backend {
         manuscript
     }
 
-    /// Loads (or reloads) the corpus off the async runtime, then refreshes every open
+    /// Loads (or reloads) the whole corpus off the async runtime, then refreshes every open
     /// document's diagnostics.
     async fn load_corpus(&self) {
-        let (root, config) = {
+        let _update = self.corpus_update.lock().await;
+        let (root, config, declared) = {
             let state = self.lock();
-            (state.root.clone(), state.config.clone())
+            (state.root.clone(), state.config.clone(), state.sources.declared.clone())
         };
+        let progress = self.begin_progress("Indexing the corpus").await;
         let built = tokio::task::spawn_blocking(move || {
             catch_unwind(move || {
-                let (inputs, problems) = workspace_inputs(root.as_deref(), &config);
-                Corpus::build(inputs, problems)
+                let sources = workspace::Sources::load(root.as_deref(), &config, declared);
+                let corpus = sources.assemble();
+                (sources, corpus)
             })
         })
         .await;
-        let corpus = match built {
-            Ok(Ok(corpus)) => corpus,
+        let (sources, corpus) = match built {
+            Ok(Ok(built)) => built,
             _ => {
                 self.client.show_message(MessageType::ERROR, "refls: indexing the corpus failed; see the log").await;
                 // Requests must not wait forever for a corpus that will not come.
                 self.lock().corpus.get_or_insert_with(|| Arc::new(Corpus::default()));
                 self.corpus_loaded.send_replace(true);
+                self.end_progress(progress, "indexing failed".to_owned()).await;
                 return;
             }
         };
@@ -130,22 +141,143 @@ impl Backend {
                 )
                 .await;
         }
-        let summary = format!("refls: indexed {} works from {} files", corpus.records.len(), corpus.files.len());
+        let summary = format!("indexed {} works from {} files", corpus.records.len(), corpus.files.len());
         tracing::info!("{summary}");
-        self.client.log_message(MessageType::INFO, summary).await;
+        self.client.log_message(MessageType::INFO, format!("refls: {summary}")).await;
+        self.install(sources, corpus);
+        self.corpus_loaded.send_replace(true);
+        self.end_progress(progress, summary).await;
+    }
+
+    /// Reads `paths` again (new, changed or deleted corpus files, or bibliographies a
+    /// manuscript has just declared) and re-assembles the corpus from the cache.
+    async fn update_corpus(&self, paths: Vec<PathBuf>) {
+        let _update = self.corpus_update.lock().await;
+        let (mut sources, texts) = {
+            let state = self.lock();
+            // Files open in the editor are read from the editor's text, saved or not.
+            let texts: Vec<Option<String>> = paths
+                .iter()
+                .map(|p| {
+                    let uri = Url::from_file_path(p).ok()?;
+                    state.documents.get(&uri).map(|open| open.document.text().to_string())
+                })
+                .collect();
+            (state.sources.clone(), texts)
+        };
+        let started = std::time::Instant::now();
+        let built = tokio::task::spawn_blocking(move || {
+            catch_unwind(AssertUnwindSafe(move || {
+                let mut changed = false;
+                for (path, text) in paths.iter().zip(&texts) {
+                    changed |= sources.refresh(path, text.as_deref());
+                }
+                let corpus = changed.then(|| sources.assemble());
+                (sources, corpus)
+            }))
+        })
+        .await;
+        match built {
+            Ok(Ok((sources, Some(corpus)))) => {
+                tracing::info!(
+                    "re-indexed: {} works from {} files in {:?}",
+                    corpus.records.len(),
+                    corpus.files.len(),
+                    started.elapsed()
+                );
+                self.install(sources, corpus);
+            }
+            Ok(Ok((sources, None))) => self.lock().sources = sources,
+            _ => tracing::error!("re-indexing failed; the previous corpus stays"),
+        }
+    }
+
+    /// Puts a new corpus in place and refreshes every open document's diagnostics.
+    fn install(&self, sources: workspace::Sources, corpus: Corpus) {
         let uris: Vec<Url> = {
             let mut state = self.lock();
+            state.sources = sources;
             state.corpus = Some(Arc::new(corpus));
             state.documents.keys().cloned().collect()
         };
-        self.corpus_loaded.send_replace(true);
         for uri in uris {
             self.schedule_diagnostics(uri, Duration::ZERO);
         }
     }
 
+    /// Asks the client to watch corpus files (dynamic registration), or, when it cannot,
+    /// watches the workspace with a file watcher of our own.
+    async fn watch_corpus(&self) {
+        let (client_watches, root) = {
+            let state = self.lock();
+            (state.flags.watched_files, state.root.clone())
+        };
+        if client_watches {
+            let pattern = "**/*.{bib,bibtex,json,yaml,yml,ris,txt,text,html,htm,xhtml,xml,nxml}";
+            let options = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![FileSystemWatcher { glob_pattern: GlobPattern::String(pattern.to_owned()), kind: None }],
+            };
+            let registration = Registration {
+                id: "refls-corpus-files".to_owned(),
+                method: "workspace/didChangeWatchedFiles".to_owned(),
+                register_options: serde_json::to_value(options).ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![registration]).await {
+                tracing::warn!("the client refused to watch corpus files ({e}); using our own watcher");
+            } else {
+                return;
+            }
+        }
+        let Some(root) = root else { return };
+        watcher::spawn(self.clone(), root);
+    }
+
+    /// Starts a work-done progress bar when the client supports them.
+    async fn begin_progress(&self, title: &str) -> Option<NumberOrString> {
+        if !self.lock().flags.work_done_progress {
+            return None;
+        }
+        let token = NumberOrString::String(format!("refls-{}", std::process::id()));
+        let created = self
+            .client
+            .send_request::<request::WorkDoneProgressCreate>(WorkDoneProgressCreateParams { token: token.clone() })
+            .await;
+        if created.is_err() {
+            return None;
+        }
+        self.client
+            .send_notification::<notification::Progress>(ProgressParams {
+                token: token.clone(),
+                value: ProgressParamsValue::WorkDone(WorkDoneProgress::Begin(WorkDoneProgressBegin {
+                    title: title.to_owned(),
+                    cancellable: Some(false),
+                    message: Some("reading sources".to_owned()),
+                    percentage: None,
+                })),
+            })
+            .await;
+        Some(token)
+    }
+
+    async fn end_progress(&self, token: Option<NumberOrString>, message: String) {
+        if let Some(token) = token {
+            self.client
+                .send_notification::<notification::Progress>(ProgressParams {
+                    token,
+                    value: ProgressParamsValue::WorkDone(WorkDoneProgress::End(WorkDoneProgressEnd {
+                        message: Some(message),
+                    })),
+                })
+                .await;
+        }
+    }
+
     /// Publishes the diagnostics of `uri` once it has been quiet for `delay`. Every change
     /// bumps the document's generation; a task whose generation is stale does nothing.
+    ///
+    /// A corpus file open in the editor (a `.bib`, a saved page) shows the problems its
+    /// reading met; a manuscript shows its citation diagnostics and missing bibliographies,
+    /// and bibliographies it newly declares are added to the corpus.
     fn schedule_diagnostics(&self, uri: Url, delay: Duration) {
         let generation = {
             let mut state = self.lock();
@@ -153,31 +285,69 @@ impl Backend {
             open.generation += 1;
             open.generation
         };
-        let state = self.state.clone();
-        let client = self.client.clone();
+        let this = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(delay).await;
-            let snapshot = {
-                let state = state.lock().unwrap_or_else(|p| p.into_inner());
-                match state.documents.get(&uri) {
-                    Some(open) if open.generation == generation => state.snapshot(&uri),
-                    _ => None,
-                }
+            let (snapshot, corpus_problems, known_declared) = {
+                let state = this.lock();
+                let current = state.documents.get(&uri).is_some_and(|open| open.generation == generation);
+                let path = uri.to_file_path().ok();
+                let corpus_problems =
+                    path.as_deref().filter(|p| state.sources.wants(p)).and_then(|p| state.sources.problems_of(p));
+                let snapshot = if current { state.snapshot(&uri) } else { None };
+                (snapshot, corpus_problems, state.sources.declared.clone())
             };
             let Some(mut snapshot) = snapshot else { return };
             let version = snapshot.version;
+            let manuscript_dir = uri.to_file_path().ok().and_then(|p| p.parent().map(Path::to_path_buf));
             let computed = tokio::task::spawn_blocking(move || {
                 catch_unwind(AssertUnwindSafe(|| {
+                    if let Some(problems) = corpus_problems {
+                        return (corpus_file_diagnostics(&snapshot, &problems), Vec::new());
+                    }
                     let manuscript = snapshot.manuscript();
                     let found = analysis::diagnostics::diagnostics(&snapshot.corpus, &manuscript);
-                    to_proto_diagnostics(&snapshot, &found)
+                    let mut diagnostics = to_proto_diagnostics(&snapshot, &found);
+                    let mut new_bibliographies = Vec::new();
+                    let declared = crate::manuscript::bibliography::declared(snapshot.dialect, &snapshot.text);
+                    for bibliography in declared {
+                        let Some(dir) = &manuscript_dir else { break };
+                        let path = dir.join(&bibliography.path);
+                        if !path.is_file() {
+                            diagnostics.push(Diagnostic {
+                                range: convert::rope_range(
+                                    &snapshot.rope,
+                                    bibliography.range.clone(),
+                                    snapshot.encoding,
+                                ),
+                                severity: Some(DiagnosticSeverity::ERROR),
+                                code: Some(NumberOrString::String("missing-bibliography".to_owned())),
+                                source: Some("refls".to_owned()),
+                                message: format!(
+                                    "bibliography `{}` does not exist ({})",
+                                    bibliography.path,
+                                    path.display()
+                                ),
+                                ..Diagnostic::default()
+                            });
+                        } else if !known_declared.contains(&path) {
+                            new_bibliographies.push(path);
+                        }
+                    }
+                    (diagnostics, new_bibliographies)
                 }))
             })
             .await;
             match computed {
-                Ok(Ok(diagnostics)) => client.publish_diagnostics(uri, diagnostics, Some(version)).await,
+                Ok(Ok((diagnostics, new_bibliographies))) => {
+                    this.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+                    if !new_bibliographies.is_empty() {
+                        this.lock().sources.declared.extend(new_bibliographies.iter().cloned());
+                        this.update_corpus(new_bibliographies).await;
+                    }
+                }
                 _ => {
-                    client
+                    this.client
                         .log_message(MessageType::ERROR, format!("refls: diagnostics of {uri} failed (internal error)"))
                         .await
                 }
@@ -210,71 +380,6 @@ fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
         tracing::error!("{what} panicked; the request failed, the server goes on");
         Error::internal_error()
     })
-}
-
-/// The corpus inputs of a workspace: configured paths and globs, else `seeds/` under the
-/// root, else the seeds embedded in the binary.
-pub fn workspace_inputs(root: Option<&Path>, config: &Config) -> (Vec<Input>, Vec<FileProblem>) {
-    // Without a workspace folder, configured paths are taken from the server's working
-    // directory, but an unconfigured server does not go looking there: it uses the seeds.
-    let base = root.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-    if !config.corpus.is_empty() {
-        let mut inputs = Vec::new();
-        let mut problems = Vec::new();
-        let (globs, paths): (Vec<&String>, Vec<&String>) =
-            config.corpus.iter().partition(|p| p.contains(['*', '?', '[']));
-        for path in paths {
-            match discover::discover(&[base.join(path)]) {
-                Ok((found, trouble)) => {
-                    inputs.extend(found);
-                    problems.extend(trouble);
-                }
-                Err(discover::MissingPath(missing)) => problems.push(FileProblem {
-                    file: None,
-                    path: missing,
-                    problem: crate::corpus::Problem::new(
-                        Severity::Error,
-                        "missing-corpus",
-                        "corpus path does not exist",
-                    ),
-                }),
-            }
-        }
-        if !globs.is_empty() {
-            let mut builder = globset::GlobSetBuilder::new();
-            for glob in &globs {
-                match globset::Glob::new(glob) {
-                    Ok(glob) => {
-                        builder.add(glob);
-                    }
-                    Err(e) => problems.push(FileProblem {
-                        file: None,
-                        path: (*glob).clone(),
-                        problem: crate::corpus::Problem::new(Severity::Error, "bad-glob", e.to_string()),
-                    }),
-                }
-            }
-            if let Ok(set) = builder.build() {
-                for entry in ignore::WalkBuilder::new(&base).build().flatten() {
-                    let path = entry.path();
-                    let relative = path.strip_prefix(&base).unwrap_or(path);
-                    if entry.file_type().is_some_and(|t| t.is_file()) && set.is_match(relative) {
-                        let (input, problem) = discover::read_source(path);
-                        inputs.extend(input);
-                        problems.extend(problem);
-                    }
-                }
-            }
-        }
-        return (inputs, problems);
-    }
-    let seeds_dir = base.join("seeds");
-    if root.is_some() && seeds_dir.is_dir() {
-        if let Ok(found) = discover::discover(&[seeds_dir]) {
-            return found;
-        }
-    }
-    (seeds::inputs(), Vec::new())
 }
 
 /// The file behind a corpus location, for links: a real path, or for an embedded seed a copy
@@ -369,6 +474,26 @@ fn to_proto_diagnostics(snapshot: &DocumentSnapshot, found: &[analysis::diagnost
         .collect()
 }
 
+/// The problems met while reading a corpus file, as diagnostics of that file.
+fn corpus_file_diagnostics(snapshot: &DocumentSnapshot, problems: &[crate::corpus::Problem]) -> Vec<Diagnostic> {
+    problems
+        .iter()
+        .map(|p| Diagnostic {
+            range: match &p.range {
+                Some(range) => {
+                    convert::rope_range(&snapshot.rope, range.start as usize..range.end as usize, snapshot.encoding)
+                }
+                None => Range::default(),
+            },
+            severity: Some(to_proto_severity(p.severity)),
+            code: Some(NumberOrString::String(p.code.to_owned())),
+            source: Some("refls".to_owned()),
+            message: p.message.clone(),
+            ..Diagnostic::default()
+        })
+        .collect()
+}
+
 fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
     ServerCapabilities {
         position_encoding: Some(encoding.to_proto_kind()),
@@ -416,11 +541,22 @@ impl LanguageServer for Backend {
                 Err(e) => tracing::warn!("initializationOptions: {e}; using refls.toml or defaults"),
             }
         }
+        let flags = state::ClientFlags {
+            work_done_progress: params.capabilities.window.as_ref().and_then(|w| w.work_done_progress).unwrap_or(false),
+            watched_files: params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false),
+        };
         {
             let mut state = self.lock();
             state.encoding = encoding;
             state.root = root;
             state.config = config;
+            state.flags = flags;
         }
         Ok(InitializeResult {
             capabilities: server_capabilities(encoding),
@@ -433,6 +569,19 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         self.load_corpus().await;
+        self.watch_corpus().await;
+    }
+
+    /// `workspace/didChangeWatchedFiles`: corpus files created, changed or deleted on disk.
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let paths: Vec<PathBuf> = params.changes.iter().filter_map(|c| c.uri.to_file_path().ok()).collect();
+        let wanted: Vec<PathBuf> = {
+            let state = self.lock();
+            paths.into_iter().filter(|p| state.sources.wants(p)).collect()
+        };
+        if !wanted.is_empty() {
+            self.update_corpus(wanted).await;
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -469,6 +618,21 @@ impl LanguageServer for Backend {
             open.manuscript = None;
         }
         let delay = self.diagnostics_delay();
+        // An edited corpus file (a `.bib` open in the editor) is re-read from the editor's
+        // text once typing pauses, so its entries are current before it is saved.
+        let corpus_path = uri.to_file_path().ok().filter(|p| self.lock().sources.wants(p));
+        if let Some(path) = corpus_path {
+            let this = self.clone();
+            let generation = self.lock().documents.get(&uri).map_or(0, |o| o.generation);
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let still_current = this.lock().documents.get(&uri).is_some_and(|o| o.generation == generation);
+                if still_current {
+                    this.update_corpus(vec![path]).await;
+                }
+            });
+            return;
+        }
         self.schedule_diagnostics(uri, delay);
     }
 

@@ -39,7 +39,20 @@ pub struct ServerState {
     /// every key unknown.
     pub corpus: Option<Arc<Corpus>>,
     pub documents: HashMap<Url, OpenDocument>,
+    /// The corpus files read so far, and where the corpus comes from.
+    pub sources: super::workspace::Sources,
+    pub flags: ClientFlags,
     pub shutting_down: bool,
+}
+
+/// What the client can do, read once from its capabilities (compare texlab's `ClientFlags`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ClientFlags {
+    /// `window.workDoneProgress`: progress bars for indexing.
+    pub work_done_progress: bool,
+    /// `workspace.didChangeWatchedFiles.dynamicRegistration`: the client watches corpus files
+    /// for us; otherwise the server runs its own watcher.
+    pub watched_files: bool,
 }
 
 /// What a request on one document needs, taken under the lock.

@@ -12,6 +12,7 @@
 //! citations, with the same code and comment stretches left out.
 
 mod bare_doi;
+pub mod bibliography;
 mod latex;
 mod markdown;
 mod org;

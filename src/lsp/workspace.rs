@@ -1,0 +1,168 @@
+//! The workspace's corpus sources: which files make up the corpus (configured paths and globs,
+//! `seeds/`, the embedded seeds, and the bibliographies that open manuscripts declare), each
+//! read once and cached, so that a changed file is read again alone and the corpus is
+//! re-assembled from the cache.
+//!
+//! A bibliography that turns broken while it is being rewritten (Better BibTeX rewrites its
+//! export seconds after every change) keeps its last good reading until it is whole again.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::config::Config;
+use crate::corpus::discover::{self, MissingPath};
+use crate::corpus::{Corpus, FileProblem, Input, Origin, Problem, ReadFile, Severity, seeds};
+
+/// Where the corpus comes from, and every file read so far.
+#[derive(Clone, Default)]
+pub struct Sources {
+    /// Configured directories and files (absolute): a new or changed file under one of them
+    /// belongs to the corpus.
+    roots: Vec<PathBuf>,
+    globs: Option<globset::GlobSet>,
+    base: PathBuf,
+    /// Bibliographies declared by open manuscripts (or `_quarto.yml`), absolute.
+    pub declared: BTreeSet<PathBuf>,
+    files: BTreeMap<String, Arc<ReadFile>>,
+    problems: Vec<FileProblem>,
+}
+
+fn problem(path: &str, severity: Severity, code: &'static str, message: impl Into<String>) -> FileProblem {
+    FileProblem { file: None, path: path.to_owned(), problem: Problem::new(severity, code, message) }
+}
+
+impl Sources {
+    /// Finds and reads the configured corpus: `corpus` paths and globs, else `seeds/` under
+    /// the root, else the embedded seeds.
+    pub fn load(root: Option<&Path>, config: &Config, declared: BTreeSet<PathBuf>) -> Sources {
+        // Without a workspace folder, configured paths are taken from the working directory,
+        // but an unconfigured server does not go looking there: it uses the embedded seeds.
+        let base = root.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let mut res = Sources { base: base.clone(), declared, ..Sources::default() };
+        let mut inputs: Vec<Input> = Vec::new();
+        if config.corpus.is_empty() {
+            let seeds_dir = base.join("seeds");
+            if root.is_some() && seeds_dir.is_dir() {
+                res.roots.push(seeds_dir);
+            } else {
+                inputs.extend(seeds::inputs());
+            }
+        } else {
+            let mut builder = globset::GlobSetBuilder::new();
+            let mut any_glob = false;
+            for entry in &config.corpus {
+                if entry.contains(['*', '?', '[']) {
+                    match globset::Glob::new(entry) {
+                        Ok(glob) => {
+                            builder.add(glob);
+                            any_glob = true;
+                        }
+                        Err(e) => res.problems.push(problem(entry, Severity::Error, "bad-glob", e.to_string())),
+                    }
+                } else {
+                    res.roots.push(base.join(entry));
+                }
+            }
+            if any_glob {
+                res.globs = builder.build().ok();
+            }
+        }
+        for root_path in res.roots.clone() {
+            match discover::discover(std::slice::from_ref(&root_path)) {
+                Ok((found, trouble)) => {
+                    inputs.extend(found);
+                    res.problems.extend(trouble);
+                }
+                Err(MissingPath(missing)) => res.problems.push(problem(
+                    &missing,
+                    Severity::Error,
+                    "missing-corpus",
+                    "corpus path does not exist",
+                )),
+            }
+        }
+        if let Some(globs) = &res.globs {
+            for entry in ignore::WalkBuilder::new(&base).build().flatten() {
+                let relative = entry.path().strip_prefix(&base).unwrap_or(entry.path());
+                if entry.file_type().is_some_and(|t| t.is_file()) && globs.is_match(relative) {
+                    let (input, trouble) = discover::read_source(entry.path());
+                    inputs.extend(input);
+                    res.problems.extend(trouble);
+                }
+            }
+        }
+        for path in res.declared.clone() {
+            let (input, trouble) = discover::read_source(&path);
+            inputs.extend(input);
+            res.problems.extend(trouble);
+        }
+        for file in Corpus::read_all(inputs) {
+            res.files.insert(file.source.path.clone(), Arc::new(file));
+        }
+        res
+    }
+
+    /// Whether a file on disk belongs to the corpus.
+    pub fn wants(&self, path: &Path) -> bool {
+        if self.declared.contains(path) || self.files.contains_key(&path.display().to_string()) {
+            return true;
+        }
+        if !discover::is_source_path(path) {
+            return false;
+        }
+        let under_root = self.roots.iter().any(|root| path.starts_with(root));
+        let globbed =
+            self.globs.as_ref().is_some_and(|globs| globs.is_match(path.strip_prefix(&self.base).unwrap_or(path)));
+        under_root || globbed
+    }
+
+    /// Reads `path` again (or drops it when it is gone). `text` is the editor's unsaved text
+    /// when the file is open there. Returns whether anything changed.
+    pub fn refresh(&mut self, path: &Path, text: Option<&str>) -> bool {
+        let key = path.display().to_string();
+        if text.is_none() && !path.exists() {
+            return self.files.remove(&key).is_some();
+        }
+        if !self.wants(path) {
+            return false;
+        }
+        let input = match text {
+            Some(text) => Some(Input { path: key.clone(), text: text.to_owned(), origin: Origin::Client }),
+            None => {
+                let (input, trouble) = discover::read_source(path);
+                if let Some(trouble) = trouble {
+                    tracing::warn!("{}: {}", trouble.path, trouble.problem.message);
+                }
+                input
+            }
+        };
+        let Some(input) = input else { return self.files.remove(&key).is_some() };
+        let fresh = ReadFile::read(&input);
+        // A file that became broken and lost entries is probably half-written: keep what
+        // was read last time, with the new problems, until it is whole again.
+        let kept = match self.files.get(&key) {
+            Some(previous) if fresh.has_errors() && fresh.record_count() < previous.record_count() => {
+                previous.with_problems_of(&fresh)
+            }
+            _ => fresh,
+        };
+        self.files.insert(key, Arc::new(kept));
+        true
+    }
+
+    /// The corpus of every file read.
+    pub fn assemble(&self) -> Corpus {
+        let files: Vec<ReadFile> = self.files.values().map(|f| (**f).clone()).collect();
+        Corpus::assemble(files, self.problems.clone())
+    }
+
+    /// The problems of one corpus file, for its diagnostics when it is open.
+    pub fn problems_of(&self, path: &Path) -> Option<Vec<Problem>> {
+        self.files.get(&path.display().to_string()).map(|f| f.problems().to_vec())
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+}

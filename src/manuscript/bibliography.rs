@@ -1,0 +1,232 @@
+//! The bibliography files a manuscript declares: Pandoc/Quarto front matter
+//! (`bibliography: refs.bib`, a list, or a `[a.bib, b.json]` flow list), LaTeX
+//! `\bibliography{a,b}` and `\addbibresource{refs.bib}`, Typst `#bibliography("refs.bib")`
+//! (or a tuple of paths), and Org `#+bibliography: refs.bib`. Quarto's project file
+//! `_quarto.yml` uses the front-matter form and is read with [`front_matter_paths`].
+//!
+//! Paths are returned as written, with the byte range that names them, so the server can
+//! resolve them against the manuscript's directory, report a missing file on that line and
+//! offer the range as a document link.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::Dialect;
+
+/// One bibliography path named by a manuscript.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeclaredBibliography {
+    pub path: String,
+    pub range: Range<usize>,
+}
+
+/// The bibliographies `text` declares.
+pub fn declared(dialect: Dialect, text: &str) -> Vec<DeclaredBibliography> {
+    match dialect {
+        Dialect::Markdown => match front_matter(text) {
+            Some(block) => front_matter_paths(text, block),
+            None => Vec::new(),
+        },
+        Dialect::Latex => latex(text),
+        Dialect::Typst => typst(text),
+        Dialect::Org => org(text),
+        Dialect::Plain => Vec::new(),
+    }
+}
+
+/// The byte range of a YAML front-matter block at the very start of the text.
+fn front_matter(text: &str) -> Option<Range<usize>> {
+    let body = text.strip_prefix("\u{feff}").unwrap_or(text);
+    let offset = text.len() - body.len();
+    let first_end = body.find('\n')?;
+    if body[..first_end].trim_end() != "---" {
+        return None;
+    }
+    let mut at = first_end + 1;
+    while at < body.len() {
+        let end = body[at..].find('\n').map_or(body.len(), |i| at + i);
+        let line = body[at..end].trim_end();
+        if line == "---" || line == "..." {
+            return Some(offset + first_end + 1..offset + at);
+        }
+        at = end + 1;
+    }
+    None
+}
+
+fn push_value(res: &mut Vec<DeclaredBibliography>, text: &str, start: usize, raw: &str) {
+    let trimmed = raw.trim();
+    let unquoted = trimmed.trim_matches(|c| c == '"' || c == '\'');
+    if unquoted.is_empty() {
+        return;
+    }
+    let inner_start =
+        start + (raw.len() - raw.trim_start().len()) + (trimmed.len() - trimmed.trim_start_matches(['"', '\'']).len());
+    debug_assert_eq!(&text[inner_start..inner_start + unquoted.len()], unquoted);
+    res.push(DeclaredBibliography { path: unquoted.to_owned(), range: inner_start..inner_start + unquoted.len() });
+}
+
+/// `bibliography:` values inside a YAML block (`block` is a range of `text`).
+pub fn front_matter_paths(text: &str, block: Range<usize>) -> Vec<DeclaredBibliography> {
+    let mut res = Vec::new();
+    let mut lines = Vec::new();
+    let mut at = block.start;
+    while at < block.end {
+        let end = text[at..block.end].find('\n').map_or(block.end, |i| at + i);
+        lines.push(at..end);
+        at = end + 1;
+    }
+    let mut i = 0;
+    while i < lines.len() {
+        let line = &text[lines[i].clone()];
+        let Some(rest) = line.strip_prefix("bibliography:") else {
+            i += 1;
+            continue;
+        };
+        let value_start = lines[i].start + "bibliography:".len();
+        let value = rest.trim_end();
+        if let Some(list) = value.trim().strip_prefix('[') {
+            // Flow list: `[a.bib, "b.json"]`.
+            let list_start = value_start + value.find('[').expect("checked") + 1;
+            let list = list.trim_end_matches(']');
+            let mut offset = list_start;
+            for item in list.split(',') {
+                push_value(&mut res, text, offset, item);
+                offset += item.len() + 1;
+            }
+        } else if !value.trim().is_empty() {
+            push_value(&mut res, text, value_start, value);
+        } else {
+            // Block list: following `- path` lines.
+            while let Some(next) = lines.get(i + 1) {
+                let item = &text[next.clone()];
+                let Some(dash) = item.trim_start().strip_prefix("- ") else { break };
+                let start = next.start + (item.len() - dash.len());
+                push_value(&mut res, text, start, dash.trim_end());
+                i += 1;
+            }
+        }
+        i += 1;
+    }
+    res
+}
+
+/// `_quarto.yml`: the whole file is YAML.
+pub fn quarto_project(text: &str) -> Vec<DeclaredBibliography> {
+    front_matter_paths(text, 0..text.len())
+}
+
+static LATEX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\\(?:bibliography|addbibresource|addglobalbib|addsectionbib)(?:\[[^\]]*\])?\{([^}]*)\}")
+        .expect("valid regex")
+});
+static TYPST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"#bibliography\(\s*(\([^)]*\)|[^,)]*)").expect("valid regex"));
+static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""([^"]+)""#).expect("valid regex"));
+
+fn is_commented(text: &str, at: usize, marker: &str) -> bool {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    text[line_start..at].contains(marker)
+}
+
+fn latex(text: &str) -> Vec<DeclaredBibliography> {
+    let mut res = Vec::new();
+    for caps in LATEX.captures_iter(text) {
+        let whole = caps.get(0).expect("group");
+        if is_commented(text, whole.start(), "%") {
+            continue;
+        }
+        let list = caps.get(1).expect("group");
+        let is_bibliography = whole.as_str().starts_with("\\bibliography");
+        let mut offset = list.start();
+        for item in list.as_str().split(',') {
+            let trimmed = item.trim();
+            if !trimmed.is_empty() {
+                let start = offset + (item.len() - item.trim_start().len());
+                // `\bibliography{refs}` means `refs.bib`.
+                let path = if is_bibliography && !trimmed.contains('.') {
+                    format!("{trimmed}.bib")
+                } else {
+                    trimmed.to_owned()
+                };
+                res.push(DeclaredBibliography { path, range: start..start + trimmed.len() });
+            }
+            offset += item.len() + 1;
+        }
+    }
+    res
+}
+
+fn typst(text: &str) -> Vec<DeclaredBibliography> {
+    let mut res = Vec::new();
+    for caps in TYPST.captures_iter(text) {
+        let whole = caps.get(0).expect("group");
+        if is_commented(text, whole.start(), "//") {
+            continue;
+        }
+        let args = caps.get(1).expect("group");
+        for quoted in QUOTED.captures_iter(args.as_str()) {
+            let path = quoted.get(1).expect("group");
+            let start = args.start() + path.start();
+            res.push(DeclaredBibliography { path: path.as_str().to_owned(), range: start..start + path.len() });
+        }
+    }
+    res
+}
+
+fn org(text: &str) -> Vec<DeclaredBibliography> {
+    let mut res = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let content = line.trim_end();
+        if content.len() > 15 && content[..15].eq_ignore_ascii_case("#+bibliography:") {
+            push_value(&mut res, text, at + 15, &content[15..]);
+        }
+        at += line.len();
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(dialect: Dialect, text: &str, expect: &[&str]) {
+        let found = declared(dialect, text);
+        let shown: Vec<String> = found.iter().map(|d| format!("{} @ {}", d.path, &text[d.range.clone()])).collect();
+        assert_eq!(shown, expect);
+    }
+
+    #[test]
+    fn pandoc_front_matter() {
+        check(Dialect::Markdown, "---\ntitle: x\nbibliography: refs.bib\n---\nText\n", &["refs.bib @ refs.bib"]);
+        check(
+            Dialect::Markdown,
+            "---\nbibliography: [a.bib, \"b.json\"]\n...\n",
+            &["a.bib @ a.bib", "b.json @ b.json"],
+        );
+        check(
+            Dialect::Markdown,
+            "---\nbibliography:\n  - lib/a.bib\n  - 'b.yaml'\ntitle: t\n---\n",
+            &["lib/a.bib @ lib/a.bib", "b.yaml @ b.yaml"],
+        );
+        check(Dialect::Markdown, "No front matter\nbibliography: refs.bib\n", &[]);
+    }
+
+    #[test]
+    fn latex_typst_org() {
+        check(
+            Dialect::Latex,
+            "\\bibliography{refs, more}\n% \\addbibresource{old.bib}\n\\addbibresource[label=x]{lib.bib}",
+            &["refs.bib @ refs", "more.bib @ more", "lib.bib @ lib.bib"],
+        );
+        check(
+            Dialect::Typst,
+            "#bibliography(\"refs.bib\", style: \"apa\")\n#bibliography((\"a.bib\", \"b.yml\"))",
+            &["refs.bib @ refs.bib", "a.bib @ a.bib", "b.yml @ b.yml"],
+        );
+        check(Dialect::Org, "#+title: x\n#+bibliography: refs.bib\n", &["refs.bib @ refs.bib"]);
+    }
+}

@@ -1,4 +1,4 @@
-//! The command-line tools: `refls index` and `refls check`. They call the corpus and
+//! The command-line tools: `refls index`, `refls check` and `refls export`. They call the corpus and
 //! analysis layers directly; nothing here knows about LSP.
 //!
 //! Output goes through explicit handles rather than `println!`, because the same binary
@@ -324,4 +324,112 @@ pub fn check(
         }
     }
     if errors > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS }
+}
+
+/// Output formats of `refls export`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Bibtex,
+    CslJson,
+    CslYaml,
+}
+
+/// The corpus for manuscripts: `--corpus` paths (or the embedded seeds) plus the
+/// bibliographies the manuscripts declare (front matter, `\bibliography`, `#bibliography`).
+fn corpus_for(manuscripts: &[PathBuf], corpus_paths: &[PathBuf], err: &mut dyn Write) -> Result<Corpus, ExitCode> {
+    let (mut inputs, mut problems) = if corpus_paths.is_empty() {
+        (seeds::inputs(), Vec::new())
+    } else {
+        match discover::discover(corpus_paths) {
+            Ok(found) => found,
+            Err(MissingPath(path)) => {
+                let _ = writeln!(err, "refls: corpus path {path}: no such file or directory");
+                return Err(ExitCode::from(USAGE_ERROR));
+            }
+        }
+    };
+    for manuscript in manuscripts {
+        let Ok(text) = std::fs::read_to_string(manuscript) else { continue };
+        let dir = manuscript.parent().unwrap_or(std::path::Path::new("."));
+        let dialect = Dialect::from_path(&manuscript.display().to_string());
+        for declared in crate::manuscript::bibliography::declared(dialect, &text) {
+            let path = dir.join(&declared.path);
+            if !path.is_file() {
+                continue;
+            }
+            let (input, problem) = discover::read_source(&path);
+            inputs.extend(input);
+            problems.extend(problem);
+        }
+    }
+    Ok(Corpus::build(inputs, problems))
+}
+
+/// `refls export`: the bibliography of every work the manuscripts cite (or of the whole
+/// corpus with `--all`), in first-cited order.
+pub fn export(
+    manuscripts: &[PathBuf],
+    corpus_paths: &[PathBuf],
+    all: bool,
+    format: ExportFormat,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> ExitCode {
+    let files = match manuscript_paths(manuscripts) {
+        Ok(files) => files,
+        Err(MissingPath(path)) => {
+            let _ = writeln!(err, "refls: {path}: no such file or directory");
+            return ExitCode::from(USAGE_ERROR);
+        }
+    };
+    if files.is_empty() && !all {
+        let _ = writeln!(err, "refls: name manuscripts to export the works they cite, or use --all");
+        return ExitCode::from(USAGE_ERROR);
+    }
+    let corpus = match corpus_for(&files, corpus_paths, err) {
+        Ok(corpus) => corpus,
+        Err(code) => return code,
+    };
+    report_problems(&corpus.problems, err);
+    let ids: Vec<crate::corpus::RecordId> = if all {
+        (0..corpus.records.len() as u32).map(crate::corpus::RecordId).collect()
+    } else {
+        let mut ids = Vec::new();
+        for file in &files {
+            let text = String::from_utf8_lossy(&std::fs::read(file).unwrap_or_default()).into_owned();
+            let dialect = Dialect::from_path(&file.display().to_string());
+            for citation in crate::manuscript::scan(dialect, &text) {
+                match corpus.index.resolve(&citation.key) {
+                    Resolution::One(id) if !ids.contains(&id) => ids.push(id),
+                    Resolution::One(_) => {}
+                    Resolution::Ambiguous(_) => {
+                        let _ =
+                            writeln!(err, "refls: {}: `{}` is ambiguous; not exported", file.display(), citation.key);
+                    }
+                    Resolution::Unknown => {
+                        let _ = writeln!(
+                            err,
+                            "refls: {}: `{}` is not in the corpus; not exported",
+                            file.display(),
+                            citation.key
+                        );
+                    }
+                }
+            }
+        }
+        ids
+    };
+    let format = match format {
+        ExportFormat::Bibtex => crate::corpus::export::Format::Bibtex,
+        ExportFormat::CslJson => crate::corpus::export::Format::CslJson,
+        ExportFormat::CslYaml => crate::corpus::export::Format::CslYaml,
+    };
+    let text = crate::corpus::export::write(&corpus, &ids, format);
+    match out.write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            let _ = writeln!(err, "refls: cannot write output: {e}");
+            ExitCode::FAILURE
+        }
+        _ => ExitCode::SUCCESS,
+    }
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use refls::cli::{self, CheckFormat, IndexFormat};
+use refls::cli::{self, CheckFormat, ExportFormat, IndexFormat};
 
 /// refls: citations for research notes, from a corpus of saved articles and bibliographies.
 #[derive(Parser)]
@@ -40,6 +40,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+    /// Write the bibliography of the works manuscripts cite, for pandoc or LaTeX.
+    Export {
+        /// Manuscripts, or directories to search for them.
+        paths: Vec<PathBuf>,
+        /// Corpus files or directories (repeatable); the embedded seed corpus when none are given.
+        #[arg(long = "corpus")]
+        corpus: Vec<PathBuf>,
+        /// Export the whole corpus, not only the cited works.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, value_enum, default_value_t = ExportFormat::CslJson)]
+        format: ExportFormat,
+    },
 }
 
 fn main() -> ExitCode {
@@ -50,6 +63,9 @@ fn main() -> ExitCode {
         }
         Some(Command::Check { paths, corpus, format }) => {
             cli::check(&paths, &corpus, format, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
+        }
+        Some(Command::Export { paths, corpus, all, format }) => {
+            cli::export(&paths, &corpus, all, format, &mut std::io::stdout().lock(), &mut std::io::stderr().lock())
         }
         None | Some(Command::Lsp) => serve(),
     }

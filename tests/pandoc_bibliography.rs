@@ -47,7 +47,10 @@ fn pandoc_citeproc_reads_the_csl_json_export() {
     assert!(rendered.status.success(), "pandoc failed: {stderr}");
     assert!(!stderr.contains("not found"), "pandoc could not resolve a citation: {stderr}");
     let text = String::from_utf8_lossy(&rendered.stdout);
-    assert!(text.contains("(Buckley et al. 2022; Ikhile 2023) and its dark side (Oliver et al. 2019)"), "{text}");
+    assert!(
+        text.contains("(Buckley et al. 2022; Ikhile et al. 2023) and its dark side (Oliver et al. 2019)"),
+        "{text}"
+    );
     assert!(text.contains("Multi-Stakeholder Perspectives on Co-Production"), "{text}");
     assert!(text.contains("Health Expect 26 (6): 2514–24. https://doi.org/10.1111/hex.13851"), "{text}");
     assert!(text.contains("Health Res Policy Syst 17 (1)"), "a cited work with a journal is a journal article: {text}");

@@ -37,6 +37,11 @@ pub fn item(corpus: &Corpus, id: RecordId, flavour: Flavour) -> Value {
                 Value::Object(person)
             })
             .collect();
+        let mut authors = authors;
+        if record.et_al {
+            // Pandoc's own convention for BibTeX's `and others`: citeproc prints "et al.".
+            authors.push(json!({ "literal": "others" }));
+        }
         item.insert("author".into(), Value::Array(authors));
     }
     if let Some(year) = record.year() {

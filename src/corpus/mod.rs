@@ -14,6 +14,7 @@ pub mod csl_json;
 pub mod csl_yaml;
 pub mod discover;
 pub mod doi;
+pub mod export;
 pub mod index;
 pub mod key;
 pub mod names;

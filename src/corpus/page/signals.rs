@@ -628,6 +628,11 @@ fn abstract_text(acc: &mut Candidates, body: &[&Line]) {
                 continue;
             }
             let text = line.text;
+            // The keyword list follows the abstract on many sites, as a long labelled line.
+            let lower = text.get(..12).unwrap_or(text).to_ascii_lowercase();
+            if lower.starts_with("keywords") || lower.starts_with("key words") {
+                break;
+            }
             let is_prose = text.len() >= 100;
             // Structured abstracts keep their sub-headings (Background, Methods…).
             if is_prose || ABSTRACT_SUBHEADING.is_match(text) {

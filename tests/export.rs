@@ -1,0 +1,102 @@
+//! `refls export` through the built binary, checked with a real pandoc (`--citeproc`) for
+//! every format, and BibTeX also by reading it back with refls's own BibTeX reader.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn pandoc() -> PathBuf {
+    if let Some(path) = std::env::var_os("REFLS_PANDOC") {
+        return PathBuf::from(path);
+    }
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/py/pypandoc/files/pandoc");
+    assert!(path.exists(), "pandoc not found at {}: run `bash .ci/tools` or set REFLS_PANDOC", path.display());
+    path
+}
+
+fn export(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_refls"))
+        .arg("export")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("run refls");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn cite_with_pandoc(bibliography: &str, extension: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let bib = dir.path().join(format!("refs.{extension}"));
+    std::fs::write(&bib, bibliography).unwrap();
+    let manuscript = dir.path().join("review.md");
+    std::fs::write(&manuscript, "Sharing [@ikhile2023virtuous] and power [@buckley2022multistakeholder].\n").unwrap();
+    let output = Command::new(pandoc())
+        .arg("--citeproc")
+        .arg("--bibliography")
+        .arg(&bib)
+        .args(["-t", "plain", "--wrap=none"])
+        .arg(&manuscript)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success() && !stderr.contains("not found"), "pandoc with {extension}: {stderr}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[test]
+fn exported_bibliographies_work_with_pandoc() {
+    for (format, extension) in [("csl-json", "json"), ("csl-yaml", "yaml"), ("bibtex", "bib")] {
+        let bibliography = export(&["samples/review.md", "--format", format]);
+        let rendered = cite_with_pandoc(&bibliography, extension);
+        assert!(
+            rendered.contains("Sharing (Ikhile et al. 2023) and power (Buckley et al. 2022)."),
+            "{format}: {rendered}"
+        );
+        assert!(rendered.contains("Health Expect 26 (6): 2514–24"), "{format}: {rendered}");
+    }
+}
+
+#[test]
+fn only_cited_works_are_exported_unless_all() {
+    let cited = export(&["samples/review.md", "--format", "csl-json"]);
+    let items: serde_json::Value = serde_json::from_str(&cited).unwrap();
+    let ids: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(ids[..3], ["buckley2022multistakeholder", "ikhile2023virtuous", "tapping2023power"]);
+    assert!(!ids.contains(&"doc-002_6155a9b287510640"), "an uncited work was exported");
+    let all: serde_json::Value = serde_json::from_str(&export(&["--all", "--format", "csl-json"])).unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 12);
+}
+
+#[test]
+fn bibtex_export_reads_back() {
+    let bibliography = export(&["--all", "--format", "bibtex"]);
+    let (records, problems) = refls::corpus::bibtex::read(refls::corpus::FileId(0), &bibliography);
+    assert!(problems.iter().all(|p| p.severity != refls::corpus::Severity::Error), "{problems:?}");
+    assert_eq!(records.len(), 12);
+    let ikhile = records.iter().find(|r| r.given_key.as_deref() == Some("ikhile2023virtuous")).unwrap();
+    assert_eq!(
+        ikhile.title(),
+        Some("A virtuous cycle of co-production: Reflections from a community priority-setting exercise")
+    );
+    assert_eq!(ikhile.doi().unwrap().as_str(), "10.1111/hex.13851");
+    assert_eq!(ikhile.pages.as_ref().unwrap().value, "2514-2524");
+    assert!(ikhile.et_al);
+    let tapping = records.iter().find(|r| r.given_key.as_deref() == Some("tapping2023power")).unwrap();
+    assert!(tapping.title().unwrap().contains("equity\u{2010}sensitive"), "Unicode survives the round trip");
+}
+
+#[test]
+fn declared_bibliography_joins_the_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("refs.bib"),
+        "@article{doe2021, title = {A Declared Work}, author = {Doe, Jane}, year = {2021}}\n",
+    )
+    .unwrap();
+    let manuscript = dir.path().join("paper.md");
+    std::fs::write(&manuscript, "---\nbibliography: refs.bib\n---\nSee [@doe2021] and [@ikhile2023virtuous].\n")
+        .unwrap();
+    let items: serde_json::Value = serde_json::from_str(&export(&[manuscript.to_str().unwrap()])).unwrap();
+    let ids: Vec<&str> = items.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["doe2021", "ikhile2023virtuous"]);
+}

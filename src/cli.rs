@@ -231,14 +231,6 @@ pub fn check(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> ExitCode {
-    let corpus = match load_corpus(corpus_paths) {
-        Ok(corpus) => corpus,
-        Err(MissingPath(path)) => {
-            let _ = writeln!(err, "refls: corpus path {path}: no such file or directory");
-            return ExitCode::from(USAGE_ERROR);
-        }
-    };
-    report_problems(&corpus.problems, err);
     let files = match manuscript_paths(paths) {
         Ok(files) if !files.is_empty() => files,
         Ok(_) => {
@@ -253,6 +245,11 @@ pub fn check(
             return ExitCode::from(USAGE_ERROR);
         }
     };
+    let corpus = match corpus_for(&files, corpus_paths, err) {
+        Ok(corpus) => corpus,
+        Err(code) => return code,
+    };
+    report_problems(&corpus.problems, err);
     let mut citations_json = Vec::new();
     let mut diagnostics_json = Vec::new();
     let mut errors = 0;
@@ -276,7 +273,21 @@ pub fn check(
                 "syntax": syntax_name(citation.syntax), "resolved": resolved,
             }));
         }
-        for d in diagnostics::diagnostics(&corpus, &manuscript) {
+        let mut found = diagnostics::diagnostics(&corpus, &manuscript);
+        let dir = file.parent().unwrap_or(std::path::Path::new("."));
+        for declared in crate::manuscript::bibliography::declared(manuscript.dialect, &text) {
+            if !dir.join(&declared.path).is_file() {
+                found.push(diagnostics::Diagnostic {
+                    range: declared.range.clone(),
+                    severity: Severity::Error,
+                    code: "missing-bibliography",
+                    message: format!("bibliography `{}` does not exist", declared.path),
+                    related: Vec::new(),
+                });
+            }
+        }
+        found.sort_by_key(|d| d.range.start);
+        for d in found {
             let (line, column) = line_column(&text, d.range.start);
             let (end_line, end_column) = line_column(&text, d.range.end);
             let severity = match d.severity {

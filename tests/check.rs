@@ -24,11 +24,11 @@ fn sample_manuscripts_check_clean_with_hints() {
     assert_eq!(code, 0, "{out}");
     assert!(
         out.contains(
-            "samples/review.md:14:60: hint[cited-only]: `oliver2019dark` is known only from the reference list of"
+            "samples/review.md:15:60: hint[cited-only]: `oliver2019dark` is known only from the reference list of"
         ),
         "{out}"
     );
-    assert!(out.ends_with("checked 12 citations in 2 manuscripts: 0 errors, 5 diagnostics in all\n"), "{out}");
+    assert!(out.ends_with("checked 13 citations in 2 manuscripts: 0 errors, 6 diagnostics in all\n"), "{out}");
 }
 
 #[test]
@@ -64,6 +64,27 @@ fn a_corpus_can_be_named() {
     let (code, out, _) = refls(&["check", "samples/review.tex", "--corpus", "seeds/000_c509e413bdc93c04.txt"]);
     assert_eq!(code, 1, "with only one seed the other keys are unknown: {out}");
     assert!(out.contains("error[unknown-key]: unknown citation key `ikhile2023virtuous`"), "{out}");
+}
+
+#[test]
+fn declared_bibliographies_are_read_and_missing_ones_are_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("refs.bib"),
+        "@article{doe2021, title = {A Declared Work}, author = {Doe, Jane}, year = {2021}}\n",
+    )
+    .unwrap();
+    let manuscript = dir.path().join("paper.tex");
+    std::fs::write(&manuscript, "\\addbibresource{refs.bib}\n\\addbibresource{gone.bib}\nSee \\cite{doe2021}.\n")
+        .unwrap();
+    let path = manuscript.to_str().unwrap();
+    let (code, out, _) = refls(&["check", path]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("{path}:2:17: error[missing-bibliography]: bibliography `gone.bib` does not exist")),
+        "{out}"
+    );
+    assert!(!out.contains("doe2021"), "the declared bibliography's key resolves: {out}");
 }
 
 #[test]

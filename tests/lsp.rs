@@ -67,7 +67,15 @@ async fn capabilities_are_pinned() {
           ";"
         ]
       },
-      "definitionProvider": true
+      "definitionProvider": true,
+      "documentLinkProvider": {
+        "resolveProvider": false
+      },
+      "executeCommandProvider": {
+        "commands": [
+          "refls.exportBibliography"
+        ]
+      }
     }
     "#);
     assert_eq!(result["serverInfo"]["name"], "refls");

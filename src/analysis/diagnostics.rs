@@ -8,6 +8,7 @@
 //! | `malformed-doi` | error | `doi:` or a doi.org link followed by something that is not a DOI |
 //! | `ambiguous-key` | warning | the key names several works (see `corpus::key`) |
 //! | `cited-only` | hint | the work is known only from a reference list, not held in the corpus |
+//! | `same-work` | warning | one work cited under two names (two keys, or a key and `@doi:`) |
 //!
 //! Where there are close candidates, "did you mean" goes in the related information.
 
@@ -48,10 +49,22 @@ pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> 
     let mut res = Vec::new();
     // Unknown keys repeat in a manuscript; their suggestions are computed once.
     let mut suggestions: HashMap<&str, Vec<RecordId>> = HashMap::new();
+    // The first name each work was cited by, to catch a second name for the same work.
+    let mut first_name: HashMap<RecordId, &str> = HashMap::new();
     for citation in manuscript.citations.iter() {
         let key = citation.key.as_str();
         match corpus.index.resolve(key) {
             Resolution::One(id) => {
+                let first = *first_name.entry(id).or_insert(key);
+                if first != key && citation.syntax != Syntax::BareDoi {
+                    res.push(Diagnostic {
+                        range: citation.range.clone(),
+                        severity: Severity::Warning,
+                        code: "same-work",
+                        message: format!("`{key}` and `{first}` name the same work; cite it one way"),
+                        related: related(corpus, &[id], "both name"),
+                    });
+                }
                 let record = corpus.record(id);
                 if record.kind == RecordKind::Cited {
                     let citing: Vec<&str> = record.cited_by.iter().map(|&c| corpus.key(c)).collect();
@@ -200,6 +213,16 @@ see doi:10.1000/unknown.1 and doi:10.1111 then https://doi.org/10.1111/HEX.13851
             "//- /paper.typ\n= Introduction <intro>\nSee @intro and @ikhile2023virtuous and @nobody.\n",
             "See @intro and @ikhile2023virtuous and @nobody.
                                         ^^^^^^ Error unknown-key: unknown citation key `nobody`",
+        );
+    }
+
+    #[test]
+    fn one_work_under_two_names() {
+        check(
+            "//- /review.md\nSee [@ikhile2023virtuous] and later [@doi:10.1111/hex.13851].\n",
+            "See [@ikhile2023virtuous] and later [@doi:10.1111/hex.13851].
+                                      ^^^^^^^^^^^^^^^^^^^^^ Warning same-work: `doi:10.1111/hex.13851` and `ikhile2023virtuous` name the same work; cite it one way
+  related seeds/003_0499f4ac7e19fbdd.txt:20 both name `ikhile2023virtuous`: Ikhile et al. (2023) A virtuous cycle of co-production: Reflections from a community priority-setting exercise",
         );
     }
 

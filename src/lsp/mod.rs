@@ -59,6 +59,9 @@ pub struct Backend {
     corpus_update: Arc<tokio::sync::Mutex<()>>,
 }
 
+/// `workspace/executeCommand` that returns the bibliography of an open manuscript.
+pub const EXPORT_COMMAND: &str = "refls.exportBibliography";
+
 /// The characters after which clients should ask for citation completion.
 const TRIGGER_CHARACTERS: &[&str] = &["@", "{", ",", "<", ":", ";"];
 
@@ -508,6 +511,14 @@ fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             ..CompletionOptions::default()
         }),
         definition_provider: Some(OneOf::Left(true)),
+        document_link_provider: Some(DocumentLinkOptions {
+            resolve_provider: Some(false),
+            work_done_progress_options: Default::default(),
+        }),
+        execute_command_provider: Some(ExecuteCommandOptions {
+            commands: vec![EXPORT_COMMAND.to_owned()],
+            work_done_progress_options: Default::default(),
+        }),
         ..ServerCapabilities::default()
     }
 }
@@ -601,6 +612,12 @@ impl LanguageServer for Backend {
                 generation: 0,
             };
             state.documents.insert(doc.uri.clone(), open);
+        }
+        // A corpus file opened in the editor is read from the editor's text from now on.
+        let corpus_path = doc.uri.to_file_path().ok().filter(|p| self.lock().sources.wants(p));
+        if let Some(path) = corpus_path {
+            let this = self.clone();
+            tokio::spawn(async move { this.update_corpus(vec![path]).await });
         }
         self.schedule_diagnostics(doc.uri, Duration::ZERO);
     }
@@ -711,6 +728,76 @@ impl LanguageServer for Backend {
                 })
                 .collect();
             Some(CompletionResponse::List(CompletionList { is_incomplete: found.incomplete, items }))
+        })
+    }
+
+    /// `textDocument/documentLink`: the bibliography files a manuscript declares, so editors
+    /// open them on click.
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let uri = params.text_document.uri;
+        let Some(snapshot) =
+            self.lock().documents.get(&uri).map(|o| (o.document.rope().clone(), o.document.text(), o.dialect))
+        else {
+            return Ok(None);
+        };
+        let (rope, text, dialect) = snapshot;
+        let encoding = self.lock().encoding;
+        let Some(dir) = uri.to_file_path().ok().and_then(|p| p.parent().map(Path::to_path_buf)) else {
+            return Ok(None);
+        };
+        guarded("documentLink", || {
+            let links: Vec<DocumentLink> = crate::manuscript::bibliography::declared(dialect, &text)
+                .into_iter()
+                .map(|b| {
+                    let path = dir.join(&b.path);
+                    DocumentLink {
+                        range: convert::rope_range(&rope, b.range, encoding),
+                        target: path.is_file().then(|| Url::from_file_path(&path).ok()).flatten(),
+                        tooltip: Some(format!("bibliography {}", path.display())),
+                        data: None,
+                    }
+                })
+                .filter(|link| link.target.is_some())
+                .collect();
+            Some(links)
+        })
+    }
+
+    /// `workspace/executeCommand` `refls.exportBibliography` with arguments
+    /// `[uri, format?]` (`csl-json`, default; `csl-yaml`; `bibtex`): returns
+    /// `{ "format", "text" }`, the bibliography of the works the open manuscript cites. The
+    /// server writes no file: the client shows or saves the text.
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<serde_json::Value>> {
+        if params.command != EXPORT_COMMAND {
+            return Err(Error::invalid_params(format!("unknown command {}", params.command)));
+        }
+        let Some(uri) = params.arguments.first().and_then(|a| a.as_str()).and_then(|u| Url::parse(u).ok()) else {
+            return Err(Error::invalid_params("expected the manuscript's URI as the first argument"));
+        };
+        let format = match params.arguments.get(1).and_then(|f| f.as_str()).unwrap_or("csl-json") {
+            "bibtex" => crate::corpus::export::Format::Bibtex,
+            "csl-yaml" => crate::corpus::export::Format::CslYaml,
+            "csl-json" => crate::corpus::export::Format::CslJson,
+            other => return Err(Error::invalid_params(format!("unknown format {other}"))),
+        };
+        self.corpus_ready().await;
+        let Some(mut snapshot) = self.snapshot(&uri) else {
+            return Err(Error::invalid_params(format!("{uri} is not open")));
+        };
+        let manuscript = self.manuscript(&uri, &mut snapshot);
+        guarded("exportBibliography", || {
+            let mut ids = Vec::new();
+            for citation in manuscript.citations.iter() {
+                if let crate::corpus::Resolution::One(id) = snapshot.corpus.index.resolve(&citation.key) {
+                    if !ids.contains(&id) {
+                        ids.push(id);
+                    }
+                }
+            }
+            let text = crate::corpus::export::write(&snapshot.corpus, &ids, format);
+            Some(
+                serde_json::json!({ "format": params.arguments.get(1).and_then(|f| f.as_str()).unwrap_or("csl-json"), "text": text }),
+            )
         })
     }
 

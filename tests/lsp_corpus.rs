@@ -1,0 +1,145 @@
+//! In-process tests of the live corpus: a manuscript's declared bibliography joins the corpus,
+//! files changed on disk are re-indexed (reported through `workspace/didChangeWatchedFiles`,
+//! which the server registers dynamically), a half-written `.bib` keeps its last good entries,
+//! an open `.bib` shows its problems, indexing reports progress, and the export command and
+//! document links work.
+
+mod common;
+
+use common::TestClient;
+use serde_json::{Value, json};
+
+fn codes(published: &Value) -> Vec<String> {
+    published["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_owned()).collect()
+}
+
+/// Waits for diagnostics of `uri` that satisfy `done`.
+async fn diagnostics_until(client: &mut TestClient, uri: &str, done: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        let published = client.recv_notification("textDocument/publishDiagnostics").await;
+        if published["uri"] == uri && done(&published) {
+            return published;
+        }
+    }
+}
+
+#[tokio::test]
+async fn bibliographies_live_in_the_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let bib = root.join("refs.bib");
+    std::fs::write(&bib, "@article{doe2021, title = {A Declared Work}, author = {Doe, Jane}, year = {2021}, doi = {10.5555/declared.1}}\n").unwrap();
+    let paper = root.join("paper.md");
+    let paper_text = "---\nbibliography: refs.bib\n---\nSee [@doe2021], [@roe2022] and [@ikhile2023virtuous].\n";
+    std::fs::write(&paper, paper_text).unwrap();
+    let root_uri = format!("file://{}", root.display());
+    let paper_uri = format!("file://{}", paper.display());
+    let bib_uri = format!("file://{}", bib.display());
+
+    let (service, socket) = refls::lsp::service();
+    let mut client = TestClient::start(service, socket);
+    client
+        .initialize_with(json!({
+            "rootUri": root_uri,
+            "capabilities": {
+                "window": {"workDoneProgress": true},
+                "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}
+            }
+        }))
+        .await;
+    // Indexing is reported as progress.
+    let (id, params) = client.recv_request("window/workDoneProgress/create").await;
+    client.respond(id, Value::Null).await;
+    let begin = client.recv_notification("$/progress").await;
+    assert_eq!(begin["value"]["kind"], "begin");
+    assert_eq!(begin["token"], params["token"]);
+    let end = client.recv_notification("$/progress").await;
+    assert_eq!(end["value"]["kind"], "end");
+    assert!(end["value"]["message"].as_str().unwrap().starts_with("indexed 12 works"), "{end}");
+    // The corpus files are watched by the client.
+    let (id, registration) = client.recv_request("client/registerCapability").await;
+    assert_eq!(registration["registrations"][0]["method"], "workspace/didChangeWatchedFiles");
+    client.respond(id, Value::Null).await;
+
+    client
+        .notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": paper_uri, "languageId": "markdown", "version": 1, "text": paper_text}}),
+        )
+        .await;
+    // Declared bibliography read: only `roe2022` is unknown.
+    let published = diagnostics_until(&mut client, &paper_uri, |p| codes(p) == ["unknown-key"]).await;
+    assert!(published["diagnostics"][0]["message"].as_str().unwrap().contains("roe2022"));
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": paper_uri}, "position": {"line": 3, "character": 8}}),
+        )
+        .await;
+    assert!(hover["contents"]["value"].as_str().unwrap().contains("A Declared Work"), "{hover}");
+
+    // The bibliography gains an entry on disk: re-indexed, the manuscript is clean.
+    std::fs::write(
+        &bib,
+        "@article{doe2021, title = {A Declared Work}, author = {Doe, Jane}, year = {2021}, doi = {10.5555/declared.1}}\n@book{roe2022, title = {Another Work}, author = {Roe, Richard}, year = {2022}}\n",
+    )
+    .unwrap();
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": bib_uri, "type": 2}]})).await;
+    diagnostics_until(&mut client, &paper_uri, |p| codes(p).is_empty()).await;
+
+    // Half-written (cut in the middle of an entry): the last good entries stay.
+    std::fs::write(&bib, "@article{doe2021, title = {A Declared Work}, author = {Doe, Ja").unwrap();
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": bib_uri, "type": 2}]})).await;
+    let published = diagnostics_until(&mut client, &paper_uri, |_| true).await;
+    assert!(codes(&published).is_empty(), "entries vanished while the file was half-written: {published}");
+
+    // The bibliography opened in the editor shows its problems.
+    let broken = "@article{doe2021, title = {A Declared Work}, author = {Doe, Jane}, year = {2021}}\n@article{doe2021, title = {Twice}, year = {2020}}\n";
+    client
+        .notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": bib_uri, "languageId": "bibtex", "version": 1, "text": broken}}),
+        )
+        .await;
+    let published =
+        diagnostics_until(&mut client, &bib_uri, |p| codes(p).contains(&"bib-duplicate-key".to_owned())).await;
+    assert_eq!(published["version"], 1);
+
+    // Document link from the manuscript to its bibliography.
+    let links = client.request("textDocument/documentLink", json!({"textDocument": {"uri": paper_uri}})).await;
+    assert_eq!(links[0]["target"], bib_uri);
+    assert_eq!(links[0]["range"]["start"], json!({"line": 1, "character": 14}));
+
+    // The export command returns the bibliography of the manuscript; it writes no file.
+    let exported = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "refls.exportBibliography", "arguments": [paper_uri, "bibtex"]}),
+        )
+        .await;
+    let text = exported["text"].as_str().unwrap();
+    assert!(text.contains("@article{ikhile2023virtuous,"), "{text}");
+    client.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_missing_bibliography_is_an_error_on_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let paper = root.join("paper.tex");
+    let text = "\\documentclass{article}\n\\addbibresource{missing.bib}\n\\cite{ikhile2023virtuous}\n";
+    let paper_uri = format!("file://{}", paper.display());
+    let (service, socket) = refls::lsp::service();
+    let mut client = TestClient::start(service, socket);
+    client.initialize_with(json!({"rootUri": format!("file://{}", root.display()), "capabilities": {}})).await;
+    client
+        .notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": paper_uri, "languageId": "latex", "version": 1, "text": text}}),
+        )
+        .await;
+    let published = diagnostics_until(&mut client, &paper_uri, |_| true).await;
+    assert_eq!(codes(&published), ["missing-bibliography"]);
+    assert_eq!(published["diagnostics"][0]["range"]["start"], json!({"line": 1, "character": 16}));
+    client.shutdown().await;
+}

@@ -53,6 +53,10 @@ pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> 
     let mut first_name: HashMap<RecordId, &str> = HashMap::new();
     for citation in manuscript.citations.iter() {
         let key = citation.key.as_str();
+        // `@*` is pandoc's "every entry" (in `nocite`), not a key.
+        if key == "*" {
+            continue;
+        }
         match corpus.index.resolve(key) {
             Resolution::One(id) => {
                 let first = *first_name.entry(id).or_insert(key);

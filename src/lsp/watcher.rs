@@ -19,7 +19,14 @@ const SETTLE: Duration = Duration::from_millis(300);
 pub fn spawn(backend: Backend, root: PathBuf) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<PathBuf>();
     let watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if let Ok(event) = event {
+        let Ok(event) = event else { return };
+        // Reading a file raises access events; reacting to them would make every re-index
+        // trigger the next one. Only content and name changes matter.
+        let relevant = matches!(
+            event.kind,
+            notify::EventKind::Create(_) | notify::EventKind::Remove(_) | notify::EventKind::Modify(_)
+        ) && !matches!(event.kind, notify::EventKind::Modify(notify::event::ModifyKind::Metadata(_)));
+        if relevant {
             for path in event.paths {
                 let _ = tx.send(path);
             }

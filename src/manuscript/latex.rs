@@ -310,8 +310,8 @@ fn group_end(bytes: &[u8], pos: usize, open: u8, close: u8, closers: &mut Closer
     }
     // Most unclosed arguments have no closing bracket at all before the paragraph ends; the
     // sorted positions answer that without a walk, so `\cite[\cite[…` stays linear.
-    let first_close = closers.next(bytes, close, pos + 1)?;
-    if closers.next(bytes, b'\n', pos + 1).is_some_and(|paragraph_end| paragraph_end < first_close) {
+    let first_close = closers.next_closing(bytes, close, pos + 1)?;
+    if closers.next_paragraph_break(bytes, pos + 1).is_some_and(|paragraph_end| paragraph_end < first_close) {
         return None;
     }
     let limit = (pos + MAX_ARGUMENT).min(bytes.len());
@@ -331,8 +331,8 @@ fn group_end(bytes: &[u8], pos: usize, open: u8, close: u8, closers: &mut Closer
     None
 }
 
-/// Sorted positions of `]`, `)` and paragraph breaks (a line break followed by a blank line,
-/// stored under `\n`), built the first time a citation command needs them.
+/// Sorted positions of `]`, of `)` and of paragraph breaks (a line break before a blank
+/// line), each built the first time a citation command needs it.
 #[derive(Debug, Default)]
 struct Closers {
     brackets: Option<Positions>,
@@ -341,18 +341,22 @@ struct Closers {
 }
 
 impl Closers {
-    fn next(&mut self, bytes: &[u8], mark: u8, from: usize) -> Option<usize> {
-        let all = 0..bytes.len();
-        let positions = match mark {
-            b']' => self.brackets.get_or_insert_with(|| Positions::of_byte(bytes, all, b']')),
-            b')' => self.parentheses.get_or_insert_with(|| Positions::of_byte(bytes, all, b')')),
-            _ => self.paragraph_breaks.get_or_insert_with(|| {
+    /// The first `close` (`]` or `)`) at or after `from`.
+    fn next_closing(&mut self, bytes: &[u8], close: u8, from: usize) -> Option<usize> {
+        let positions = if close == b']' { &mut self.brackets } else { &mut self.parentheses };
+        positions.get_or_insert_with(|| Positions::of_byte(bytes, 0..bytes.len(), close)).next_from(from)
+    }
+
+    fn next_paragraph_break(&mut self, bytes: &[u8], from: usize) -> Option<usize> {
+        self.paragraph_breaks
+            .get_or_insert_with(|| {
                 Positions::from_sorted(
-                    all.filter(|&i| bytes[i] == b'\n' && is_blank(&bytes[i + 1..line_end(bytes, i + 1)])).collect(),
+                    (0..bytes.len())
+                        .filter(|&i| bytes[i] == b'\n' && is_blank(&bytes[i + 1..line_end(bytes, i + 1)]))
+                        .collect(),
                 )
-            }),
-        };
-        positions.next_from(from)
+            })
+            .next_from(from)
     }
 }
 

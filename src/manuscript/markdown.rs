@@ -11,18 +11,25 @@
 //!   because `(` and `=` cannot be part of a key. Manubot's own advice is to brace such keys,
 //!   and `@{doi:10.1016/S0140-6736(20)30183-5}` keeps the whole DOI.
 //! * A braced key may not contain whitespace: `@{braced key}` is not a citation for pandoc.
+//!   An empty `@{}` is a citation of the empty key for pandoc; it is not reported here.
 //! * `@` right after a word, after a `.` (but not after `...`), or right after the closing `*`
 //!   or `_` of emphasis is not a citation: pandoc reads it as part of the word before.
-//! * `(@label)` at the start of a block is a numbered example-list marker, and a narrative
-//!   `@label` naming such an example (anywhere in the text) refers to it; neither is a
-//!   citation. Inside brackets, `[@label]` is a citation again.
+//! * Numbered examples: `(@label)`, `@label)` and `@label.` opening a block are example-list
+//!   markers, so a paragraph starting `@smith2020. Text` holds no citation; and a narrative
+//!   `@label` naming an example anywhere in the text refers to it. Inside brackets,
+//!   `[@label]` is a citation again.
+//! * Raw LaTeX is not read: `\textbf{see @a}`, `\ref{fig:@a}` and everything from
+//!   `\begin{env}` to `\end{env}` hold no citations.
 //!
 //! The scan has two levels, like pandoc's reader. The block level walks lines and sets aside
-//! front matter, fenced and indented code, verbatim HTML blocks and reference definitions; it
-//! hands each paragraph to the inline level, which skips code spans, HTML comments and tags,
-//! autolinks, math, link destinations and attributes, and reads the citations. Known gaps,
-//! all rare in research notes: raw LaTeX (`\begin{figure}…`, `\textbf{…}`) is scanned as
-//! prose, and table cells are not separate paragraphs.
+//! front matter, fenced and indented code, verbatim HTML blocks, div fences and reference
+//! definitions; it hands each paragraph to the inline level, which skips code spans, HTML
+//! comments and tags, autolinks, math, raw LaTeX, link destinations and attributes, and reads
+//! the citations. Known gaps, all rare in research notes: footnote definitions that nothing
+//! references (pandoc drops them, the scanner reads them), LaTeX commands whose arity pandoc
+//! knows (`\emph @a`), brace groups of raw LaTeX spanning a blank line, lone carriage returns
+//! (pandoc deletes them, the scanner takes them for blanks), and table cells, which are not
+//! separate paragraphs here.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -204,46 +211,98 @@ fn indentation(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
     (column, pos)
 }
 
-/// A list item marker at the start of a line's content.
+/// The list item markers at the start of a line's content: usually one, but an item may
+/// start with another list (`- 1. text`).
 #[derive(Debug)]
-struct ListMarker {
-    /// How far the item's text is indented past the marker's own indentation; continuation
-    /// lines indented this far belong to the item, and four columns more make a code block.
+struct ListMarkers {
+    /// How far the item's text is indented past the first marker's own indentation;
+    /// continuation lines indented this far belong to the item, and four columns more make a
+    /// code block.
     content_offset: usize,
-    /// The byte length of the marker itself.
-    length: usize,
-    /// A numbered example `(@label)`, whose label looks like a citation but is not one.
-    example: bool,
+    /// Where the item's text starts.
+    content_start: usize,
+    /// The markers of numbered examples, `(@label)`, `@label)` or `@label.`, with the range
+    /// of each label: these look like citations but are not.
+    examples: Vec<(Range<usize>, Range<usize>)>,
+    /// Five or more blanks after the marker: the item starts with an indented code block.
+    starts_with_code: bool,
 }
 
-fn list_marker(bytes: &[u8], start: usize, end: usize) -> Option<ListMarker> {
+fn list_markers(bytes: &[u8], start: usize, end: usize) -> Option<ListMarkers> {
+    let mut markers =
+        ListMarkers { content_offset: 0, content_start: start, examples: Vec::new(), starts_with_code: false };
+    let mut pos = start;
+    while let Some((length, label, footnote)) = list_marker(bytes, pos, end) {
+        if let Some(label) = label {
+            markers.examples.push((pos..pos + length, label));
+        }
+        let after = &bytes[pos + length..end];
+        let spaces = after.iter().take_while(|&&b| b == b' ').count();
+        markers.starts_with_code = !footnote && spaces >= 5 && !is_blank(after);
+        markers.content_offset += if footnote {
+            4
+        } else if (1..=4).contains(&spaces) && spaces < after.len() {
+            length + spaces
+        } else {
+            length + 1
+        };
+        pos += length + spaces.min(4);
+        markers.content_start = pos;
+        if markers.starts_with_code || footnote {
+            break;
+        }
+    }
+    (markers.content_offset > 0).then_some(markers)
+}
+
+/// One list item marker at `start`: its length, the range of its label if it is a numbered
+/// example, and whether it is a footnote definition `[^label]:`. A marker is followed by a
+/// blank or the end of the line.
+fn list_marker(bytes: &[u8], start: usize, end: usize) -> Option<(usize, Option<Range<usize>>, bool)> {
     let rest = &bytes[start..end];
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    let (length, example, footnote) = match rest {
-        [b'-' | b'+' | b'*', ..] | [b':' | b'~', ..] => (1, false, false),
-        [b'#', b'.' | b')', ..] => (2, false, false),
-        [b'a'..=b'z', b'.' | b')', ..] => (2, false, false),
-        _ if (1..=9).contains(&digits) && matches!(rest.get(digits), Some(b'.' | b')')) => (digits + 1, false, false),
+    // Example labels are letters, digits, `_` and `-`; bytes past ASCII stand for letters.
+    let label_len = |from: usize| {
+        rest.get(from..).map_or(0, |r| {
+            r.iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b >= 0x80).count()
+        })
+    };
+    let (length, label, footnote) = match rest {
+        [b'-' | b'+' | b'*', ..] => (1, None, false),
+        // A definition needs its text on the same line.
+        [b':' | b'~', b' ' | b'\t', ..] if !is_blank(&rest[1..]) => (1, None, false),
+        [b'#', b'.' | b')', ..] => (2, None, false),
+        [b'a'..=b'z', b'.' | b')', ..] => (2, None, false),
+        _ if (1..=9).contains(&digits) && matches!(rest.get(digits), Some(b'.' | b')')) => (digits + 1, None, false),
         [b'(', b'@', ..] => {
-            let label = rest[2..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-').count();
+            let label = label_len(2);
             if rest.get(2 + label) != Some(&b')') {
                 return None;
             }
-            (label + 3, true, false)
+            (label + 3, Some(start + 2..start + 2 + label), false)
+        }
+        // Pandoc also writes example markers as `@label)` and `@label.`, so a paragraph that
+        // opens with `@smith2020. Text` is a numbered example, not a citation.
+        [b'@', ..] => {
+            let label = label_len(1);
+            if !matches!(rest.get(1 + label), Some(b'.' | b')')) {
+                return None;
+            }
+            (label + 2, Some(start + 1..start + 1 + label), false)
         }
         [b'(', ..] => {
             let inner = rest[1..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
             if inner == 0 || inner > 9 || rest.get(1 + inner) != Some(&b')') {
                 return None;
             }
-            (inner + 2, false, false)
+            (inner + 2, None, false)
         }
         [b'[', b'^', ..] => {
             let close = rest.iter().position(|&b| b == b']')?;
             if rest.get(close + 1) != Some(&b':') {
                 return None;
             }
-            (close + 2, false, true)
+            (close + 2, None, true)
         }
         _ => return None,
     };
@@ -251,15 +310,7 @@ fn list_marker(bytes: &[u8], start: usize, end: usize) -> Option<ListMarker> {
     if !after.is_empty() && !matches!(after[0], b' ' | b'\t' | b'\r') {
         return None;
     }
-    let spaces = after.iter().take_while(|&&b| b == b' ').count();
-    let content_offset = if footnote {
-        4
-    } else if (1..=4).contains(&spaces) && spaces < after.len() {
-        length + spaces
-    } else {
-        length + 1
-    };
-    Some(ListMarker { content_offset, length, example })
+    Some((length, label, footnote))
 }
 
 /// The labels of all numbered examples, `(@label)` starting a list item. Pandoc resolves
@@ -279,12 +330,14 @@ fn example_labels(text: &str) -> HashSet<&str> {
         if is_blank(&bytes[start..end]) {
             previous_blank = true;
         } else {
-            let marker = if previous_blank || in_list { list_marker(bytes, start, end) } else { None };
-            match marker {
-                Some(marker) => {
+            let markers = if previous_blank || in_list { list_markers(bytes, start, end) } else { None };
+            match markers {
+                Some(markers) => {
                     in_list = true;
-                    if marker.example && marker.length > 3 {
-                        labels.insert(&text[start + 2..start + marker.length - 1]);
+                    for (_, label) in markers.examples {
+                        if !label.is_empty() {
+                            labels.insert(&text[label]);
+                        }
                     }
                 }
                 None if column == 0 && previous_blank => in_list = false,
@@ -309,7 +362,8 @@ fn div_fence(bytes: &[u8], start: usize, end: usize) -> Option<Range<usize>> {
     if let Some(after) = attributes_end(bytes, pos, end) {
         pos = after;
     } else {
-        pos += bytes[pos..end].iter().take_while(|&&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_')).count();
+        // Pandoc takes any single word as the class, even `@e`.
+        pos += bytes[pos..end].iter().take_while(|&&b| !b.is_ascii_whitespace()).count();
     }
     let (_, pos) = indentation(bytes, pos, end);
     let pos = pos + bytes[pos..end].iter().take_while(|&&b| b == b':').count();
@@ -350,7 +404,7 @@ struct Blocks<'t> {
     fences: FenceIndex,
     comment_end: Finder,
     instruction_end: Finder,
-    environment_ends: HashMap<String, Finder>,
+    environment_ends: EnvironmentEnds<'t>,
     verbatim_element_ends: [Finder; 4],
     example_labels: HashSet<&'t str>,
 }
@@ -364,7 +418,7 @@ impl<'t> Blocks<'t> {
             fences: FenceIndex { lines: Vec::new(), longest_closer_after: Vec::new() },
             comment_end: Finder::new("-->"),
             instruction_end: Finder::new("?>"),
-            environment_ends: HashMap::new(),
+            environment_ends: EnvironmentEnds::default(),
             verbatim_element_ends: [
                 Finder::new("</pre>"),
                 Finder::new("</script>"),
@@ -417,7 +471,7 @@ impl<'t> Blocks<'t> {
             let content = after_quote_markers(bytes, pos, end);
             if is_blank(&bytes[content..end]) {
                 if let Some(resume) = self.flush(paragraph.take(), pos) {
-                    (paragraph, pos) = (Some(resume), line_end(bytes, resume) + 1);
+                    (paragraph, pos) = resume_at(bytes, resume);
                     continue;
                 }
                 previous_blank = true;
@@ -435,7 +489,7 @@ impl<'t> Blocks<'t> {
             }
             if let Some((_, close)) = self.fences.block_at(pos) {
                 if let Some(resume) = self.flush(paragraph.take(), pos) {
-                    (paragraph, pos) = (Some(resume), line_end(bytes, resume) + 1);
+                    (paragraph, pos) = resume_at(bytes, resume);
                     continue;
                 }
                 self.scanned.verbatim.push(pos..close.next_line);
@@ -447,7 +501,7 @@ impl<'t> Blocks<'t> {
                 && let Some(block_end) = self.verbatim_element(start)
             {
                 if let Some(resume) = self.flush(paragraph.take(), pos) {
-                    (paragraph, pos) = (Some(resume), line_end(bytes, resume) + 1);
+                    (paragraph, pos) = resume_at(bytes, resume);
                     continue;
                 }
                 self.scanned.verbatim.push(pos..block_end);
@@ -456,18 +510,22 @@ impl<'t> Blocks<'t> {
                 continue;
             }
             // Pandoc needs a blank line before a list, except between the items of one.
-            let marker =
-                if paragraph.is_none() || list_column.is_some() { list_marker(bytes, start, end) } else { None };
-            if let Some(marker) = marker {
+            let markers =
+                if paragraph.is_none() || list_column.is_some() { list_markers(bytes, start, end) } else { None };
+            if let Some(markers) = markers {
                 if let Some(resume) = self.flush(paragraph.take(), pos) {
-                    (paragraph, pos) = (Some(resume), line_end(bytes, resume) + 1);
+                    (paragraph, pos) = resume_at(bytes, resume);
                     continue;
                 }
-                list_column = Some(column + marker.content_offset);
-                if marker.example {
-                    self.scanned.no_keys.push(start..start + marker.length);
+                list_column = Some(column + markers.content_offset);
+                for (marker, _) in markers.examples {
+                    self.scanned.no_keys.push(marker);
                 }
-                paragraph = Some(start + marker.length);
+                if markers.starts_with_code {
+                    self.scanned.verbatim.push(markers.content_start..end);
+                } else {
+                    paragraph = Some(markers.content_start);
+                }
                 previous_blank = false;
                 pos = next;
                 continue;
@@ -476,19 +534,18 @@ impl<'t> Blocks<'t> {
                 list_column = None;
             }
             previous_blank = false;
-            if column <= 3
+            if paragraph.is_none()
+                && column == 0
                 && let Some(attributes) = div_fence(bytes, start, end)
             {
-                // A fenced div's opening or closing line: its attributes are no prose.
-                if let Some(resume) = self.flush(paragraph.take(), pos) {
-                    (paragraph, pos) = (Some(resume), line_end(bytes, resume) + 1);
-                    continue;
-                }
+                // A fenced div's opening or closing line: its attributes are no prose. A div
+                // cannot interrupt a paragraph.
                 self.scanned.no_keys.push(attributes);
                 pos = next;
                 continue;
             }
-            if column <= 3 && is_atx_heading(bytes, start, end) {
+            // Pandoc wants a blank line (or another block) before a heading.
+            if paragraph.is_none() && column <= 3 && is_atx_heading(bytes, start, end) {
                 // A heading is a paragraph of its own line, and attributes may end it.
                 let kept = start + trim_end(&bytes[start..end]).len();
                 let mut text_end = end;
@@ -499,9 +556,8 @@ impl<'t> Blocks<'t> {
                     self.scanned.no_keys.push(start + open..kept);
                     text_end = start + open;
                 }
-                let resume = self.flush(paragraph.take(), pos).or_else(|| self.flush(Some(pos), text_end));
-                if let Some(resume) = resume {
-                    (paragraph, pos) = (Some(resume), line_end(bytes, resume) + 1);
+                if let Some(resume) = self.flush(Some(pos), text_end) {
+                    (paragraph, pos) = resume_at(bytes, resume);
                     continue;
                 }
                 pos = next;
@@ -562,6 +618,13 @@ impl<'t> Blocks<'t> {
     }
 }
 
+/// Where the block level goes on after an HTML comment or LaTeX environment that began in a
+/// paragraph ended at `resume`, in a later one: the rest of that line opens a paragraph, and
+/// the lines after it are read as usual.
+fn resume_at(bytes: &[u8], resume: usize) -> (Option<usize>, usize) {
+    (Some(resume), line_end(bytes, resume) + 1)
+}
+
 fn trim_end(line: &[u8]) -> &[u8] {
     let kept = line.iter().rposition(|b| !matches!(b, b' ' | b'\t' | b'\r')).map_or(0, |i| i + 1);
     &line[..kept]
@@ -596,11 +659,44 @@ impl Pairs {
 
 /// Searches that may run past one paragraph, shared by all of them so that each stays
 /// linear over the whole text.
-struct Finders<'s> {
+struct Finders<'t, 's> {
     comment_end: &'s mut Finder,
     instruction_end: &'s mut Finder,
-    /// One finder per LaTeX environment name, for the `\end{name}` that closes it.
-    environment_ends: &'s mut HashMap<String, Finder>,
+    environment_ends: &'s mut EnvironmentEnds<'t>,
+}
+
+/// Where LaTeX environments end: the position of every `\end{name}`, by name, gathered in
+/// one pass the first time a paragraph holds a `\begin`, so that a text with many unclosed
+/// environments is not searched to its end once for each.
+#[derive(Debug, Default)]
+struct EnvironmentEnds<'t>(Option<HashMap<&'t str, Positions>>);
+
+impl<'t> EnvironmentEnds<'t> {
+    /// The first `\end{name}` starting at or after `from`, and its length.
+    fn find(&mut self, text: &'t str, name: &str, from: usize) -> Option<(usize, usize)> {
+        let ends = self.0.get_or_insert_with(|| {
+            let mut ends: HashMap<&str, Vec<usize>> = HashMap::new();
+            let mut from = 0;
+            while let Some(found) = text[from..].find("\\end{") {
+                let at = from + found;
+                let name_start = at + "\\end{".len();
+                from = name_start;
+                // Environment names are letters, digits and `*`; stopping at anything else
+                // keeps each look short.
+                let length = text.as_bytes()[name_start..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b' '))
+                    .count();
+                if text.as_bytes().get(name_start + length) == Some(&b'}') {
+                    ends.entry(text[name_start..name_start + length].trim()).or_default().push(at);
+                }
+            }
+            ends.into_iter().map(|(name, positions)| (name, Positions::from_sorted(positions))).collect()
+        });
+        let at = ends.get(name)?.next_from(from)?;
+        let length = text[at..].find('}').map_or(0, |i| i + 1);
+        Some((at, length))
+    }
 }
 
 /// What the inline level builds the first time a paragraph needs it.
@@ -612,9 +708,15 @@ struct Lookups {
     math_closers: Option<Positions>,
     /// `$$` pairs.
     display_math: Option<Positions>,
+    /// Around link destinations.
     parentheses: Option<Pairs>,
+    /// Around braced keys and LaTeX arguments.
     braces: Option<Pairs>,
+    /// Around link texts and bracketed citations.
     brackets: Option<Pairs>,
+    /// Every `]`, for LaTeX optional arguments, where brackets do not nest.
+    closing_brackets: Option<Positions>,
+    /// Blanks, which a braced key may not hold.
     spaces: Option<Positions>,
 }
 
@@ -625,17 +727,21 @@ struct Inline<'t, 's> {
     start: usize,
     end: usize,
     scanned: &'s mut Scanned,
-    finders: Finders<'s>,
+    finders: Finders<'t, 's>,
     example_labels: &'s HashSet<&'t str>,
     lookups: Lookups,
     /// Lengths of the emphasis runs still open, for `*` and for `_`.
     open_emphasis: [Vec<usize>; 2],
     /// Where the last closing emphasis run ended: pandoc reads no citation right there.
     emphasis_closed_at: Option<usize>,
-    /// Where the last citation or LaTeX command ended: `@a@b` is two citations, and so is
-    /// `\foo@a` one, since neither ends in a word.
+    /// Where the last citation, LaTeX command or swallowed `@word` ended: no word ends
+    /// there, so `@a@b` is two citations and `\foo@a` is one.
     citation_ended_at: Option<usize>,
-    open_brackets: usize,
+    /// The brackets open here that have a partner further on: where each closes, and whether
+    /// it is a footnote reference `[^label]`, which is never a link.
+    open_brackets: Vec<(usize, bool)>,
+    /// Where the backtick run being tried as a code span ends.
+    backtick_run_end: usize,
 }
 
 impl<'t, 's> Inline<'t, 's> {
@@ -643,7 +749,7 @@ impl<'t, 's> Inline<'t, 's> {
         text: &'t str,
         range: Range<usize>,
         scanned: &'s mut Scanned,
-        finders: Finders<'s>,
+        finders: Finders<'t, 's>,
         example_labels: &'s HashSet<&'t str>,
     ) -> Inline<'t, 's> {
         Inline {
@@ -658,7 +764,8 @@ impl<'t, 's> Inline<'t, 's> {
             open_emphasis: [Vec::new(), Vec::new()],
             emphasis_closed_at: None,
             citation_ended_at: None,
-            open_brackets: 0,
+            open_brackets: Vec::new(),
+            backtick_run_end: 0,
         }
     }
 
@@ -678,10 +785,7 @@ impl<'t, 's> Inline<'t, 's> {
                     Err(resume) => return Some(resume),
                 },
                 b'$' => self.math(pos),
-                b'[' => {
-                    self.open_brackets += 1;
-                    pos + 1
-                }
+                b'[' => self.open_bracket(pos),
                 b']' => self.close_bracket(pos),
                 b'*' | b'_' => self.emphasis(pos),
                 b'@' => self.citation(pos),
@@ -727,7 +831,7 @@ impl<'t, 's> Inline<'t, 's> {
         loop {
             let open = self.skip_blanks(next);
             match self.bytes.get(open) {
-                Some(b'[') if open < self.end => match self.closing(open, b'[') {
+                Some(b'[') if open < self.end => match self.first_closing_bracket(open) {
                     Some(close) => next = close + 1,
                     None => break,
                 },
@@ -738,7 +842,7 @@ impl<'t, 's> Inline<'t, 's> {
         let open = self.skip_blanks(next);
         if self.bytes.get(open) == Some(&b'{') && open < self.end {
             let mut open = open;
-            while let Some(close) = self.closing(open, b'{') {
+            while let Some(close) = self.closing_brace(open) {
                 first_group.get_or_insert(open + 1..close);
                 has_arguments = true;
                 next = close + 1;
@@ -756,11 +860,10 @@ impl<'t, 's> Inline<'t, 's> {
             // An environment is raw up to its `\end`, which may lie paragraphs away; one that
             // is never closed is no environment at all.
             let Some(name) = first_group.map(|group| self.text[group].trim()) else { return Ok(name_end) };
-            let closing = format!("\\end{{{name}}}");
-            let finder =
-                self.finders.environment_ends.entry(name.to_owned()).or_insert_with(|| Finder::new(closing.clone()));
-            let Some(close) = finder.find(self.text, next) else { return Ok(name_end) };
-            let end = close + closing.len();
+            let Some((close, length)) = self.finders.environment_ends.find(self.text, name, next) else {
+                return Ok(name_end);
+            };
+            let end = close + length;
             self.scanned.no_keys.push(pos..end);
             return if end > self.end { Err(end) } else { Ok(end) };
         }
@@ -776,25 +879,32 @@ impl<'t, 's> Inline<'t, 's> {
         pos
     }
 
-    /// The bracket or brace closing the one at `open`, in this paragraph.
-    fn closing(&mut self, open: usize, mark: u8) -> Option<usize> {
+    /// The brace closing the one at `open`, in this paragraph.
+    fn closing_brace(&mut self, open: usize) -> Option<usize> {
         let (bytes, range) = (self.bytes, self.start..self.end);
-        let pairs = if mark == b'[' {
-            self.lookups.brackets.get_or_insert_with(|| Pairs::new(bytes, range, b'[', b']'))
-        } else {
-            self.lookups.braces.get_or_insert_with(|| Pairs::new(bytes, range, b'{', b'}'))
-        };
-        pairs.closing(open)
+        self.lookups.braces.get_or_insert_with(|| Pairs::new(bytes, range, b'{', b'}')).closing(open)
     }
 
-    /// A code span: a run of backticks up to the next run of exactly the same length. A run
-    /// without a partner is literal text.
+    /// The `]` ending a LaTeX optional argument: TeX takes the first one, brackets do not
+    /// nest.
+    fn first_closing_bracket(&mut self, open: usize) -> Option<usize> {
+        let (bytes, range) = (self.bytes, self.start..self.end);
+        self.lookups.closing_brackets.get_or_insert_with(|| Positions::of_byte(bytes, range, b']')).next_from(open)
+    }
+
+    /// A code span: a run of backticks up to the next run of exactly the same length. When a
+    /// run has no partner, pandoc takes its first backtick as text and tries again from the
+    /// next, so in ``` ``@a` ``` the code span is `` `@a` ``.
     fn code_span(&mut self, pos: usize) -> usize {
-        let length = self.bytes[pos..self.end].iter().take_while(|&&b| b == b'`').count();
+        // The run is measured once; the retries within it only shorten it.
+        if self.backtick_run_end <= pos {
+            self.backtick_run_end = pos + self.bytes[pos..self.end].iter().take_while(|&&b| b == b'`').count();
+        }
+        let length = self.backtick_run_end - pos;
         let (bytes, range) = (self.bytes, self.start..self.end);
         let runs = self.lookups.backtick_runs.get_or_insert_with(|| backtick_runs(bytes, range));
         let Some(close) = runs.get(&length).and_then(|starts| starts.next_from(pos + length)) else {
-            return pos + length;
+            return pos + 1;
         };
         self.scanned.verbatim.push(pos..close + length);
         self.attributes(close + length)
@@ -848,12 +958,13 @@ impl<'t, 's> Inline<'t, 's> {
                     range.clone().filter(|&i| bytes[i] == b'$' && i + 1 < range.end && bytes[i + 1] == b'$').collect(),
                 )
             });
+            // Without a closing `$$`, pandoc tries the second `$` as inline math.
             return match pairs.next_from(pos + 2) {
                 Some(close) => {
                     self.scanned.verbatim.push(pos..close + 2);
                     close + 2
                 }
-                None => pos + 2,
+                None => pos + 1,
             };
         }
         if self.char_at(pos + 1).is_none_or(is_space) {
@@ -883,14 +994,28 @@ impl<'t, 's> Inline<'t, 's> {
         }
     }
 
+    /// `[`: only a bracket with a partner can make a link or a bracketed citation.
+    fn open_bracket(&mut self, pos: usize) -> usize {
+        let (bytes, range) = (self.bytes, self.start..self.end);
+        let brackets = self.lookups.brackets.get_or_insert_with(|| Pairs::new(bytes, range, b'[', b']'));
+        if let Some(close) = brackets.closing(pos) {
+            let footnote = bytes.get(pos + 1) == Some(&b'^');
+            self.open_brackets.push((close, footnote));
+        }
+        pos + 1
+    }
+
     /// `]`: after a bracket that closes, a link destination `(…)` and attributes `{…}` are
     /// not prose. The bracketed text itself was read as usual: `[@a](url)` cites `a`.
     fn close_bracket(&mut self, pos: usize) -> usize {
-        if self.open_brackets == 0 {
+        if self.open_brackets.last().is_none_or(|&(close, _)| close != pos) {
             return pos + 1;
         }
-        self.open_brackets -= 1;
+        let (_, footnote) = self.open_brackets.pop().unwrap_or_default();
         let mut next = pos + 1;
+        if footnote {
+            return next;
+        }
         if next < self.end && self.bytes[next] == b'(' {
             let (bytes, range) = (self.bytes, self.start..self.end);
             let parentheses = self.lookups.parentheses.get_or_insert_with(|| Pairs::new(bytes, range, b'(', b')'));
@@ -937,7 +1062,7 @@ impl<'t, 's> Inline<'t, 's> {
     /// `@` or `-@`: a citation, if a key follows and the `@` does not belong to a word.
     fn citation(&mut self, at: usize) -> usize {
         if !self.may_cite_after(at) {
-            return at + 1;
+            return self.skip_at_word(at);
         }
         let key_start = at + 1;
         let key = if self.bytes.get(key_start) == Some(&b'{') && key_start < self.end {
@@ -950,16 +1075,30 @@ impl<'t, 's> Inline<'t, 's> {
         };
         // A narrative `@label` naming a numbered example is a reference to that example;
         // inside brackets, `[@label]`, it is still a citation.
-        let key =
-            key.filter(|(range, _)| self.open_brackets > 0 || !self.example_labels.contains(&self.text[range.clone()]));
+        let key = key.filter(|(range, _)| {
+            !self.open_brackets.is_empty() || !self.example_labels.contains(&self.text[range.clone()])
+        });
         match key {
             Some((range, next)) => {
                 self.scanned.push(&self.text[range.clone()], range, Syntax::Pandoc);
                 self.citation_ended_at = Some(next);
                 next
             }
-            None => at + 1,
+            None => self.skip_at_word(at),
         }
+    }
+
+    /// Steps over an `@` that starts no citation. Pandoc reads it with the letters, digits,
+    /// `-` and `_` after it as one piece of text (it is how example references are written)
+    /// that does not count as a word, so in `x@e@h` and `@-e@h` the `@h` cites.
+    fn skip_at_word(&mut self, at: usize) -> usize {
+        let word = self.text[at + 1..self.end]
+            .find(|c: char| !(is_alphanumeric(c) || c == '-' || c == '_'))
+            .unwrap_or(self.end - at - 1);
+        if word > 0 {
+            self.citation_ended_at = Some(at + 1 + word);
+        }
+        at + 1 + word
     }
 
     /// True when pandoc would read a citation starting at the `@` at `at`, judging by what
@@ -980,7 +1119,7 @@ impl<'t, 's> Inline<'t, 's> {
     /// reported, as there is no key to underline or resolve.
     fn braced_key(&mut self, open: usize) -> Option<(Range<usize>, usize)> {
         let (bytes, range) = (self.bytes, self.start..self.end);
-        let close = self.closing(open, b'{')?;
+        let close = self.closing_brace(open)?;
         let spaces = self
             .lookups
             .spaces
@@ -1009,7 +1148,11 @@ fn may_cite_after(text: &str, at: usize, floor: usize) -> bool {
         return false;
     }
     if before == '.' {
-        let dots = bytes[floor..at].iter().rev().take_while(|&&b| b == b'.').count();
+        let mut dots = bytes[floor..at].iter().rev().take_while(|&&b| b == b'.').count();
+        // An escaped first dot is not part of an ellipsis.
+        if is_escaped(bytes, at - dots, floor) {
+            dots -= 1;
+        }
         return dots % 3 == 0;
     }
     true
@@ -1286,7 +1429,6 @@ mod tests {
     #[test]
     fn trailing_punctuation_is_not_key() {
         insta::assert_snapshot!(check("@smith2020. @a: @b? @c/ @d--e @f:g.h @i_"), @"
-        smith2020 @ 1..10
         a @ 13..14
         b @ 17..18
         c @ 21..22
@@ -1404,6 +1546,65 @@ mod tests {
     }
 
     #[test]
+    fn example_markers_without_parentheses() {
+        // Pandoc reads `@label.` and `@label)` opening a block as numbered examples.
+        insta::assert_snapshot!(check("@smith2020. Text.\n\nLater @smith2020 and [@smith2020]."), @"smith2020 @ 42..51");
+        insta::assert_snapshot!(check("Para @a.\n@b. continues the paragraph"), @"
+        a @ 6..7
+        b @ 10..11
+        ");
+        insta::assert_snapshot!(check("- @x) nested in a bullet\n\n@y"), @"y @ 27..28");
+    }
+
+    #[test]
+    fn at_after_a_word_swallows_the_next_word_only() {
+        insta::assert_snapshot!(check("x@e@h x@e-f@i jane@example.org@j"), @"
+        h @ 4..5
+        i @ 12..13
+        ");
+    }
+
+    #[test]
+    fn code_span_retried_from_the_next_backtick() {
+        insta::assert_snapshot!(check("``@a` ``b`@c` $$@d$"), @"(none)");
+    }
+
+    #[test]
+    fn raw_latex() {
+        insta::assert_snapshot!(check("\\textbf{see @a} \\ref{fig:@b} \\foo[@c]{x} \\newpage @d \\foo{x} {@e} \\\\foo{@f}"), @"
+        d @ 51..52
+        e @ 63..64
+        f @ 73..74
+        ");
+        insta::assert_snapshot!(check("\\begin{figure}\n@a\n\n@b\n\\end{figure}\n\n@c \\begin{x} @d"), @"
+        c @ 37..38
+        d @ 50..51
+        ");
+    }
+
+    #[test]
+    fn attributes_and_divs() {
+        insta::assert_snapshot!(check("::: {.note title=\"@a\"}\n@b\n:::\n\n::: @c\n:::"), @"b @ 24..25");
+        insta::assert_snapshot!(check("[x]{@d} [y]{.c k=@e} `z`{=html}@f"), @"
+        d @ 5..6
+        f @ 32..33
+        ");
+        insta::assert_snapshot!(check("# H @g {#sec .x k=\"@h\"}\n\n# H {@i}"), @"
+        g @ 5..6
+        i @ 31..32
+        ");
+        insta::assert_snapshot!(check("para\n# not a heading `x\n@j` @k"), @"k @ 29..30");
+    }
+
+    #[test]
+    fn footnote_references_are_not_links() {
+        insta::assert_snapshot!(check("[^1](@a) [x](@b) [@c [^2]](u)"), @"
+        a @ 6..7
+        c @ 19..20
+        ");
+    }
+
+    #[test]
     fn example_lists() {
         insta::assert_snapshot!(check("See (@later).\n\n(@good) An example.\n(@bad) Another.\n\n(@later) Last.\n\nAs (@good) shows, @a. @good, -@bad, [@good], [see @bad], @goodness."), @"
         a @ 87..88
@@ -1455,7 +1656,7 @@ mod tests {
     fn completion_of_a_partial_key() {
         insta::assert_snapshot!(check_completion("[@smi<|>"), @r#""smi" @ 2..5"#);
         insta::assert_snapshot!(check_completion("[@smi<|>th2020]"), @r#""smith2020" @ 2..11"#);
-        insta::assert_snapshot!(check_completion("@smith.<|>"), @r#""smith." @ 1..7"#);
+        insta::assert_snapshot!(check_completion("See @smith.<|>"), @r#""smith." @ 5..11"#);
         insta::assert_snapshot!(check_completion("@{url:https://x.org/?a<|>=b} x"), @r#""url:https://x.org/?a=b" @ 2..24"#);
     }
 

@@ -135,18 +135,26 @@ fn scan_dialect(dialect: Dialect, text: &str) -> Scanned {
 /// DOIs are found in every dialect, except inside code and comments and except where a key
 /// citation already covers them (`@doi:10.1/x` is reported once, as a key).
 pub fn scan(dialect: Dialect, text: &str) -> Vec<Citation> {
-    scan_with_problems(dialect, text).0
+    scan_citations(dialect, text).0
 }
 
 /// Like [`scan`], and also returns the DOIs announced with `doi:` or a doi.org link that do
 /// not hold a valid DOI (such as `doi:10.1111`), outside code and comments. A malformed DOI
 /// inside a key citation (`@doi:10.1111`) is reported too: the key cannot resolve either.
+/// This is for diagnostics rather than every keystroke: the malformed-DOI search of
+/// [`crate::corpus::doi`] compares each announced DOI with every valid one, so on a text with
+/// many of both it costs more than [`scan`].
 pub fn scan_with_problems(dialect: Dialect, text: &str) -> (Vec<Citation>, Vec<MalformedDoi>) {
+    let (citations, verbatim) = scan_citations(dialect, text);
+    (citations, bare_doi::malformed_dois(text, &verbatim))
+}
+
+/// The citations of a manuscript with the bare DOIs added, and its verbatim stretches.
+fn scan_citations(dialect: Dialect, text: &str) -> (Vec<Citation>, Spans) {
     let mut scanned = scan_dialect(dialect, text);
     let mut citations = std::mem::take(&mut scanned.citations);
     bare_doi::add_bare_dois(text, &scanned.verbatim, &mut citations);
-    let malformed = bare_doi::malformed_dois(text, &scanned.verbatim);
-    (citations, malformed)
+    (citations, scanned.verbatim)
 }
 
 /// Tells whether the cursor at byte `offset` is inside a citation being typed, and which part
@@ -291,33 +299,126 @@ mod tests {
     #[test]
     fn pathological_inputs_stay_linear() {
         // Openers without closers are where a naive scanner searches to the end of the text
-        // again and again.
-        for unit in [
+        // again and again; each of these once made a scanner here quadratic or nearly so.
+        let units = [
+            "`",
             "`` ",
             "<!-- ",
             "$x ",
+            "$$x",
             "[a](",
+            "[x]{",
             "@{a ",
             "<a x=\"",
+            "<?",
             "```\n",
             "\\cite[",
+            "\\cite{",
+            "\\begin{x",
+            "\\begin{x}",
+            "\\end{",
+            "\\foo{",
             "/* ",
             "[cite:@a ",
             "#+begin_src\n",
             "*a ",
+            "(@x) ",
+            "@x. ",
             "doi:10.1000/",
             "((((",
             "))))",
-        ] {
+            "[[[[",
+            "]]]]",
+        ];
+        for unit in units {
             let text = unit.repeat(200_000 / unit.len());
             for dialect in [Dialect::Markdown, Dialect::Latex, Dialect::Typst, Dialect::Org, Dialect::Plain] {
-                let _ = scan_with_problems(dialect, &text);
+                let _ = scan(dialect, &text);
+                let _ = completion_context(dialect, &text, text.len() / 2);
             }
         }
     }
 
+    /// Pieces of every dialect's syntax, so that random texts reach deep into the scanners
+    /// rather than stopping at the first unknown character.
+    fn syntax_soup() -> impl Strategy<Value = String> {
+        const PIECES: &[&str] = &[
+            "@",
+            "@a",
+            "@{b}",
+            "[",
+            "]",
+            "(",
+            ")",
+            "{",
+            "}",
+            "<",
+            ">",
+            "`",
+            "```",
+            "~~~",
+            "\\",
+            "\\cite{",
+            "\\begin{verbatim}",
+            "\\end{verbatim}",
+            "%",
+            "$",
+            "$$",
+            "*",
+            "_",
+            "<!--",
+            "-->",
+            "#cite(<",
+            "[cite:@",
+            ";",
+            ",",
+            ":",
+            ".",
+            "-",
+            "/",
+            "//",
+            "/*",
+            "*/",
+            "#+begin_src",
+            "#+end_src",
+            "# ",
+            "\n",
+            "\n\n",
+            "\r\n",
+            "\r",
+            "    ",
+            "\t",
+            "é",
+            "😀",
+            "\0",
+            "doi:10.1000/x",
+            "10.1234/",
+            "(@ex) ",
+            "@x.",
+            ":::",
+            "[^1]",
+            "\\foo",
+            "x",
+            " ",
+        ];
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..40).prop_map(|parts| parts.concat())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        #[test]
+        fn syntax_soup_never_panics(text in syntax_soup(), offset in 0usize..200) {
+            for dialect in [Dialect::Markdown, Dialect::Latex, Dialect::Typst, Dialect::Org, Dialect::Plain] {
+                let (citations, _) = scan_with_problems(dialect, &text);
+                for pair in citations.windows(2) {
+                    prop_assert!(pair[0].range.end <= pair[1].range.start, "{:?}", pair);
+                }
+                if let Some(context) = completion_context(dialect, &text, offset) {
+                    prop_assert_eq!(&text[context.range.clone()], context.prefix.as_str());
+                }
+            }
+        }
 
         #[test]
         fn never_panics_and_results_are_ordered(text in "(\\PC|[\\x00\\r\\n\\t`@\\[\\]{}<>#%$\\\\*_~:;,.-]|\r\n|😀){0,120}", offset in 0usize..130) {

@@ -94,5 +94,8 @@ fn serve() -> ExitCode {
         }
     };
     runtime.block_on(refls::lsp::run_stdio());
+    // The stdin reader sits on a blocking thread until the client closes the pipe; after
+    // `exit` the process must end now, not when the client gets round to closing it.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     ExitCode::SUCCESS
 }

@@ -68,7 +68,7 @@ impl Doi {
     pub fn kind(&self) -> DoiKind {
         static ISSUE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"/[a-z]+\.v\d+(\.\d+)?$").expect("valid regex"));
         let suffix = &self.0[self.prefix().len() + 1..];
-        if suffix.starts_with("(issn)") || suffix.contains("(issn)") {
+        if suffix.contains("(issn)") {
             DoiKind::Journal
         } else if ISSUE.is_match(&self.0) {
             // Wiley-style issue DOIs: `10.1111/hex.v26.4`.
@@ -157,6 +157,11 @@ fn strip_resolver(text: &str) -> &str {
 /// opening partner inside the DOI (`(see 10.1000/xyz)` loses its `)`, while
 /// `10.1016/S0140-6736(20)30183-5` keeps both of its own).
 fn trim_candidate(candidate: &str) -> &str {
+    // Bracket balance is counted once, then kept up to date as characters are dropped from
+    // the end, so a line ending in thousands of `)` stays linear.
+    let count = |c: char| candidate.chars().filter(|&x| x == c).count();
+    let mut balance =
+        [(')', '(', count(')'), count('(')), (']', '[', count(']'), count('[')), ('}', '{', count('}'), count('{'))];
     let mut end = candidate.len();
     loop {
         let current = &candidate[..end];
@@ -165,16 +170,9 @@ fn trim_candidate(candidate: &str) -> &str {
             end -= last.len_utf8();
             continue;
         }
-        let pair = match last {
-            ')' => Some('('),
-            ']' => Some('['),
-            '}' => Some('{'),
-            _ => None,
-        };
-        if let Some(open) = pair {
-            let opens = current.chars().filter(|&c| c == open).count();
-            let closes = current.chars().filter(|&c| c == last).count();
-            if closes > opens {
+        if let Some(entry) = balance.iter_mut().find(|(close, ..)| *close == last) {
+            if entry.2 > entry.3 {
+                entry.2 -= 1;
                 end -= 1;
                 continue;
             }
@@ -209,15 +207,16 @@ pub fn find_malformed_dois(text: &str) -> Vec<MalformedDoi> {
     });
     let valid = find_dois(text);
     let mut res = Vec::new();
+    // Both lists are in text order: one merging pass finds whether a valid DOI starts inside
+    // each announced one (which then is not malformed).
+    let mut next_valid = 0;
     for caps in ANNOUNCED.captures_iter(text) {
         let whole = caps.get(0).expect("group 0");
         let value = caps.get(1).expect("group 1");
-        if valid.iter().any(|v| {
-            v.full_range.start <= whole.start()
-                && whole.end() <= v.range.end.max(whole.end())
-                && v.range.start >= whole.start()
-                && v.range.start <= value.end()
-        }) {
+        while next_valid < valid.len() && valid[next_valid].range.start < whole.start() {
+            next_valid += 1;
+        }
+        if valid.get(next_valid).is_some_and(|v| v.range.start <= value.end()) {
             continue;
         }
         let shown = trim_candidate(value.as_str());
@@ -299,6 +298,15 @@ mod tests {
         assert_eq!(texts[0].0, "10.1111");
         assert_eq!(texts[1].0, "hex.1");
         assert_eq!(texts[2].0, "");
+    }
+
+    #[test]
+    fn long_runs_of_brackets_stay_linear() {
+        // Once quadratic: each trailing `)` recounted the whole candidate.
+        let text = format!("10.1000/a{}", ")".repeat(200_000));
+        assert_eq!(found(&text), ["10.1000/a"]);
+        let many = "doi:10.1 doi:10.1000/x ".repeat(20_000);
+        assert_eq!(find_malformed_dois(&many).len(), 20_000);
     }
 
     #[test]

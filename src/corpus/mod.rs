@@ -59,27 +59,28 @@ pub struct Input {
 pub struct SourceFile {
     pub path: String,
     pub origin: Origin,
-    /// `(byte offset, zero-based line)` of every anchor in this file, sorted by offset.
-    anchor_lines: Box<[(u32, u32)]>,
+    /// `(byte offset, zero-based line, byte offset of that line's start)` of every anchor in
+    /// this file, sorted by offset.
+    anchor_lines: Box<[(u32, u32, u32)]>,
 }
 
 /// Zero-based line numbers of `offsets` (sorted) in `text`; lines end at `\n`, `\r\n` or a
 /// lone `\r`.
-fn lines_of(text: &str, offsets: &[u32]) -> Vec<(u32, u32)> {
+fn lines_of(text: &str, offsets: &[u32]) -> Vec<(u32, u32, u32)> {
     let bytes = text.as_bytes();
     let mut res = Vec::with_capacity(offsets.len());
-    let (mut line, mut i) = (0u32, 0usize);
+    let (mut line, mut line_start, mut i) = (0u32, 0u32, 0usize);
     for &offset in offsets {
         let offset_usize = (offset as usize).min(bytes.len());
         while i < offset_usize {
-            match bytes[i] {
-                b'\n' => line += 1,
-                b'\r' if bytes.get(i + 1) != Some(&b'\n') => line += 1,
-                _ => {}
+            let is_break = bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+            if is_break {
+                line += 1;
+                line_start = i as u32 + 1;
             }
             i += 1;
         }
-        res.push((offset, line));
+        res.push((offset, line, line_start));
     }
     res
 }
@@ -99,10 +100,15 @@ impl SourceFile {
 
     /// Zero-based line of an anchor's offset (0 for offsets that are not anchors).
     pub fn line_of_offset(&self, offset: u32) -> u32 {
-        match self.anchor_lines.binary_search_by_key(&offset, |&(o, _)| o) {
-            Ok(i) => self.anchor_lines[i].1,
-            Err(_) => 0,
-        }
+        self.anchor_line(offset).map_or(0, |(line, _)| line)
+    }
+
+    /// Zero-based line of an anchor's offset and the byte offset where that line starts, so
+    /// a client position can be computed by reading only that part of the file.
+    pub fn anchor_line(&self, offset: u32) -> Option<(u32, u32)> {
+        let i = self.anchor_lines.binary_search_by_key(&offset, |&(o, _, _)| o).ok()?;
+        let (_, line, start) = self.anchor_lines[i];
+        Some((line, start))
     }
 
     /// The file name without directories or extension, for fallback keys.

@@ -211,10 +211,13 @@ impl Backend {
     /// Asks the client to watch corpus files (dynamic registration), or, when it cannot,
     /// watches the workspace with a file watcher of our own.
     async fn watch_corpus(&self) {
-        let (client_watches, root) = {
+        let (client_watches, root, shutting_down) = {
             let state = self.lock();
-            (state.flags.watched_files, state.root.clone())
+            (state.flags.watched_files, state.root.clone(), state.shutting_down)
         };
+        if shutting_down {
+            return;
+        }
         if client_watches {
             let pattern = "**/*.{bib,bibtex,json,yaml,yml,ris,txt,text,html,htm,xhtml,xml,nxml}";
             let options = DidChangeWatchedFilesRegistrationOptions {
@@ -344,9 +347,14 @@ impl Backend {
             match computed {
                 Ok(Ok((diagnostics, new_bibliographies))) => {
                     this.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
-                    if !new_bibliographies.is_empty() {
-                        this.lock().sources.declared.extend(new_bibliographies.iter().cloned());
-                        this.update_corpus(new_bibliographies).await;
+                    // Remember every declared bibliography; read only those not read yet.
+                    let unread: Vec<PathBuf> = {
+                        let mut state = this.lock();
+                        state.sources.declared.extend(new_bibliographies.iter().cloned());
+                        new_bibliographies.into_iter().filter(|p| !state.sources.has(p)).collect()
+                    };
+                    if !unread.is_empty() {
+                        this.update_corpus(unread).await;
                     }
                 }
                 _ => {
@@ -370,6 +378,17 @@ impl Backend {
 
     fn diagnostics_delay(&self) -> Duration {
         Duration::from_millis(self.lock().config.diagnostics_delay_ms)
+    }
+}
+
+/// The dialect of an LSP language id, for documents whose name says nothing (untitled).
+fn dialect_of_language(language_id: &str) -> Dialect {
+    match language_id {
+        "markdown" | "quarto" | "rmd" | "pandoc" => Dialect::Markdown,
+        "latex" | "tex" | "plaintex" | "context" => Dialect::Latex,
+        "typst" => Dialect::Typst,
+        "org" => Dialect::Org,
+        _ => Dialect::Plain,
     }
 }
 
@@ -407,27 +426,49 @@ fn corpus_path(corpus: &Corpus, at: &Location) -> Option<PathBuf> {
     }
 }
 
-fn corpus_text(corpus: &Corpus, at: &Location) -> Option<String> {
+/// The bytes of a corpus file from the start of the anchor's line to the end of its range
+/// (at most 256 KiB), and that line's number: enough to convert the range to a client
+/// position without reading a 50 MB bibliography for every go-to-definition.
+fn anchor_slice(corpus: &Corpus, at: &Location) -> Option<(u32, u32, String)> {
+    use std::io::{Read, Seek, SeekFrom};
     let file = corpus.file(at.file);
-    match file.origin {
+    let (line, line_start) = file.anchor_line(at.range.start)?;
+    let end = at.range.end.max(at.range.start).min(line_start + 256 * 1024);
+    let text = match file.origin {
         Origin::Seed => {
             let name = file.path.rsplit('/').next()?;
-            Some(seeds::SEEDS.iter().find(|(n, _)| *n == name)?.1.to_owned())
+            let text = seeds::SEEDS.iter().find(|(n, _)| *n == name)?.1;
+            text.get(line_start as usize..end as usize)?.to_owned()
         }
-        _ => std::fs::read(&file.path).ok().map(|b| String::from_utf8_lossy(&b).into_owned()),
-    }
+        Origin::Workspace | Origin::Client => {
+            let mut handle = std::fs::File::open(&file.path).ok()?;
+            handle.seek(SeekFrom::Start(u64::from(line_start))).ok()?;
+            let mut bytes = vec![0; (end - line_start) as usize];
+            let read = handle.read(&mut bytes).ok()?;
+            bytes.truncate(read);
+            String::from_utf8_lossy(&bytes).into_owned()
+        }
+    };
+    Some((line, line_start, text))
 }
 
-/// A corpus location as an LSP location. The file is read to convert its byte range with the
-/// negotiated encoding; if it cannot be read, the range falls back to the start of its line.
+/// A corpus location as an LSP location. If the file cannot be read, the range falls back
+/// to the start of its line.
 fn to_proto_location(
     corpus: &Corpus,
     at: &Location,
     encoding: PositionEncoding,
 ) -> Option<tower_lsp::lsp_types::Location> {
     let uri = Url::from_file_path(corpus_path(corpus, at)?).ok()?;
-    let range = match corpus_text(corpus, at) {
-        Some(text) => LineIndex::new(&text).range(&text, at.range.start as usize..at.range.end as usize, encoding),
+    let range = match anchor_slice(corpus, at) {
+        Some((line, line_start, text)) => {
+            let start = (at.range.start - line_start) as usize;
+            let end = ((at.range.end - line_start) as usize).min(text.len()).max(start);
+            let mut range = LineIndex::new(&text).range(&text, start..end, encoding);
+            range.start.line += line;
+            range.end.line += line;
+            range
+        }
         None => {
             let line = corpus.line_of(at);
             Range::new(Position::new(line, 0), Position::new(line, 0))
@@ -545,10 +586,10 @@ impl LanguageServer for Backend {
                 })
             })
             .unwrap_or_default();
+        // The client's options refine `refls.toml`: keys it names win, the others stay.
         if let Some(options) = &params.initialization_options {
-            match Config::from_json(options) {
-                Ok(from_client) if from_client != Config::default() => config = from_client,
-                Ok(_) => {}
+            match config.merged(options) {
+                Ok(merged) => config = merged,
                 Err(e) => tracing::warn!("initializationOptions: {e}; using refls.toml or defaults"),
             }
         }
@@ -604,7 +645,11 @@ impl LanguageServer for Backend {
         let doc = params.text_document;
         {
             let mut state = self.lock();
-            let dialect = Dialect::from_path(doc.uri.path());
+            // The file name decides; an untitled buffer is known by its language id.
+            let dialect = match Dialect::from_path(doc.uri.path()) {
+                Dialect::Plain => dialect_of_language(&doc.language_id),
+                known => known,
+            };
             let open = OpenDocument {
                 document: Document::new(&doc.text, doc.version),
                 dialect,

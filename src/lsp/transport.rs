@@ -5,8 +5,17 @@
 //! the editor waits forever. This guard reads the `Content-Length` frames itself, checks that
 //! each body is a JSON object, forwards good frames unchanged through an in-memory pipe, and
 //! logs and drops the rest (a frame without a length header is skipped up to the next one).
+//! It also ends the input after `exit`, so the server stops without waiting for the client
+//! to close stdin.
 
+use serde::Deserialize;
 use serde::de::IgnoredAny;
+
+/// The one field the guard looks at: whether the message is `exit`.
+#[derive(Deserialize)]
+struct Method {
+    method: Option<String>,
+}
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream};
 
 /// Frames larger than this are refused rather than buffered (no manuscript is this large).
@@ -47,13 +56,19 @@ pub async fn forward_valid_frames(input: impl AsyncRead + Unpin, mut output: Dup
             return;
         }
         let is_object = body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-        if !is_object || serde_json::from_slice::<IgnoredAny>(&body).is_err() {
+        let method = if is_object { serde_json::from_slice::<Method>(&body).ok().map(|m| m.method) } else { None };
+        if method.is_none() || serde_json::from_slice::<IgnoredAny>(&body).is_err() {
             let shown = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
             tracing::error!("dropped a malformed JSON-RPC message (not a JSON object): {shown}");
             continue;
         }
         let header = format!("Content-Length: {length}\r\n\r\n");
         if output.write_all(header.as_bytes()).await.is_err() || output.write_all(&body).await.is_err() {
+            return;
+        }
+        // After `exit` nothing more is read: closing the pipe lets tower-lsp finish even while
+        // the client keeps its end of stdin open.
+        if method.flatten().as_deref() == Some("exit") {
             return;
         }
     }

@@ -103,6 +103,11 @@ impl Sources {
         res
     }
 
+    /// Whether `path` has been read into the corpus already.
+    pub fn has(&self, path: &Path) -> bool {
+        self.files.contains_key(&path.display().to_string())
+    }
+
     /// Whether a file on disk belongs to the corpus.
     pub fn wants(&self, path: &Path) -> bool {
         if self.declared.contains(path) || self.files.contains_key(&path.display().to_string()) {

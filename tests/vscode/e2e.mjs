@@ -2,9 +2,10 @@
 // through playwright-core, the way a person would, and checks what the refls extension and
 // server put on screen: (a) the hover over `@ikhile2023virtuous` shows the article's title,
 // (b) typing `[@virt` and pressing Ctrl+Space lists `ikhile2023virtuous`, (c) the Problems
-// panel lists the `unknown-key` error for `@nobody2020`, (d) the command *refls: Export
-// Bibliography* opens the corpus as CSL-JSON in an untitled JSON editor. e2e.sh has already
-// started code-server with the extension installed and the workspace open.
+// panel lists the `unknown-key` error for `@nobody2020`, (d) *refls: Export Bibliography*
+// opens the cited works (through the server) and the whole corpus (through the CLI) as
+// CSL-JSON in untitled JSON editors, (e) F12 on the key opens the saved page it comes from.
+// e2e.sh has already started code-server with the extension installed and the workspace open.
 //
 // Environment (set by e2e.sh):
 //   REFLS_E2E_URL         code-server URL that opens the workspace (…/?folder=…)
@@ -22,6 +23,10 @@ import path from 'node:path';
 const KEY = 'ikhile2023virtuous';
 const TITLE = 'A virtuous cycle of co-production';
 const UNKNOWN = 'nobody2020';
+// The saved page the key's record comes from.
+const DEFINITION_FILE = '003_0499f4ac7e19fbdd.txt';
+// Its title line, where the definition lands (as in tests/nvim_e2e.rs).
+const DEFINITION_AT = 'Ln 20,';
 const TOTAL_MS = 200_000;
 // The first hover also waits for the extension to activate and the server to index seeds/.
 const FIRST_HOVER_MS = 90_000;
@@ -135,6 +140,60 @@ async function visibleTexts(selector) {
   }, selector);
 }
 
+/**
+ * Runs *refls: Export Bibliography* from the command palette, picks `choice` when a pick is
+ * offered (null: expects none), and reads the untitled editor `tab` it opens with the find
+ * widget, since Monaco renders only the visible lines: how many items, and whether the key's
+ * item is one of them.
+ */
+async function exportBibliography(choice, tab) {
+  const seen = { choice, tab };
+  results.seen[`export ${tab}`] = seen;
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill('>refls: Export Bibliography');
+  await page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'Export Bibliography' }).waitFor();
+  await page.keyboard.press('Enter');
+  if (choice) {
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: choice }).first().click();
+  }
+  const opened = await poll(STEP_MS, async () => {
+    Object.assign(
+      seen,
+      await page.evaluate(() => ({
+        active: document.querySelector('.tabs-container .tab.active')?.innerText.trim() ?? '',
+        language: document.querySelector('#status\\.editor\\.mode')?.innerText.trim() ?? '',
+      })),
+    );
+    return seen.active.startsWith(tab) && seen.language === 'JSON';
+  });
+  if (!opened) {
+    return seen;
+  }
+  // Focus may still be in the Problems panel, whose Ctrl+F is its own filter: click into the
+  // new editor first, and type into the find widget's own field.
+  await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('Control+F');
+  const find = page.locator('.find-widget.visible .find-part textarea, .find-widget.visible .find-part input').first();
+  const count = async (text) => {
+    await find.fill(text);
+    return poll(5_000, async () => {
+      const shown = (await page.locator('.find-widget.visible .matchesCount').innerText().catch(() => '')).trim();
+      if (/^No results/.test(shown)) {
+        return { n: 0 };
+      }
+      const m = /^\d+ of (\d+)$/.exec(shown);
+      return m ? { n: Number(m[1]) } : null;
+    });
+  };
+  seen.items = (await count('"id": "'))?.n ?? 0;
+  seen.keyItems = (await count(`"id": "${KEY}"`))?.n ?? 0;
+  await page.keyboard.press('Escape');
+  seen.ok = seen.keyItems === 1;
+  return seen;
+}
+
 async function main() {
   const profile = path.join(outDir, 'chromium-profile');
   fs.rmSync(profile, { recursive: true, force: true });
@@ -174,7 +233,9 @@ async function main() {
       return null;
     }
     await input.fill('review.md');
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: 'review.md' }).first();
+    // Enter only once the filter has put the file first; the unfiltered list shows
+    // recently opened files.
+    const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: 'review.md' });
     await row.waitFor({ timeout: 5_000 }).catch(() => {});
     await page.keyboard.press('Enter');
     return poll(5_000, editorHasManuscript);
@@ -272,40 +333,60 @@ async function main() {
   log(`problem: ${unknownRow.text}`);
   await page.screenshot({ path: path.join(outDir, 'problems.png') });
 
-  // (d) The export command: CSL-JSON of the workspace corpus in a new untitled JSON editor.
-  // Monaco renders only the visible lines, so the key is looked up with the find widget.
-  await page.keyboard.press('F1');
-  const palette = page.locator('.quick-input-widget input');
-  await palette.waitFor({ state: 'visible' });
-  await palette.fill('>refls: Export Bibliography');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Export Bibliography' }).first().waitFor();
-  await page.keyboard.press('Enter');
-  let exported = {};
-  const exportOk = await poll(STEP_MS, async () => {
-    exported = await page.evaluate(() => ({
-      tab: document.querySelector('.tabs-container .tab.active')?.innerText.trim() ?? '',
-      language: document.querySelector('#status\\.editor\\.mode')?.innerText.trim() ?? '',
-      firstLines: [...document.querySelectorAll('.monaco-editor .view-lines .view-line')]
-        .slice(0, 3)
-        .map((l) => l.innerText),
-    }));
-    return exported.tab.startsWith('Untitled') && exported.language === 'JSON' ? exported : null;
-  });
-  if (exportOk) {
-    await page.keyboard.press('Control+F');
-    await page.keyboard.type(`"id": "${KEY}"`);
-    exported.find = await poll(5_000, async () => {
-      const count = await page.locator('.find-widget .matchesCount').innerText().catch(() => '');
-      return /^1 of 1$/.test(count.trim()) ? count.trim() : null;
-    });
+  // (d) The export command, twice. From review.md it offers the works the manuscript cites
+  // (the server's workspace/executeCommand) or the whole corpus (the CLI); from the JSON
+  // editor the first export opens, there is no manuscript, so it goes straight to the corpus.
+  // Both must open an untitled JSON editor holding the key's item; the corpus has more items.
+  const cited = await exportBibliography('Works cited in review.md', 'Untitled-1');
+  if (!cited.ok) {
+    return fail(`exporting the works cited in review.md gave no "id": "${KEY}" in Untitled-1`);
   }
-  results.seen.export = exported;
-  results.checks.export = Boolean(exportOk && exported.find);
+  await page.screenshot({ path: path.join(outDir, 'export-cited.png') });
+  const corpus = await exportBibliography(null, 'Untitled-2');
+  if (!corpus.ok) {
+    return fail(`exporting the whole corpus gave no "id": "${KEY}" in Untitled-2`);
+  }
+  results.checks.export = corpus.items > cited.items;
   if (!results.checks.export) {
-    return fail(`the export did not open an untitled JSON editor holding "id": "${KEY}"`);
+    return fail(`the corpus export has ${corpus.items} items, the cited-works export ${cited.items}`);
   }
-  log(`export: ${exported.tab}, ${exported.language}, "id": "${KEY}" found (${exported.find})`);
+  log(`export: cited works ${cited.items} item(s), whole corpus ${corpus.items} item(s), both with ${KEY}`);
   await page.screenshot({ path: path.join(outDir, 'export.png') });
+
+  // (e) Go to definition: F12 on the key opens the saved page the record came from.
+  await page.keyboard.press('Escape');
+  await page.locator('.tabs-container .tab', { hasText: 'review.md' }).click();
+  const back = await poll(5_000, async () =>
+    (await page.locator('.tabs-container .tab.active').innerText().catch(() => '')).includes('review.md'),
+  );
+  if (!back) {
+    return fail('could not switch back to review.md');
+  }
+  let definition = {};
+  const defined = await poll(STEP_MS, async () => {
+    const at = await textPosition(KEY);
+    if (!at) {
+      return null;
+    }
+    await page.mouse.click(at.x, at.y);
+    await page.keyboard.press('F12');
+    return poll(4_000, async () => {
+      definition = await page.evaluate(() => ({
+        tab: document.querySelector('.tabs-container .tab.active')?.innerText.trim() ?? '',
+        cursor: document.querySelector('#status\\.editor\\.selection')?.innerText.trim() ?? '',
+      }));
+      // The status bar catches up with the new editor a moment after the tab does.
+      return definition.tab.includes(DEFINITION_FILE) && definition.cursor.startsWith(DEFINITION_AT)
+        ? definition
+        : null;
+    });
+  }, 500);
+  results.seen.definition = definition;
+  results.checks.definition = Boolean(defined);
+  if (!defined) {
+    return fail(`F12 on @${KEY} did not open seeds/${DEFINITION_FILE} at its title (${DEFINITION_AT})`);
+  }
+  log(`definition: ${definition.tab} at ${definition.cursor}`);
 
   log('all checks passed');
   return finish(0);

@@ -4,7 +4,7 @@
 # Playwright (tests/vscode/e2e.mjs). It builds the release server and the .vsix, installs the
 # .vsix into a fresh code-server profile whose settings point `refls.server.path` at the build,
 # opens a workspace holding a copy of seeds/ and a review.md, and checks hover, completion, the
-# Problems panel and the export command. Screenshots go to tests/vscode/screenshot.png (the
+# Problems panel, the export command and go-to-definition. Screenshots go to tests/vscode/screenshot.png (the
 # completion list) and to the run folder.
 #
 # Usage, from anywhere: bash tests/vscode/e2e.sh

@@ -81,9 +81,7 @@ pub fn did_you_mean(corpus: &Corpus, unknown: &str, limit: usize) -> Vec<RecordI
         let mut scored: Vec<(usize, RecordId)> = corpus
             .index
             .keys_with_prefix(&prefix, 2_000)
-            .filter(|(key, _)| key.len().abs_diff(lower.len()) <= max_distance)
-            .map(|(key, id)| (levenshtein(&lower, key), id))
-            .filter(|(d, _)| *d <= max_distance)
+            .filter_map(|(key, id)| Some((levenshtein_within(&lower, key, max_distance)?, id)))
             .collect();
         if !scored.is_empty() {
             scored.sort();
@@ -93,15 +91,47 @@ pub fn did_you_mean(corpus: &Corpus, unknown: &str, limit: usize) -> Vec<RecordI
     Vec::new()
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+/// Edit distance between `a` and `b`, or `None` when it exceeds `max`. Only the diagonal
+/// band of width `2 * max + 1` is computed, and the loop stops once a whole row exceeds
+/// `max`, so thousands of candidates cost little.
+fn levenshtein_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            current[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(current[j] + 1);
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    let big = max + 1;
+    let mut prev: Vec<usize> = (0..=b.len()).map(|j| j.min(big)).collect();
+    for i in 1..=a.len() {
+        let mut current = vec![big; b.len() + 1];
+        current[0] = i.min(big);
+        let low = i.saturating_sub(max).max(1);
+        let high = (i + max).min(b.len());
+        let mut row_min = current[0];
+        for j in low..=high {
+            let substitution = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            current[j] = substitution.min(prev[j] + 1).min(current[j - 1] + 1).min(big);
+            row_min = row_min.min(current[j]);
+        }
+        if row_min > max {
+            return None;
         }
         prev = current;
     }
-    prev[b.len()]
+    (prev[b.len()] <= max).then_some(prev[b.len()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::levenshtein_within;
+
+    #[test]
+    fn banded_edit_distance() {
+        assert_eq!(levenshtein_within("ikhile2023virtous", "ikhile2023virtuous", 2), Some(1));
+        assert_eq!(levenshtein_within("kitten", "sitting", 3), Some(3));
+        assert_eq!(levenshtein_within("kitten", "sitting", 2), None);
+        assert_eq!(levenshtein_within("", "ab", 2), Some(2));
+        assert_eq!(levenshtein_within("abcdef", "abcdef", 0), Some(0));
+        assert_eq!(levenshtein_within("smith2020", "smyth2021", 2), Some(2));
+    }
 }

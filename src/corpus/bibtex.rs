@@ -18,6 +18,7 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use biblatex::{Bibliography, Chunk, ChunksExt, Pair, RawBibliography, RawChunk, RawEntry, Spanned};
+use rayon::prelude::*;
 use regex::Regex;
 
 use super::names::{self, FieldSink, LineIndex, range32};
@@ -31,36 +32,53 @@ pub fn read(file: FileId, text: &str) -> (Vec<Record>, Vec<Problem>) {
     let lines = LineIndex::new(text);
     // `@string` names are case-insensitive in BibTeX; the map is keyed by the lower-case name.
     let mut strings: HashMap<String, Pair<'_>> = HashMap::new();
-    let mut entries = Vec::new();
-    for block in blocks(text, &mut problems) {
-        match block.kind {
-            BlockKind::Comment | BlockKind::Preamble => {}
-            BlockKind::String => define_strings(text, &block, &lines, &mut strings, &mut problems),
-            BlockKind::Entry => {
-                if let Some(entry) = parse_entry(text, &block, &lines, &strings, &mut problems) {
-                    entries.push(entry);
-                }
-            }
-        }
+    let blocks = blocks(text, &mut problems);
+    // `@string` definitions first, in file order; then the entries, which are independent of
+    // each other, on all cores (a 10,000-entry export is parsed in a fraction of the time).
+    // An entry may therefore use a `@string` defined further down, which BibTeX would
+    // reject; refls reads it rather than lose the value.
+    for block in blocks.iter().filter(|b| b.kind == BlockKind::String) {
+        define_strings(text, block, &lines, &mut strings, &mut problems);
+    }
+    let parsed: Vec<(Option<ParsedEntry>, Vec<Problem>)> = blocks
+        .par_iter()
+        .filter(|b| b.kind == BlockKind::Entry)
+        .map(|block| {
+            let mut found = Vec::new();
+            (parse_entry(text, block, &lines, &strings, &mut found), found)
+        })
+        .collect();
+    let mut entries = Vec::with_capacity(parsed.len());
+    for (entry, found) in parsed {
+        problems.extend(found);
+        entries.extend(entry);
     }
     inherit_crossrefs(&mut entries, &mut problems);
     report_duplicates(&entries, &lines, &mut problems);
 
-    let mut sink = FieldSink { file, problems: &mut problems };
-    let mut records = Vec::with_capacity(entries.len());
-    for entry in &entries {
-        let record = to_record(entry, &mut sink);
-        let missing = names::missing_fields(&record);
-        if !missing.is_empty() {
-            sink.problems.push(
-                Problem::new(
-                    Severity::Hint,
-                    "bib-missing-field",
-                    format!("entry `{}` has no {}", entry.key, missing.join(", ")),
-                )
-                .at(range32(entry.key_range.clone())),
-            );
-        }
+    let converted: Vec<(Record, Vec<Problem>)> = entries
+        .par_iter()
+        .map(|entry| {
+            let mut found = Vec::new();
+            let mut sink = FieldSink { file, problems: &mut found };
+            let record = to_record(entry, &mut sink);
+            let missing = names::missing_fields(&record);
+            if !missing.is_empty() {
+                found.push(
+                    Problem::new(
+                        Severity::Hint,
+                        "bib-missing-field",
+                        format!("entry `{}` has no {}", entry.key, missing.join(", ")),
+                    )
+                    .at(range32(entry.key_range.clone())),
+                );
+            }
+            (record, found)
+        })
+        .collect();
+    let mut records = Vec::with_capacity(converted.len());
+    for (record, found) in converted {
+        problems.extend(found);
         records.push(record);
     }
     names::sort_problems(&mut problems);

@@ -3,9 +3,9 @@
 //!
 //! Search serves completion and workspace symbols on every keystroke, so it is built for
 //! 100,000 records: terms sit in one sorted vector (a prefix query is two binary searches),
-//! postings are compact (`u32` record, `u8` field mask), and words of the large fields
-//! (abstract, container, keywords) sit in a second list that is only consulted for query
-//! terms of three characters or more, where their postings are short.
+//! postings are compact (`u32` record, `u8` field mask). Names (key, family names, year, DOI)
+//! are always searched, title words from the second letter typed, and the words of the large
+//! fields (abstract, container, keywords) from the third, where their postings are short.
 
 use std::collections::HashMap;
 
@@ -79,6 +79,8 @@ pub struct Index {
     /// Citation keys in lower case, sorted, for "did you mean" over keys sharing a prefix.
     sorted_keys: Vec<(Box<str>, RecordId)>,
     primary: TermList,
+    /// Title words: searched for query words of two letters or more.
+    titles: TermList,
     secondary: TermList,
 }
 
@@ -137,11 +139,16 @@ impl Index {
     /// Builds the index. `keys[i]` is the list of names record `i` answers to.
     pub fn build(records: &[Record], keys: &[Vec<String>]) -> Index {
         // The three parts are independent; the abstract words (secondary) are the largest.
-        let ((names, sorted_keys), (primary, secondary)) = rayon::join(
+        let ((names, sorted_keys), ((primary, titles), secondary)) = rayon::join(
             || (name_table(keys), sorted_key_list(keys)),
-            || rayon::join(|| primary_terms(records, keys), || secondary_terms(records)),
+            || {
+                rayon::join(
+                    || rayon::join(|| primary_terms(records, keys), || title_terms(records)),
+                    || secondary_terms(records),
+                )
+            },
         );
-        Index { names, sorted_keys, primary, secondary }
+        Index { names, sorted_keys, primary, titles, secondary }
     }
 
     /// Records whose key starts with `prefix` (lower case), at most `limit` of them.
@@ -198,7 +205,12 @@ impl Index {
                     }
                 }
             };
+            // A one-letter word would match most title words; it narrows by key, name, year
+            // and DOI only, which keeps the first keystroke of a 100,000-record corpus fast.
             collect(&self.primary);
+            if word.len() >= 2 {
+                collect(&self.titles);
+            }
             if word.len() >= 3 {
                 collect(&self.secondary);
             }
@@ -259,9 +271,6 @@ fn primary_terms(records: &[Record], keys: &[Vec<String>]) -> TermList {
         for author in &record.authors {
             add_words(&mut primary, id, &author.value.family, fields::FAMILY);
         }
-        if let Some(title) = record.title() {
-            add_words(&mut primary, id, title, fields::TITLE);
-        }
         if let Some(year) = record.year() {
             add_term(&mut primary, id, year.to_string(), fields::YEAR);
         }
@@ -270,6 +279,17 @@ fn primary_terms(records: &[Record], keys: &[Vec<String>]) -> TermList {
         }
     }
     TermList::build(primary)
+}
+
+/// Title words.
+fn title_terms(records: &[Record]) -> TermList {
+    let mut titles: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
+    for (i, record) in records.iter().enumerate() {
+        if let Some(title) = record.title() {
+            add_words(&mut titles, i as u32, title, fields::TITLE);
+        }
+    }
+    TermList::build(titles)
 }
 
 /// Container, keywords and abstract: searched only for query words of three letters or more.

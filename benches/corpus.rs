@@ -103,8 +103,9 @@ fn bench_size(n: usize) {
     );
 
     // The whole build (all cores): read, merge, link, key, index.
+    let copy = inputs.clone();
     let start = Instant::now();
-    let corpus = Corpus::build(inputs.clone(), Vec::new());
+    let corpus = Corpus::build(copy, Vec::new());
     let build = start.elapsed();
     drop(corpus);
     // Memory, measured on a second build with counting on (counting slows the parallel

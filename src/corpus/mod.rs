@@ -342,7 +342,8 @@ impl Corpus {
                 if !corpus.records[citing.0 as usize].cites.contains(&cited) {
                     corpus.records[citing.0 as usize].cites.push(cited);
                 }
-                if !corpus.records[cited.0 as usize].cited_by.contains(&citing) {
+                // Cited works arrive grouped by citing document, so a repeat is the last entry.
+                if corpus.records[cited.0 as usize].cited_by.last() != Some(&citing) {
                     corpus.records[cited.0 as usize].cited_by.push(citing);
                 }
             }

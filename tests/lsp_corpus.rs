@@ -94,16 +94,20 @@ async fn bibliographies_live_in_the_corpus() {
     assert!(codes(&published).is_empty(), "entries vanished while the file was half-written: {published}");
 
     // The bibliography opened in the editor shows its problems.
-    let broken = "@article{doe2021, title = {A Declared Work}, author = {Doe, Jane}, year = {2021}}\n@article{doe2021, title = {Twice}, year = {2020}}\n";
+    let broken = "@article{doe2021, title = {A Declared Work}, author = {Doe, Jane}, year = {2021}, doi = {10.5555/declared.1}}\n@article{doe2021, title = {Twice}, year = {2020}}\n@article{twin2021, title = {A Declared Work}, author = {Doe, Jane}, year = {2021}, doi = {10.5555/DECLARED.1}}\n";
     client
         .notify(
             "textDocument/didOpen",
             json!({"textDocument": {"uri": bib_uri, "languageId": "bibtex", "version": 1, "text": broken}}),
         )
         .await;
-    let published =
-        diagnostics_until(&mut client, &bib_uri, |p| codes(p).contains(&"bib-duplicate-key".to_owned())).await;
+    let published = diagnostics_until(&mut client, &bib_uri, |p| {
+        codes(p).contains(&"bib-duplicate-key".to_owned()) && codes(p).contains(&"duplicate-doi".to_owned())
+    })
+    .await;
     assert_eq!(published["version"], 1);
+    let twin = published["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "duplicate-doi").unwrap();
+    assert_eq!(twin["range"]["start"]["line"], 2, "reported on the second entry: {twin}");
 
     // Document link from the manuscript to its bibliography.
     let links = client.request("textDocument/documentLink", json!({"textDocument": {"uri": paper_uri}})).await;

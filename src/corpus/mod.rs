@@ -329,8 +329,37 @@ impl Corpus {
                     problem,
                 });
             }
+            let is_bibliography = SourceKind::from_path(&corpus.files[i].path).is_bibliography();
             for record in reading.documents {
+                // Two bibliography entries with one DOI are one work; the second is reported on
+                // its entry, since a reference manager usually holds a duplicate there.
+                let twin = record.doi().and_then(|d| by_doi.get(d)).copied().filter(|&twin| {
+                    let other = &corpus.records[twin.0 as usize];
+                    is_bibliography && other.kind == RecordKind::Document && other.given_key.is_some()
+                });
+                let anchor = record.anchor().clone();
+                let own_key = record.given_key.clone();
                 let id = corpus.add_or_merge(record, &mut by_doi, &mut by_pmid, &mut by_title);
+                if let Some(twin) = twin {
+                    let first = corpus.records[twin.0 as usize].anchor().clone();
+                    let first_file = &corpus.files[first.file.0 as usize];
+                    problems.push(FileProblem {
+                        file: Some(FileId(i as u32)),
+                        path: corpus.files[i].path.clone(),
+                        problem: Problem::new(
+                            Severity::Warning,
+                            "duplicate-doi",
+                            format!(
+                                "entry `{}` has the DOI of `{}` ({}:{}); they are merged into one work",
+                                own_key.unwrap_or_default(),
+                                corpus.records[twin.0 as usize].given_key.clone().unwrap_or_default(),
+                                first_file.path,
+                                first_file.line_of_offset(first.range.start) + 1
+                            ),
+                        )
+                        .at(anchor.range),
+                    });
+                }
                 document_of_file[i].get_or_insert(id);
             }
             pending_cites.extend(reading.cited.into_iter().map(|r| (i, r)));

@@ -298,8 +298,17 @@ impl Backend {
                 let state = this.lock();
                 let current = state.documents.get(&uri).is_some_and(|open| open.generation == generation);
                 let path = uri.to_file_path().ok();
-                let corpus_problems =
-                    path.as_deref().filter(|p| state.sources.wants(p)).and_then(|p| state.sources.problems_of(p));
+                let corpus_problems = path.as_deref().filter(|p| state.sources.wants(p)).and_then(|p| {
+                    // The file's own reading problems, plus what assembling the corpus found in
+                    // it (an entry with another entry's DOI).
+                    let mut problems = state.sources.problems_of(p)?;
+                    let shown = p.display().to_string();
+                    if let Some(corpus) = &state.corpus {
+                        let found = corpus.problems.iter().filter(|fp| fp.path == shown && fp.file.is_some());
+                        problems.extend(found.map(|fp| fp.problem.clone()));
+                    }
+                    Some(problems)
+                });
                 let snapshot = if current { state.snapshot(&uri) } else { None };
                 (snapshot, corpus_problems, state.sources.declared.clone())
             };

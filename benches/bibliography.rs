@@ -7,39 +7,15 @@
 //! `cargo bench --bench bibliography -- /tmp/c30k/refs.bib`. Each figure is the median of
 //! several runs.
 
-#![allow(unsafe_code)] // the counting allocator; the library itself denies unsafe code
-
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use refls::corpus::{Corpus, Input, Origin};
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-/// Counting is switched on only around memory measurements: a shared counter updated by
-/// every allocation on every thread would slow the timed parallel code it measures.
-static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-// SAFETY: every call is forwarded unchanged to the system allocator; only a counter is added.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if COUNTING.load(Ordering::Relaxed) {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        }
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "alloc/mod.rs"]
+mod alloc;
+use alloc::{COUNTING, LIVE};
 
 fn median(mut times: Vec<Duration>) -> f64 {
     times.sort();

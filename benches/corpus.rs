@@ -8,47 +8,21 @@
 //! non-article pages with shared reference lists. A counting allocator reports the heap that
 //! the built corpus retains, which is what "memory proportional to the records" is about.
 
-// The counting allocator below is the only unsafe code in the project: `GlobalAlloc` is an
-// unsafe trait. The library itself denies unsafe code.
-#![allow(unsafe_code)]
-
 #[path = "gen/mod.rs"]
 mod r#gen;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use refls::analysis::{Manuscript, completion, definition, diagnostics, hover};
 use refls::corpus::{Corpus, FileId, Input, Origin, RecordId, page, seeds};
 use refls::manuscript::Dialect;
 
-struct Counting;
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-/// Counting is switched on only around memory measurements: a shared counter updated by
-/// every allocation on every thread would slow the timed parallel code it measures.
-static COUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-// SAFETY: every call is forwarded unchanged to the system allocator; only a counter is added.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if COUNTING.load(Ordering::Relaxed) {
-            LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-        }
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
+#[path = "alloc/mod.rs"]
+mod alloc;
+use alloc::{COUNTING, LIVE};
 
 fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)

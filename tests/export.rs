@@ -1,17 +1,9 @@
 //! `refls export` through the built binary, checked with a real pandoc (`--citeproc`) for
 //! every format, and BibTeX also by reading it back with refls's own BibTeX reader.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod support;
 
-fn pandoc() -> PathBuf {
-    if let Some(path) = std::env::var_os("REFLS_PANDOC") {
-        return PathBuf::from(path);
-    }
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/py/pypandoc/files/pandoc");
-    assert!(path.exists(), "pandoc not found at {}: run `bash .ci/tools` or set REFLS_PANDOC", path.display());
-    path
-}
+use std::process::Command;
 
 fn export(args: &[&str]) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_refls"))
@@ -30,7 +22,7 @@ fn cite_with_pandoc(bibliography: &str, extension: &str) -> String {
     std::fs::write(&bib, bibliography).unwrap();
     let manuscript = dir.path().join("review.md");
     std::fs::write(&manuscript, "Sharing [@ikhile2023virtuous] and power [@buckley2022multistakeholder].\n").unwrap();
-    let output = Command::new(pandoc())
+    let output = Command::new(support::pandoc())
         .arg("--citeproc")
         .arg("--bibliography")
         .arg(&bib)

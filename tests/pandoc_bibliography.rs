@@ -2,23 +2,9 @@
 //! runs pandoc (from PyPI's `pypandoc-binary`, installed by `.ci/run` into `.tools/py`) with
 //! `--citeproc` on a manuscript citing seed keys and checks the rendered references.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod support;
 
-/// The pandoc binary: `$REFLS_PANDOC`, else the one `.ci/run` installs. Missing pandoc is a
-/// failure with instructions, never a silent skip.
-pub fn pandoc() -> PathBuf {
-    if let Some(path) = std::env::var_os("REFLS_PANDOC") {
-        return PathBuf::from(path);
-    }
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".tools/py/pypandoc/files/pandoc");
-    assert!(
-        path.exists(),
-        "pandoc not found at {}: run `bash .ci/run` once, or `python3 -m pip install --target .tools/py pypandoc-binary`, or set REFLS_PANDOC",
-        path.display()
-    );
-    path
-}
+use std::process::Command;
 
 #[test]
 fn pandoc_citeproc_reads_the_csl_json_export() {
@@ -35,7 +21,7 @@ fn pandoc_citeproc_reads_the_csl_json_export() {
         "Co-production [@buckley2022multistakeholder; @ikhile2023virtuous] and its dark side [@oliver2019dark].\n",
     )
     .unwrap();
-    let rendered = Command::new(pandoc())
+    let rendered = Command::new(support::pandoc())
         .arg("--citeproc")
         .arg("--bibliography")
         .arg(&bib)

@@ -12,27 +12,14 @@
 //! (`nocite: '@key'`), but a key there is a setting, and the scanner skips front matter on
 //! purpose.
 
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use refls::manuscript::{Dialect, Syntax, scan};
 use serde_json::Value;
-
-fn pandoc() -> PathBuf {
-    let path = match std::env::var_os("REFLS_PANDOC") {
-        Some(path) => PathBuf::from(path),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(".tools/py/pypandoc/files/pandoc"),
-    };
-    assert!(
-        path.is_file(),
-        "pandoc is needed as the reference for Markdown citations, and there is none at {}.\n\
-         Install it with `python3 -m pip install --target .tools/py pypandoc-binary` in the crate root, \
-         or point REFLS_PANDOC at a pandoc binary.",
-        path.display()
-    );
-    path
-}
 
 /// The keys of every citation pandoc finds in `markdown`, in document order.
 fn pandoc_keys(pandoc: &Path, markdown: &str) -> Vec<String> {
@@ -89,7 +76,7 @@ fn scanner_keys(markdown: &str) -> Vec<String> {
 
 #[test]
 fn scanner_agrees_with_pandoc() {
-    let pandoc = pandoc();
+    let pandoc = support::pandoc();
     let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/pandoc");
     let mut documents: Vec<PathBuf> = std::fs::read_dir(&folder)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", folder.display()))

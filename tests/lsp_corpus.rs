@@ -127,6 +127,26 @@ async fn bibliographies_live_in_the_corpus() {
 }
 
 #[tokio::test]
+async fn a_quarto_project_declares_bibliographies_for_its_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("_quarto.yml"), "project:\n  type: book\nbibliography: library/refs.bib\n").unwrap();
+    std::fs::create_dir(root.join("library")).unwrap();
+    std::fs::write(root.join("library/refs.bib"), "@article{quarto2024, title = {From the Project}, year = {2024}}\n")
+        .unwrap();
+    let chapter_uri = format!("file://{}", root.join("chapter.qmd").display());
+    let (service, socket) = refls::lsp::service();
+    let mut client = TestClient::start(service, socket);
+    client.initialize_with(json!({"rootUri": format!("file://{}", root.display()), "capabilities": {}})).await;
+    client
+        .notify("textDocument/didOpen", json!({"textDocument": {"uri": chapter_uri, "languageId": "quarto", "version": 1, "text": "See [@quarto2024] and [@nope2024].\n"}}))
+        .await;
+    let published = diagnostics_until(&mut client, &chapter_uri, |_| true).await;
+    assert_eq!(codes(&published), ["unknown-key"], "only the unknown key: {published}");
+    client.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_missing_bibliography_is_an_error_on_its_line() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();

@@ -92,6 +92,14 @@ impl Sources {
                 }
             }
         }
+        // A Quarto project's `_quarto.yml` declares bibliographies for all its documents.
+        if let Some(root) = root {
+            if let Ok(project) = std::fs::read_to_string(root.join("_quarto.yml")) {
+                for declared in crate::manuscript::bibliography::quarto_project(&project) {
+                    res.declared.insert(root.join(&declared.path));
+                }
+            }
+        }
         for path in res.declared.clone() {
             let (input, trouble) = discover::read_source(&path);
             inputs.extend(input);

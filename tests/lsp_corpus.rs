@@ -109,6 +109,21 @@ async fn bibliographies_live_in_the_corpus() {
     let twin = published["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "duplicate-doi").unwrap();
     assert_eq!(twin["range"]["start"]["line"], 2, "reported on the second entry: {twin}");
 
+    // The open manuscript declaring this bibliography cites doe2021 but not roe2022.
+    let with_unused = "@article{doe2021, title = {A Declared Work}, author = {Doe, Jane}, year = {2021}}\n@book{roe2022, title = {Another Work}, author = {Roe, Richard}, year = {2022}}\n@misc{spare2020, title = {Never Cited}, year = {2020}}\n";
+    client
+        .notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": bib_uri, "version": 2}, "contentChanges": [{"text": with_unused}]}),
+        )
+        .await;
+    let published = diagnostics_until(&mut client, &bib_uri, |p| codes(p).contains(&"unused-entry".to_owned())).await;
+    let unused: Vec<&Value> =
+        published["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "unused-entry").collect();
+    assert_eq!(unused.len(), 1, "{published}");
+    assert!(unused[0]["message"].as_str().unwrap().contains("spare2020"));
+    assert_eq!(unused[0]["range"]["start"]["line"], 2);
+
     // Document link from the manuscript to its bibliography.
     let links = client.request("textDocument/documentLink", json!({"textDocument": {"uri": paper_uri}})).await;
     assert_eq!(links[0]["target"], bib_uri);

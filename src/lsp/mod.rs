@@ -312,13 +312,31 @@ impl Backend {
                 let snapshot = if current { state.snapshot(&uri) } else { None };
                 (snapshot, corpus_problems, state.sources.declared.clone())
             };
+            // For an open bibliography: the other open documents, to find the manuscripts
+            // that declare it and the entries none of them cites.
+            let others: Vec<(PathBuf, Dialect, Arc<str>)> = if corpus_problems.is_some() {
+                let state = this.lock();
+                state
+                    .documents
+                    .iter()
+                    .filter(|(other, _)| **other != uri)
+                    .filter_map(|(other, open)| Some((other.to_file_path().ok()?, open.dialect, open.document.text())))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let Some(mut snapshot) = snapshot else { return };
             let version = snapshot.version;
             let manuscript_dir = uri.to_file_path().ok().and_then(|p| p.parent().map(Path::to_path_buf));
+            let own_path = uri.to_file_path().ok();
             let computed = tokio::task::spawn_blocking(move || {
                 catch_unwind(AssertUnwindSafe(|| {
                     if let Some(problems) = corpus_problems {
-                        return (corpus_file_diagnostics(&snapshot, &problems), Vec::new());
+                        let mut diagnostics = corpus_file_diagnostics(&snapshot, &problems);
+                        if let Some(path) = &own_path {
+                            diagnostics.extend(unused_entries(&snapshot, path, &others));
+                        }
+                        return (diagnostics, Vec::new());
                     }
                     let manuscript = snapshot.manuscript();
                     let found = analysis::diagnostics::diagnostics(&snapshot.corpus, &manuscript);
@@ -523,6 +541,59 @@ fn to_proto_diagnostics(snapshot: &DocumentSnapshot, found: &[analysis::diagnost
                 related_information: (!related.is_empty()).then_some(related),
                 ..Diagnostic::default()
             }
+        })
+        .collect()
+}
+
+/// Hints for the entries of an open bibliography that no open manuscript declaring it cites.
+/// Only a manuscript's own bibliography gets them: a shared corpus is a database, not a
+/// reference list, so without a declaring manuscript nothing is reported.
+fn unused_entries(
+    snapshot: &DocumentSnapshot,
+    path: &Path,
+    others: &[(PathBuf, Dialect, Arc<str>)],
+) -> Vec<Diagnostic> {
+    let corpus = &snapshot.corpus;
+    let mut declaring = 0;
+    let mut used = std::collections::HashSet::new();
+    for (other, dialect, text) in others {
+        let Some(dir) = other.parent() else { continue };
+        let declares =
+            crate::manuscript::bibliography::declared(*dialect, text).iter().any(|b| dir.join(&b.path) == path);
+        if !declares {
+            continue;
+        }
+        declaring += 1;
+        for citation in crate::manuscript::scan(*dialect, text) {
+            if let crate::corpus::Resolution::One(id) = corpus.index.resolve(&citation.key) {
+                used.insert(id);
+            }
+        }
+    }
+    if declaring == 0 {
+        return Vec::new();
+    }
+    let shown = path.display().to_string();
+    let Some(file) = corpus.files.iter().position(|f| f.path == shown) else { return Vec::new() };
+    (0..corpus.records.len() as u32)
+        .map(crate::corpus::RecordId)
+        .filter(|id| !used.contains(id))
+        .flat_map(|id| {
+            let record = corpus.record(id);
+            record.anchors.iter().filter(move |a| a.file.0 as usize == file).map(move |a| (id, a.clone()))
+        })
+        .map(|(id, at)| Diagnostic {
+            range: convert::rope_range(
+                &snapshot.rope,
+                at.range.start as usize..at.range.start as usize + 1,
+                snapshot.encoding,
+            ),
+            severity: Some(DiagnosticSeverity::HINT),
+            code: Some(NumberOrString::String("unused-entry".to_owned())),
+            source: Some("refls".to_owned()),
+            message: format!("`{}` is not cited by the open manuscripts that use this bibliography", corpus.key(id)),
+            tags: Some(vec![DiagnosticTag::UNNECESSARY]),
+            ..Diagnostic::default()
         })
         .collect()
 }

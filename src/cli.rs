@@ -179,6 +179,11 @@ fn syntax_name(syntax: Syntax) -> &'static str {
     }
 }
 
+/// `1 error`, `2 errors`.
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 { format!("1 {noun}") } else { format!("{n} {noun}s") }
+}
+
 /// 1-based line and column (in characters) of a byte offset. Lines end at `\n`, `\r\n` or a
 /// lone `\r`, as in editors.
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
@@ -317,11 +322,11 @@ pub fn check(
     let res = match format {
         CheckFormat::Text => {
             let summary = format!(
-                "checked {} citations in {} manuscripts: {} errors, {} diagnostics in all\n",
-                citations_json.len(),
-                files.len(),
-                errors,
-                diagnostics_json.len()
+                "checked {} in {}: {}, {} in all\n",
+                plural(citations_json.len(), "citation"),
+                plural(files.len(), "manuscript"),
+                plural(errors, "error"),
+                plural(diagnostics_json.len(), "diagnostic")
             );
             out.write_all(text_out.as_bytes()).and_then(|()| out.write_all(summary.as_bytes()))
         }

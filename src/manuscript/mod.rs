@@ -16,6 +16,7 @@ pub mod bibliography;
 mod latex;
 mod markdown;
 mod org;
+mod prose;
 mod text;
 mod typst;
 
@@ -23,6 +24,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use crate::corpus::doi::MalformedDoi;
+pub use prose::{ProseCitation, family_key};
 
 use text::Spans;
 
@@ -205,6 +207,14 @@ fn scan_citations(dialect: Dialect, text: &str) -> (Vec<Citation>, Spans) {
     let links = if dialect == Dialect::Typst { Spans::default() } else { std::mem::take(&mut scanned.no_keys) };
     bare_doi::add_bare_dois(text, &scanned.verbatim, &links, &mut citations);
     (citations, scanned.verbatim)
+}
+
+/// The author–year citations written as prose (`Buckley et al. (2022)`), outside code, math,
+/// links and key citations; see [`prose`]. They are not key citations and never looked up as
+/// keys.
+pub fn prose_citations(dialect: Dialect, text: &str) -> Vec<ProseCitation> {
+    let scanned = scan_dialect(dialect, text);
+    prose::scan(dialect, text, &scanned.verbatim, &scanned.no_keys, &scanned.citations)
 }
 
 /// Tells whether the cursor at byte `offset` is inside a citation being typed, and which part
@@ -486,6 +496,14 @@ mod tests {
                 }
                 for citation in &citations {
                     prop_assert!(text.get(citation.range.clone()).is_some());
+                }
+                let prose = prose_citations(dialect, &text);
+                for pair in prose.windows(2) {
+                    prop_assert!(pair[0].range.end <= pair[1].range.start, "{:?}", pair);
+                }
+                for found in &prose {
+                    prop_assert!(text.get(found.range.clone()).is_some());
+                    prop_assert!(text.get(found.year_range.clone()).is_some());
                 }
                 if let Some(context) = completion_context(dialect, &text, offset) {
                     prop_assert!(context.range.start <= offset && offset <= context.range.end);

@@ -8,8 +8,11 @@
 pub mod completion;
 pub mod definition;
 pub mod diagnostics;
+pub mod document_symbols;
 pub mod hover;
 pub mod prose_citations;
+pub mod semantic_tokens;
+pub mod workspace_symbols;
 
 #[cfg(test)]
 mod fixture;

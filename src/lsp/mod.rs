@@ -11,6 +11,7 @@ pub mod config;
 pub mod convert;
 pub mod document;
 pub mod state;
+pub mod symbols;
 pub mod transport;
 pub mod watcher;
 pub mod workspace;
@@ -468,6 +469,7 @@ impl Backend {
                     let manuscript = snapshot.manuscript();
                     let found = analysis::diagnostics::diagnostics(&snapshot.corpus, &manuscript);
                     let mut diagnostics = to_proto_diagnostics(&snapshot, &found);
+                    diagnostics.extend(symbols::prose_diagnostics(&snapshot, &manuscript));
                     let declared = crate::manuscript::bibliography::declared(snapshot.dialect, &snapshot.text);
                     for bibliography in declared {
                         let Some(dir) = &manuscript_dir else { break };
@@ -794,6 +796,10 @@ fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             commands: vec![EXPORT_COMMAND.to_owned()],
             work_done_progress_options: Default::default(),
         }),
+        // Issue 12 item 6: symbols and semantic tokens.
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(symbols::semantic_tokens_capability()),
         ..ServerCapabilities::default()
     }
 }
@@ -1096,6 +1102,68 @@ impl LanguageServer for Backend {
             Some(
                 serde_json::json!({ "format": params.arguments.get(1).and_then(|f| f.as_str()).unwrap_or("csl-json"), "text": text }),
             )
+        })
+    }
+
+    /// `workspace/symbol`: the corpus searched like completion (author, title words, year,
+    /// key, DOI), each work at its source. An empty query lists the first works, which
+    /// clients such as VS Code ask for when the picker opens.
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<Vec<SymbolInformation>>> {
+        self.corpus_ready().await;
+        let (corpus, encoding) = {
+            let state = self.lock();
+            (state.corpus.clone(), state.encoding)
+        };
+        let Some(corpus) = corpus else { return Ok(None) };
+        guarded("workspace/symbol", || Some(symbols::to_proto_workspace_symbols(&corpus, &params.query, encoding)))
+    }
+
+    /// `textDocument/documentSymbol`: the entries of an open bibliography (BibTeX, CSL-JSON,
+    /// CSL-YAML, RIS), one symbol each; nothing for manuscripts and saved pages.
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = params.text_document.uri;
+        self.corpus_ready().await;
+        let Some(snapshot) = self.snapshot(&uri) else { return Ok(None) };
+        let path = uri.to_file_path().map_or_else(|_| uri.path().to_owned(), |p| p.display().to_string());
+        guarded("documentSymbol", || {
+            Some(DocumentSymbolResponse::Nested(symbols::to_proto_document_symbols(&snapshot, &path)))
+        })
+    }
+
+    /// `textDocument/semanticTokens/full`: every citation, marked known, unknown or
+    /// ambiguous (legend in `symbols.rs`).
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri;
+        self.corpus_ready().await;
+        if symbols::is_bibliography(&uri) {
+            return Ok(None);
+        }
+        let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
+        let manuscript = self.manuscript(&uri, &mut snapshot);
+        guarded("semanticTokens/full", || {
+            Some(SemanticTokensResult::Tokens(symbols::to_proto_semantic_tokens(&snapshot, &manuscript, None)))
+        })
+    }
+
+    /// `textDocument/semanticTokens/range`: the citations overlapping the range.
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let uri = params.text_document.uri;
+        self.corpus_ready().await;
+        if symbols::is_bibliography(&uri) {
+            return Ok(None);
+        }
+        let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
+        let within = convert::rope_offset_range(&snapshot.rope, params.range, snapshot.encoding);
+        let manuscript = self.manuscript(&uri, &mut snapshot);
+        guarded("semanticTokens/range", || {
+            Some(SemanticTokensRangeResult::Tokens(symbols::to_proto_semantic_tokens(
+                &snapshot,
+                &manuscript,
+                Some(within),
+            )))
         })
     }
 

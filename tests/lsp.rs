@@ -69,6 +69,8 @@ async fn capabilities_are_pinned() {
         ]
       },
       "definitionProvider": true,
+      "documentSymbolProvider": true,
+      "workspaceSymbolProvider": true,
       "documentLinkProvider": {
         "resolveProvider": false
       },
@@ -76,6 +78,21 @@ async fn capabilities_are_pinned() {
         "commands": [
           "refls.exportBibliography"
         ]
+      },
+      "semanticTokensProvider": {
+        "legend": {
+          "tokenTypes": [
+            "citation"
+          ],
+          "tokenModifiers": [
+            "known",
+            "unknown",
+            "ambiguous",
+            "prose"
+          ]
+        },
+        "range": true,
+        "full": true
       }
     }
     "#);

@@ -19,7 +19,7 @@ mod fixture;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use crate::corpus::{Corpus, Record, RecordId, Resolution};
 use crate::manuscript::{self, Citation, Dialect, ProseCitation};
@@ -34,16 +34,22 @@ pub struct Manuscript {
     /// Manubot citation aliases, alias to target (`tag:x` to `doi:10.1000/xyz`): those the
     /// text defines, and those of the manuscript's other files when the caller knows them.
     pub aliases: Arc<HashMap<String, String>>,
-    /// Author–year citations written as prose, scanned on first use (hover, diagnostics,
-    /// semantic tokens) and shared by the clones of this version.
-    prose: Arc<OnceLock<Vec<ProseCitation>>>,
+    /// Author–year citations written as prose (`Buckley et al. (2022)`), found in the same
+    /// pass as the citations.
+    prose: Arc<Vec<ProseCitation>>,
 }
 
 impl Manuscript {
     pub fn new(dialect: Dialect, text: Arc<str>) -> Manuscript {
-        let citations = Arc::new(manuscript::scan(dialect, &text));
-        let aliases = manuscript::aliases(dialect, &text).into_iter().map(|a| (a.key, a.target)).collect();
-        Manuscript { dialect, text, citations, aliases: Arc::new(aliases), prose: Arc::default() }
+        let scan = manuscript::scan_manuscript(dialect, &text);
+        let aliases = scan.aliases.into_iter().map(|a| (a.key, a.target)).collect();
+        Manuscript {
+            dialect,
+            text,
+            citations: Arc::new(scan.citations),
+            aliases: Arc::new(aliases),
+            prose: Arc::new(scan.prose),
+        }
     }
 
     /// Adds aliases defined elsewhere (Manubot defines them in one file, `90.back-matter.md`,
@@ -75,7 +81,7 @@ impl Manuscript {
 
     /// The author–year citations written as prose (`Buckley et al. (2022)`), in order.
     pub fn prose_citations(&self) -> &[ProseCitation] {
-        self.prose.get_or_init(|| manuscript::prose_citations(self.dialect, &self.text))
+        &self.prose
     }
 
     /// The citation whose key covers `offset` (the end of a key counts, so a cursor right

@@ -200,7 +200,11 @@ pub fn scan_with_problems(dialect: Dialect, text: &str) -> (Vec<Citation>, Vec<M
 
 /// The citations of a manuscript with the bare DOIs added, and its verbatim stretches.
 fn scan_citations(dialect: Dialect, text: &str) -> (Vec<Citation>, Spans) {
-    let mut scanned = scan_dialect(dialect, text);
+    add_bare_dois(dialect, text, scan_dialect(dialect, text))
+}
+
+/// A dialect scan completed with the bare DOIs, and its verbatim stretches.
+fn add_bare_dois(dialect: Dialect, text: &str, mut scanned: Scanned) -> (Vec<Citation>, Spans) {
     let mut citations = std::mem::take(&mut scanned.citations);
     // A Typst URL is written in running text (Typst links it by itself), so a DOI link
     // there reads as one written in prose, as in a plain-text note.
@@ -215,6 +219,24 @@ fn scan_citations(dialect: Dialect, text: &str) -> (Vec<Citation>, Spans) {
 pub fn prose_citations(dialect: Dialect, text: &str) -> Vec<ProseCitation> {
     let scanned = scan_dialect(dialect, text);
     prose::scan(dialect, text, &scanned.verbatim, &scanned.no_keys, &scanned.citations)
+}
+
+/// Everything analysis reads from one version of a manuscript, from one pass of the dialect
+/// scanner: what [`scan`], [`aliases`] and [`prose_citations`] return.
+pub struct ManuscriptScan {
+    pub citations: Vec<Citation>,
+    pub aliases: Vec<Alias>,
+    pub prose: Vec<ProseCitation>,
+}
+
+/// [`scan`], [`aliases`] and [`prose_citations`] at the cost of one dialect scan: a large
+/// manuscript is scanned once per version, not once per question.
+pub fn scan_manuscript(dialect: Dialect, text: &str) -> ManuscriptScan {
+    let mut scanned = scan_dialect(dialect, text);
+    let prose = prose::scan(dialect, text, &scanned.verbatim, &scanned.no_keys, &scanned.citations);
+    let aliases = std::mem::take(&mut scanned.aliases);
+    let (citations, _) = add_bare_dois(dialect, text, scanned);
+    ManuscriptScan { citations, aliases, prose }
 }
 
 /// Tells whether the cursor at byte `offset` is inside a citation being typed, and which part

@@ -153,16 +153,24 @@ pub(super) fn scan(
         return res;
     }
     let scanner = Scanner { text, latex: dialect == Dialect::Latex };
+    let bytes = text.as_bytes();
     let mut pos = 0;
     let mut next_citation = 0;
-    while pos < text.len() {
+    while pos < bytes.len() {
+        // A name starts with a capital: an ASCII one, or a character of several bytes (`Ø`).
+        // Every other byte is passed over without decoding it, which keeps this pass cheap
+        // next to the dialect scanner's.
+        let byte = bytes[pos];
+        if !(byte.is_ascii_uppercase() || byte >= 0xC0) {
+            pos += 1;
+            continue;
+        }
         let Some(ch) = text[pos..].chars().next() else { break };
-        let starts_word = (ch.is_uppercase() || ch.is_lowercase()) && scanner.boundary_before(pos);
-        if !starts_word {
+        if !ch.is_uppercase() || !scanner.boundary_before(pos) {
             pos += ch.len_utf8();
             continue;
         }
-        if let Some(found) = scanner.citation_at(pos) {
+        if let Some(found) = scanner.citation_at(scanner.particles_before(pos), pos) {
             while next_citation < citations.len() && citations[next_citation].range.end <= found.range.start {
                 next_citation += 1;
             }
@@ -204,6 +212,22 @@ impl Scanner<'_> {
         let start = self.text[..pos].rfind(char::is_whitespace).map_or(0, |i| i + 1);
         let token = &self.text[start..pos];
         token.contains("://") || token.contains("www.")
+    }
+
+    /// Where the particles before the capitalised word at `pos` start (`van der` in `van der
+    /// Berg`), or `pos` when there are none.
+    fn particles_before(&self, pos: usize) -> usize {
+        let mut start = pos;
+        for _ in 0..3 {
+            let Some(before) = self.text[..start].strip_suffix(' ') else { break };
+            let word = before.rsplit(|c: char| !c.is_alphabetic()).next().unwrap_or_default();
+            let word_start = before.len() - word.len();
+            if word.is_empty() || !PARTICLES.contains(&word) || !self.boundary_before(word_start) {
+                break;
+            }
+            start = word_start;
+        }
+        start
     }
 
     /// One space between words: blanks, a single line break, a no-break space, and in LaTeX
@@ -351,8 +375,12 @@ impl Scanner<'_> {
         prefix.len() <= 40 && prefix.chars().all(|c| c.is_lowercase() || c.is_whitespace() || matches!(c, '.' | ','))
     }
 
-    fn citation_at(&self, pos: usize) -> Option<ProseCitation> {
-        let (authors, et_al, end) = self.authors(pos)?;
+    /// The prose citation whose first name starts at `start` (its particles) with its
+    /// capitalised word at `pos`.
+    fn citation_at(&self, start: usize, pos: usize) -> Option<ProseCitation> {
+        let (mut authors, et_al, end) = self.authors(pos)?;
+        authors[0] = self.text[start..pos].to_owned() + &authors[0];
+        let pos = start;
         let strong = et_al || authors.len() == 2;
         // Narrative: `Oliver (2019a)`, `Buckley et al. (2022, p. 3)`.
         if let Some(open) = self.space(end).filter(|&p| self.text[p..].starts_with('(')) {

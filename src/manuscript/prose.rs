@@ -414,7 +414,7 @@ impl Scanner<'_> {
             None => !inside,
             Some(c) => matches!(c, ')' | ';' | ',') || (!inside && !c.is_alphanumeric()),
         };
-        ends_well.then(|| ProseCitation {
+        ends_well.then_some(ProseCitation {
             range: pos..after,
             authors,
             et_al,

@@ -7,10 +7,11 @@
 //! own (a RIS record without `ID`) is named by the key the corpus gave the record anchored at
 //! the same place, else by the key it would get.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use super::workspace_symbols::author_year_title;
-use crate::corpus::{Corpus, FileId, SourceKind, bibtex, csl_json, csl_yaml, key, ris};
+use crate::corpus::{Corpus, FileId, RecordId, SourceKind, bibtex, csl_json, csl_yaml, key, ris};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DocumentSymbol {
@@ -35,20 +36,26 @@ pub fn document_symbols(corpus: &Corpus, path: &str, text: &str) -> Vec<Document
     let (records, _) = read(FileId(0), text);
     let file = corpus.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32));
     let stem = path.rsplit(['/', '\\']).next().and_then(|n| n.rsplit_once('.')).map_or(path, |(s, _)| s);
+    // The corpus's records anchored in this file, by where their entry starts: built only
+    // when some entry has no key of its own, and once, so a large RIS file stays linear.
+    let mut corpus_keys: HashMap<usize, RecordId> = HashMap::new();
+    if let Some(file) = file.filter(|_| records.iter().any(|r| r.given_key.is_none())) {
+        for (i, record) in corpus.records.iter().enumerate() {
+            for anchor in record.anchors.iter().filter(|a| a.file == file) {
+                corpus_keys.entry(anchor.range.start as usize).or_insert(RecordId(i as u32));
+            }
+        }
+    }
     let mut res = Vec::with_capacity(records.len());
     for record in &records {
         let anchor = record.anchor().range.start as usize..record.anchor().range.end as usize;
         let Some(entry) = text.get(anchor.clone()) else { continue };
         let name = match &record.given_key {
             Some(key) => key.clone(),
-            None => file
-                .and_then(|file| {
-                    corpus.records.iter().position(|r| {
-                        r.anchors.iter().any(|a| a.file == file && a.range.start as usize == anchor.start)
-                    })
-                })
-                .map(|i| corpus.key(crate::corpus::RecordId(i as u32)).to_owned())
-                .unwrap_or_else(|| key::base_key(record, stem)),
+            None => match corpus_keys.get(&anchor.start) {
+                Some(&id) => corpus.key(id).to_owned(),
+                None => key::base_key(record, stem),
+            },
         };
         let selection = match record.given_key.as_deref().and_then(|k| entry.find(k).map(|at| (at, k.len()))) {
             Some((at, len)) => anchor.start + at..anchor.start + at + len,

@@ -4,7 +4,7 @@
 //! | code | severity | when |
 //! |---|---|---|
 //! | `prose-citation-unknown` | hint | no corpus work has that first author and year |
-//! | `prose-citation-year` | warning | exactly one work has that author, with another year |
+//! | `prose-citation-year` | warning | exactly one work has that author, from a year at most three off |
 //!
 //! Matching: the record's first author's family name must equal the first name written, with
 //! particles dropped and diacritics folded ([`family_key`]); `A and B` also needs B as the
@@ -30,6 +30,11 @@ use super::hover::{HoverResult, Linker, record_markdown};
 use super::{Manuscript, one_line};
 use crate::corpus::{Corpus, Record, RecordId, Severity};
 use crate::manuscript::{ProseCitation, family_key};
+
+/// How far a written year may be from the one work of that author for refls to suggest it: a
+/// preprint and its journal version, or a slip of a digit. `Newton (1687)` is not a slip for a
+/// Newton of 2019.
+const MAX_YEAR_SLIP: u32 = 3;
 
 /// What a prose citation names in the corpus.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -106,7 +111,9 @@ pub fn prose_match(corpus: &Corpus, citation: &ProseCitation) -> ProseMatch {
     let by_author = if strict.is_empty() { &relaxed } else { &strict };
     let dated: Vec<RecordId> = by_author.iter().copied().filter(|&id| corpus.record(id).year().is_some()).collect();
     match dated.as_slice() {
-        [one] => ProseMatch::OtherYear(*one),
+        [one] if corpus.record(*one).year().is_some_and(|y| y.abs_diff(citation.year) <= MAX_YEAR_SLIP) => {
+            ProseMatch::OtherYear(*one)
+        }
         _ => ProseMatch::Unknown { known_author },
     }
 }
@@ -326,15 +333,18 @@ mod tests {
     fn wrong_year_and_unknown_works() {
         check(
             "Buckley et al. (2021) wrote it. Smith et al. (2020) did not. Kant (1781) is not in the corpus, \
-             Oliver (2018) has two candidates, and so (Windows 2000).",
+             Oliver (2018) has two candidates, \
+             Newton (1687) is another Newton, and so (Windows 2000).",
             "\"Buckley et al. (2021)\" -> other year: buckley2022
 \"Smith et al. (2020)\" -> unknown (author known: false)
 \"Kant (1781)\" -> unknown (author known: false)
 \"Oliver (2018)\" -> unknown (author known: true)
+\"Newton (1687)\" -> unknown (author known: true)
 \"Windows 2000\" -> unknown (author known: false)
 \"2021\" Warning prose-citation-year: no work of Buckley et al. 2021 in the corpus; did you mean 2022 (`buckley2022`): Buckley et al. (2022) Shared power in research? [cite Some(\"buckley2022\"), year Some(2022)]
 \"Smith et al. (2020)\" Hint prose-citation-unknown: no work of Smith et al. 2020 in the corpus [cite None, year None]
-\"Oliver (2018)\" Hint prose-citation-unknown: no work of Oliver 2018 in the corpus [cite None, year None]",
+\"Oliver (2018)\" Hint prose-citation-unknown: no work of Oliver 2018 in the corpus [cite None, year None]
+\"Newton (1687)\" Hint prose-citation-unknown: no work of Newton 1687 in the corpus [cite None, year None]",
         );
     }
 

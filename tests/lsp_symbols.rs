@@ -116,3 +116,15 @@ async fn semantic_tokens_and_prose_citations() {
     assert_eq!(hover["range"], json!({"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 20}}));
     client.shutdown().await;
 }
+
+#[tokio::test]
+async fn semantic_tokens_are_refreshed_when_the_corpus_changes() {
+    let (service, socket) = refls::lsp::service();
+    let mut client = TestClient::start(service, socket);
+    client.initialize(json!({"workspace": {"semanticTokens": {"refreshSupport": true}}})).await;
+    // The first corpus load is a change too: a client that asked for tokens before it may
+    // have coloured every key unknown.
+    let (id, _) = client.recv_request("workspace/semanticTokens/refresh").await;
+    client.respond(id, Value::Null).await;
+    client.shutdown().await;
+}

@@ -328,6 +328,16 @@ impl Backend {
         for uri in uris {
             self.schedule_diagnostics(uri, Duration::ZERO);
         }
+        // A key known before may be unknown now (and the reverse): semantic tokens are
+        // requested again by clients that can be asked to.
+        if self.lock().flags.semantic_tokens_refresh {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(e) = client.semantic_tokens_refresh().await {
+                    tracing::debug!("workspace/semanticTokens/refresh: {e}");
+                }
+            });
+        }
     }
 
     /// Asks the client to watch corpus files (dynamic registration), or, when it cannot,
@@ -842,6 +852,13 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false),
+            semantic_tokens_refresh: params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.semantic_tokens.as_ref())
+                .and_then(|s| s.refresh_support)
                 .unwrap_or(false),
         };
         {

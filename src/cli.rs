@@ -445,9 +445,13 @@ fn corpus_for(manuscripts: &[PathBuf], corpus_paths: &[PathBuf], err: &mut dyn W
         let Ok(text) = std::fs::read_to_string(manuscript) else { continue };
         let dir = manuscript.parent().unwrap_or(std::path::Path::new("."));
         let dialect = Dialect::from_path(&manuscript.display().to_string());
-        for declared in crate::manuscript::bibliography::declared(dialect, &text) {
+        let own = crate::manuscript::bibliography::declared(dialect, &text).into_iter().map(|d| dir.join(d.path));
+        let project = scope::project_folder(manuscript);
+        let inherited =
+            crate::manuscript::project::inherited_bibliographies(manuscript, &project).into_iter().map(|i| i.path);
+        for declared in own.chain(inherited) {
             // Refused and missing paths are reported by `check`, on the line that names them.
-            let Ok(path) = allowed.admit(&dir.join(&declared.path)) else { continue };
+            let Ok(path) = allowed.admit(&declared) else { continue };
             if !path.is_file() || !read.insert(path.clone()) {
                 continue;
             }

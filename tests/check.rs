@@ -189,3 +189,44 @@ fn issue_10_bibliographies_outside_the_project_are_not_read() {
     assert!(!out.contains("`ownkey`"), "the project's own bibliography is read: {out}");
     assert!(!err.contains("root:"), "nothing of /etc/passwd is shown: {err}");
 }
+
+/// Issue 9: a Quarto chapter or a bookdown chapter declares no bibliography itself; the
+/// project does (`_quarto.yml`, a folder's `_metadata.yml`, bookdown's `index.Rmd`). Checked
+/// alone, its keys resolve against those, and a key none of them holds is still an error.
+#[test]
+fn chapters_read_the_bibliographies_their_project_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let quarto = dir.path().join("quarto");
+    let write = |path: &std::path::Path, text: &str| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    let bib = |key: &str, title: &str| {
+        format!("@article{{{key},\n  title = {{{title}}},\n  author = {{Doe, Jane}},\n  year = {{2020}}\n}}\n")
+    };
+    write(&quarto.join("_quarto.yml"), "project:\n  type: book\nbibliography: references.bib\n");
+    write(&quarto.join("references.bib"), &bib("rivers2020", "Rivers of sand"));
+    write(&quarto.join("chapters/_metadata.yml"), "bibliography: chapter.bib\n");
+    write(&quarto.join("chapters/chapter.bib"), &bib("lakes2021", "Lakes of glass"));
+    write(&quarto.join("chapters/one.qmd"), "As shown [@rivers2020; @lakes2021], not [@oceans2022].\n");
+    let chapter = quarto.join("chapters/one.qmd");
+    let (code, out, _) = refls(&["check", "--format", "json", chapter.to_str().unwrap()]);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let resolved: Vec<(&str, bool)> = json["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["key"].as_str().unwrap(), c["resolved"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(resolved, [("rivers2020", true), ("lakes2021", true), ("oceans2022", false)], "{out}");
+    assert_eq!(code, 1, "the unknown key is still an error: {out}");
+
+    let book = dir.path().join("book");
+    write(&book.join("_bookdown.yml"), "book_filename: \"book\"\n");
+    write(&book.join("index.Rmd"), "---\ntitle: A book\nbibliography: [book.bib]\n---\n\n# Preface\n");
+    write(&book.join("book.bib"), &bib("dunes2019", "Dunes"));
+    write(&book.join("02-methods.Rmd"), "# Methods\n\nSee @dunes2019.\n");
+    let (code, out, _) = refls(&["check", book.join("02-methods.Rmd").to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("checked 1 citation in 1 manuscript: 0 errors"), "{out}");
+}

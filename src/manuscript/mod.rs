@@ -16,6 +16,7 @@ pub mod bibliography;
 mod latex;
 mod markdown;
 mod org;
+pub mod project;
 mod text;
 mod typst;
 

@@ -195,8 +195,17 @@ fn read_manuscripts(files: &[PathBuf]) -> Result<Vec<Manuscript>, (String, std::
         let text = String::from_utf8_lossy(&bytes).into_owned();
         manuscripts.push(Manuscript::new(Dialect::from_path(&shown), std::sync::Arc::from(text.as_str())));
     }
-    let aliases: std::collections::HashMap<String, String> =
+    let mut aliases: std::collections::HashMap<String, String> =
         manuscripts.iter().flat_map(|m| m.aliases.iter().map(|(key, target)| (key.clone(), target.clone()))).collect();
+    // Older Manubot manuscripts keep their aliases in `citation-tags.tsv` beside the content.
+    let folders: std::collections::BTreeSet<&std::path::Path> = files.iter().filter_map(|f| f.parent()).collect();
+    for folder in folders {
+        if let Ok(text) = std::fs::read_to_string(folder.join("citation-tags.tsv")) {
+            for alias in crate::manuscript::tag_file_aliases(&text) {
+                aliases.entry(alias.key).or_insert(alias.target);
+            }
+        }
+    }
     Ok(manuscripts.into_iter().map(|m| m.with_aliases(&aliases)).collect())
 }
 

@@ -430,6 +430,24 @@ fn to_record(item: &Item<'_>, sink: &mut FieldSink<'_>) -> Record {
     if let Some((value, range)) = item.text(&["keyword"], sink) {
         sink.keywords(&mut record, names::split_keywords(&value, &[',', ';']).map(str::to_owned), range);
     }
+    // Manubot's `references.json` names an item by a short hash and records the citation it
+    // was made from in its note (`standard_id: doi:10.1000/xyz`): the item answers to that
+    // name too, so `@doi:10.1000/xyz` or `@url:…` finds it even without a DOI field.
+    if let Some((note, _)) = item.text(&["note"], sink) {
+        for line in note.lines() {
+            let Some(id) = line.trim().strip_prefix("standard_id:") else { continue };
+            let id = id.trim();
+            // DOIs are looked up in lower case, as the index holds them.
+            let id = match id.split_once(':') {
+                Some((prefix, doi)) if prefix.eq_ignore_ascii_case("doi") => format!("doi:{}", doi.to_lowercase()),
+                _ => id.to_owned(),
+            };
+            let id = id.as_str();
+            if !id.is_empty() && record.given_key.as_deref() != Some(id) && !record.alias_keys.iter().any(|k| k == id) {
+                record.alias_keys.push(id.to_owned());
+            }
+        }
+    }
     record
 }
 

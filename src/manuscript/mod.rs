@@ -179,6 +179,27 @@ pub fn aliases(dialect: Dialect, text: &str) -> Vec<Alias> {
     scan_dialect(dialect, text).aliases
 }
 
+/// The aliases of an older Manubot manuscript's `citation-tags.tsv`: a `tag`/`citation`
+/// header, then one `tag<TAB>target` line per alias (`sci-hub<TAB>url:https://sci-hub.cc/`),
+/// cited as `@tag:sci-hub`. Lines without a tab, or with an empty side, are skipped.
+pub fn tag_file_aliases(text: &str) -> Vec<Alias> {
+    let mut res = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let Some((tag, target)) = line.trim_end_matches(['\n', '\r']).split_once('\t') else { continue };
+        let (tag, target) = (tag.trim(), target.trim());
+        if tag.is_empty() || target.is_empty() || (tag == "tag" && target == "citation") {
+            continue;
+        }
+        let tag_start = start + line.find(tag).unwrap_or(0);
+        let key = if tag.starts_with("tag:") { tag.to_owned() } else { format!("tag:{tag}") };
+        res.push(Alias { key, target: target.to_owned(), range: tag_start..tag_start + tag.len() });
+    }
+    res
+}
+
 /// Finds every citation in a manuscript, sorted by position, none overlapping another. Bare
 /// DOIs are found in every dialect, except inside code and comments and except where a key
 /// citation already covers them (`@doi:10.1/x` is reported once, as a key).
@@ -256,6 +277,17 @@ mod tests {
         check_dialect("README", Dialect::Plain);
         check_dialect(".md", Dialect::Plain);
         check_dialect("dir.md/file", Dialect::Plain);
+    }
+
+    #[test]
+    fn citation_tags_tsv() {
+        let tsv = "tag\tcitation\nsci-hub\turl:https://example.org/hub\r\n  spaced \t doi:10.1000/xyz \nbroken line\nempty\t\n";
+        let found: Vec<String> =
+            tag_file_aliases(tsv).iter().map(|a| format!("{} -> {} @ {:?}", a.key, a.target, a.range)).collect();
+        assert_eq!(
+            found,
+            ["tag:sci-hub -> url:https://example.org/hub @ 13..20", "tag:spaced -> doi:10.1000/xyz @ 52..58"]
+        );
     }
 
     fn check_scan(dialect: Dialect, fixture: &str) -> String {

@@ -269,3 +269,36 @@ fn manubot_tag_file_and_standard_ids() {
         .collect();
     assert_eq!(keys, [("tag:river-atlas", true), ("doi:10.5555/Delta.2", true), ("tag:lost", false)], "{out}");
 }
+
+/// Issue 9: pandoc-url2cite cites URLs (`[@https://…]`, or a label whose link definition is
+/// the URL) and caches what it fetched in `citation-cache.json` beside the manuscript; refls
+/// reads that cache without being told, as url2cite does.
+#[test]
+fn url2cite_cache_beside_the_manuscript() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(".git"), "").unwrap();
+    std::fs::write(
+        dir.path().join("citation-cache.json"),
+        r#"{"_info": "cache", "urls": {"https://example.org/tides": {"fetched": "2021-01-01", "bibtex": [],
+            "csl": {"id": "temp_1", "type": "webpage", "title": "Tides of the north", "author": [{"family": "Moss", "given": "Ada"}], "issued": {"date-parts": [[2019]]}}}}}"#,
+    )
+    .unwrap();
+    let post = dir.path().join("post.md");
+    std::fs::write(&post, "As [@https://example.org/tides] and [@tides], not [@https://example.org/gone].\n\n[@tides]: https://example.org/tides\n").unwrap();
+    let (_, out, err) = refls(&["check", "--format", "json", "--corpus", "seeds", post.to_str().unwrap()]);
+    let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let keys: Vec<(&str, bool)> = json["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["key"].as_str().unwrap(), c["resolved"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(
+        keys,
+        [("https://example.org/tides", true), ("tides", true), ("https://example.org/gone", false)],
+        "{out}"
+    );
+    let codes: Vec<&str> =
+        json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["identifier-not-in-corpus"], "{out}");
+}

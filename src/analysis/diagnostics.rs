@@ -68,7 +68,10 @@ pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> 
             Resolution::One(id) => {
                 let (first, first_looked_up) = first_name.entry(id).or_insert((key, name.to_string()));
                 // An alias and its target (`@tag:x`, `@doi:…`) are one name written twice.
-                if *first != key && *first_looked_up != name && citation.syntax != Syntax::BareDoi {
+                // `url:https://…` and `https://…` are one URL.
+                let same_name =
+                    |a: &str, b: &str| a.strip_prefix("url:").unwrap_or(a) == b.strip_prefix("url:").unwrap_or(b);
+                if *first != key && !same_name(first_looked_up, &name) && citation.syntax != Syntax::BareDoi {
                     let first = *first;
                     res.push(Diagnostic {
                         range: citation.range.clone(),

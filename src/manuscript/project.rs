@@ -56,6 +56,14 @@ pub fn inherited_bibliographies(manuscript: &Path, project: &Path) -> Vec<Inheri
     if let Some(text) = read_small(&quarto) {
         push_all(&mut res, &quarto, &project, bibliography::quarto_project(&text));
     }
+    // pandoc-url2cite keeps what it fetched for each cited URL in `citation-cache.json`, in
+    // the folder pandoc runs in: the manuscript's, or the project's.
+    for folder in [own, project.as_path()] {
+        let cache = folder.join("citation-cache.json");
+        if cache.is_file() && !res.iter().any(|r| r.path == cache) {
+            res.push(Inherited { declared_in: cache.clone(), written: "citation-cache.json".to_owned(), path: cache });
+        }
+    }
     if project.join("_bookdown.yml").is_file() {
         let index = project.join("index.Rmd");
         if index != absolute {

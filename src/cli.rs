@@ -448,8 +448,11 @@ fn corpus_for(manuscripts: &[PathBuf], corpus_paths: &[PathBuf], err: &mut dyn W
         }
     };
     let allowed = scope_for(manuscripts, corpus_paths);
-    // A bibliography declared by several manuscripts, or reached by two paths, is read once.
-    let mut read = std::collections::BTreeSet::new();
+    // A bibliography declared by several manuscripts, or reached by two paths (also a
+    // `--corpus` path and a declaration), is read once: read twice, every key it holds would
+    // name two works and be ambiguous.
+    let mut read: std::collections::BTreeSet<std::path::PathBuf> =
+        inputs.iter().filter_map(|input| std::fs::canonicalize(&input.path).ok()).collect();
     for manuscript in manuscripts {
         let Ok(text) = std::fs::read_to_string(manuscript) else { continue };
         let dir = manuscript.parent().unwrap_or(std::path::Path::new("."));

@@ -302,3 +302,21 @@ fn url2cite_cache_beside_the_manuscript() {
         json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["identifier-not-in-corpus"], "{out}");
 }
+
+/// A bibliography given with `--corpus` and declared by the manuscript is read once; read
+/// twice, every key it holds named two works and was reported ambiguous (seen on the
+/// astropy paper: 4 false `ambiguous-key` warnings).
+#[test]
+fn a_bibliography_given_and_declared_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("refs.bib"), "@article{reef2018, title = {Reefs}, year = {2018}}\n").unwrap();
+    let paper = dir.path().join("paper.tex");
+    std::fs::write(&paper, "\\cite{reef2018}\n\\bibliography{refs}\n").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_refls"))
+        .args(["check", "--corpus", "./refs.bib", "paper.tex"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    assert!(out.ends_with("checked 1 citation in 1 manuscript: 0 errors, 0 diagnostics in all\n"), "{out}");
+}

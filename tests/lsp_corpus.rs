@@ -204,6 +204,32 @@ async fn chapters_inherit_bibliographies_from_their_project_below_the_root() {
     client.shutdown().await;
 }
 
+/// Issue 10, fault 11 ("one file reached by two paths is indexed once"): `refls.toml` names
+/// the bibliography and the manuscript declares it too. Read twice, each of its keys would
+/// name two works and be reported ambiguous.
+#[tokio::test]
+async fn a_bibliography_both_configured_and_declared_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("refls.toml"), "corpus = [\"./refs.bib\"]\n").unwrap();
+    std::fs::write(root.join("refs.bib"), "@article{reef2018, title = {Reefs}, year = {2018}}\n").unwrap();
+    std::fs::create_dir(root.join("notes")).unwrap();
+    let uri = format!("file://{}", root.join("notes/draft.md").display());
+    let (service, socket) = refls::lsp::service();
+    let mut client = TestClient::start(service, socket);
+    client.initialize_with(json!({"rootUri": format!("file://{}", root.display()), "capabilities": {}})).await;
+    let text = "---\nbibliography: ../refs.bib\n---\nSee [@reef2018] and [@nope2024].\n";
+    client
+        .notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+        )
+        .await;
+    let published = diagnostics_until(&mut client, &uri, |_| true).await;
+    assert_eq!(codes(&published), ["unknown-key"], "{published}");
+    client.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_missing_bibliography_is_an_error_on_its_line() {
     let dir = tempfile::tempdir().unwrap();

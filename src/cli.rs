@@ -188,13 +188,22 @@ fn plural(n: usize, noun: &str) -> String {
 /// Reads and scans the manuscripts checked or exported together. They are one document for
 /// citation aliases: Manubot defines them in one file for all the others.
 fn read_manuscripts(files: &[PathBuf]) -> Result<Vec<Manuscript>, (String, std::io::Error)> {
-    let mut manuscripts = Vec::with_capacity(files.len());
+    let mut texts = Vec::with_capacity(files.len());
     for file in files {
         let shown = file.display().to_string();
         let bytes = std::fs::read(file).map_err(|e| (shown.clone(), e))?;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        manuscripts.push(Manuscript::new(Dialect::from_path(&shown), std::sync::Arc::from(text.as_str())));
+        texts.push((Dialect::from_path(&shown), std::sync::Arc::<str>::from(String::from_utf8_lossy(&bytes))));
     }
+    // A LaTeX citation command defined in one file (the preamble) cites in all of them.
+    let mut commands: Vec<String> = texts
+        .iter()
+        .filter(|(dialect, _)| *dialect == Dialect::Latex)
+        .flat_map(|(_, text)| crate::manuscript::latex_cite_commands(text))
+        .collect();
+    commands.sort();
+    commands.dedup();
+    let manuscripts: Vec<Manuscript> =
+        texts.into_iter().map(|(dialect, text)| Manuscript::with_commands(dialect, text, &commands)).collect();
     let mut aliases: std::collections::HashMap<String, String> =
         manuscripts.iter().flat_map(|m| m.aliases.iter().map(|(key, target)| (key.clone(), target.clone()))).collect();
     // Older Manubot manuscripts keep their aliases in `citation-tags.tsv` beside the content.

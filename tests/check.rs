@@ -320,3 +320,31 @@ fn a_bibliography_given_and_declared_is_read_once() {
     let out = String::from_utf8_lossy(&output.stdout);
     assert!(out.ends_with("checked 1 citation in 1 manuscript: 0 errors, 0 diagnostics in all\n"), "{out}");
 }
+
+/// Issue 9: a thesis defines its citation macro in the preamble file and uses it in each
+/// chapter; checked together, the chapter's macro calls are citations.
+#[test]
+fn latex_cite_macros_defined_in_another_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("refs.bib"), "@article{reef2018, title = {Reefs}, year = {2018}}\n").unwrap();
+    std::fs::write(
+        dir.path().join("preamble.tex"),
+        "\\newcommand{\\posscite}[1]{\\citeauthor{#1}'s (\\citeyear{#1})}\n\\bibliography{refs}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("chapter.tex"), "As \\posscite{reef2018} and \\posscite{gone2019} show.\n").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_refls"))
+        .args(["check", "--format", "json", "preamble.tex", "chapter.tex"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&output.stdout);
+    let json: Value = serde_json::from_str(&out).unwrap();
+    let keys: Vec<(&str, bool)> = json["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["key"].as_str().unwrap(), c["resolved"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(keys, [("reef2018", true), ("gone2019", false)], "{out}");
+}

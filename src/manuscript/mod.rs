@@ -134,9 +134,13 @@ impl Scanned {
 }
 
 fn scan_dialect(dialect: Dialect, text: &str) -> Scanned {
+    scan_dialect_with(dialect, text, &[])
+}
+
+fn scan_dialect_with(dialect: Dialect, text: &str, latex_commands: &[String]) -> Scanned {
     let mut scanned = match dialect {
         Dialect::Markdown => markdown::scan(text),
-        Dialect::Latex => latex::scan(text),
+        Dialect::Latex => latex::scan(text, latex_commands),
         Dialect::Typst => typst::scan(text),
         Dialect::Org => org::scan(text),
         Dialect::Plain => Scanned::default(),
@@ -204,7 +208,21 @@ pub fn tag_file_aliases(text: &str) -> Vec<Alias> {
 /// DOIs are found in every dialect, except inside code and comments and except where a key
 /// citation already covers them (`@doi:10.1/x` is reported once, as a key).
 pub fn scan(dialect: Dialect, text: &str) -> Vec<Citation> {
-    scan_citations(dialect, text).0
+    scan_citations(dialect, text, &[]).0
+}
+
+/// Like [`scan`], with LaTeX citation commands defined in the manuscript's other files
+/// (see [`latex_cite_commands`]); other dialects ignore them.
+pub fn scan_with_commands(dialect: Dialect, text: &str, latex_commands: &[String]) -> Vec<Citation> {
+    scan_citations(dialect, text, latex_commands).0
+}
+
+/// The citation commands a LaTeX text defines (`\newcommand{\citeposs}[1]{\citeauthor{#1}…}`),
+/// for scanning the files that use them, sorted.
+pub fn latex_cite_commands(text: &str) -> Vec<String> {
+    let mut commands: Vec<String> = latex::user_cite_commands(text).into_iter().collect();
+    commands.sort();
+    commands
 }
 
 /// Like [`scan`], and also returns the DOIs announced with `doi:` or a doi.org link that do
@@ -214,13 +232,13 @@ pub fn scan(dialect: Dialect, text: &str) -> Vec<Citation> {
 /// [`crate::corpus::doi`] compares each announced DOI with every valid one, so on a text with
 /// many of both it costs more than [`scan`].
 pub fn scan_with_problems(dialect: Dialect, text: &str) -> (Vec<Citation>, Vec<MalformedDoi>) {
-    let (citations, verbatim) = scan_citations(dialect, text);
+    let (citations, verbatim) = scan_citations(dialect, text, &[]);
     (citations, bare_doi::malformed_dois(text, &verbatim))
 }
 
 /// The citations of a manuscript with the bare DOIs added, and its verbatim stretches.
-fn scan_citations(dialect: Dialect, text: &str) -> (Vec<Citation>, Spans) {
-    let mut scanned = scan_dialect(dialect, text);
+fn scan_citations(dialect: Dialect, text: &str, latex_commands: &[String]) -> (Vec<Citation>, Spans) {
+    let mut scanned = scan_dialect_with(dialect, text, latex_commands);
     let mut citations = std::mem::take(&mut scanned.citations);
     // A Typst URL is written in running text (Typst links it by itself), so a DOI link
     // there reads as one written in prose, as in a plain-text note.

@@ -195,7 +195,7 @@ pub fn manuscript(dialect: Dialect, data: &[u8]) {
         previous_end = p.range.end;
         assert!(!p.authors.is_empty(), "a prose citation without a name at {:?}", p.range);
     }
-    let once = manuscript::scan_manuscript(dialect, text);
+    let once = manuscript::scan_manuscript(dialect, text, &[]);
     assert_eq!(once.prose, prose, "scan_manuscript and prose_citations disagree");
     assert_eq!(once.citations, citations, "scan_manuscript and scan disagree");
     // Completion at the end, at the start, and at eight evenly spread character boundaries.

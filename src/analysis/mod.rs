@@ -41,7 +41,13 @@ pub struct Manuscript {
 
 impl Manuscript {
     pub fn new(dialect: Dialect, text: Arc<str>) -> Manuscript {
-        let scan = manuscript::scan_manuscript(dialect, &text);
+        Manuscript::with_commands(dialect, text, &[])
+    }
+
+    /// Like [`Manuscript::new`], with LaTeX citation commands that the manuscript's other
+    /// files define (a preamble's `\newcommand{\citeposs}…` used in a chapter).
+    pub fn with_commands(dialect: Dialect, text: Arc<str>, latex_commands: &[String]) -> Manuscript {
+        let scan = manuscript::scan_manuscript(dialect, &text, latex_commands);
         let aliases = scan.aliases.into_iter().map(|a| (a.key, a.target)).collect();
         Manuscript {
             dialect,

@@ -9,6 +9,7 @@ pub mod completion;
 pub mod definition;
 pub mod diagnostics;
 pub mod hover;
+pub mod references;
 
 #[cfg(test)]
 mod fixture;

@@ -13,6 +13,7 @@
 
 mod bare_doi;
 pub mod bibliography;
+pub mod workspace;
 mod latex;
 mod markdown;
 mod org;

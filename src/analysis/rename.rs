@@ -468,7 +468,7 @@ references:
 [@wren<|>2019] [@quill2020]
 ",
             "wren2019garden",
-            "prepared wren2019\na.md: wren2019@2 -> wren2019garden\nrefs.yaml: wren2019@60 -> wren2019garden",
+            "prepared wren2019\na.md: wren2019@2 -> wren2019garden\nrefs.yaml: wren2019@54 -> wren2019garden",
         );
     }
 

@@ -5,6 +5,7 @@
 //! CLI calls the same functions. Each feature has its own module and its own `check` test
 //! helper; they share the citation lookup and the reference formatting below.
 
+pub mod code_lens;
 pub mod completion;
 pub mod definition;
 pub mod diagnostics;

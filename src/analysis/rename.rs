@@ -71,6 +71,14 @@ pub fn rename(
     if new_key == key {
         return Ok(Some(Edits { new_key: new_key.to_owned(), ..Edits::default() }));
     }
+    let taken = match corpus.index.resolve(new_key) {
+        Resolution::Unknown => None,
+        Resolution::One(other) => Some(super::one_line(corpus.record(other))),
+        Resolution::Ambiguous(_) => Some("several works".to_owned()),
+    };
+    if let Some(taken) = taken {
+        return Err(Refused(format!("`{new_key}` is already a name of {taken}")));
+    }
     let mut edits = Edits { new_key: new_key.to_owned(), ..Edits::default() };
     let mut dialects = BTreeSet::new();
     let mut resolver = workspace.resolver(corpus);
@@ -115,13 +123,6 @@ pub fn rename(
     let dialects: Vec<Dialect> = dialects.into_iter().map(|d| DIALECTS[d]).collect();
     let kinds: Vec<SourceKind> = kinds.into_iter().map(|k| KINDS[k]).collect();
     check_new_key(new_key, &dialects, &kinds).map_err(Refused)?;
-    if corpus.index.resolve(new_key) != Resolution::Unknown {
-        let taken = match corpus.index.resolve(new_key) {
-            Resolution::One(other) => super::one_line(corpus.record(other)),
-            _ => "several works".to_owned(),
-        };
-        return Err(Refused(format!("`{new_key}` is already a name of {taken}")));
-    }
     Ok(Some(edits))
 }
 

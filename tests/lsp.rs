@@ -69,6 +69,13 @@ async fn capabilities_are_pinned() {
         ]
       },
       "definitionProvider": true,
+      "referencesProvider": true,
+      "codeLensProvider": {
+        "resolveProvider": false
+      },
+      "renameProvider": {
+        "prepareProvider": true
+      },
       "documentLinkProvider": {
         "resolveProvider": false
       },

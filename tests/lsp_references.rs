@@ -46,7 +46,10 @@ async fn start() -> (TestClient, Workspace) {
 
 async fn open(client: &mut TestClient, uri: &str, language: &str, text: &str) {
     client
-        .notify("textDocument/didOpen", json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}))
+        .notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language, "version": 1, "text": text}}),
+        )
         .await;
 }
 
@@ -139,7 +142,10 @@ async fn rename_edits_every_manuscript_and_the_entry_or_says_why_not() {
             let name = uri.trim_start_matches(&workspace.uri("")).to_owned();
             edits.as_array().unwrap().iter().map(move |e| {
                 let r = &e["range"];
-                format!("{name}:{}:{}-{} {}", r["start"]["line"], r["start"]["character"], r["end"]["character"], e["newText"])
+                format!(
+                    "{name}:{}:{}-{} {}",
+                    r["start"]["line"], r["start"]["character"], r["end"]["character"], e["newText"]
+                )
             })
         })
         .collect();
@@ -176,15 +182,20 @@ async fn code_lens_counts_citations_on_each_entry() {
     open(&mut client, &bib, "bibtex", BIB).await;
     let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": bib}})).await;
     let lenses = lenses.as_array().unwrap_or_else(|| panic!("{lenses}"));
-    let shown: Vec<(u64, &str)> =
-        lenses.iter().map(|l| (l["range"]["start"]["line"].as_u64().unwrap(), l["command"]["title"].as_str().unwrap())).collect();
+    let shown: Vec<(u64, &str)> = lenses
+        .iter()
+        .map(|l| (l["range"]["start"]["line"].as_u64().unwrap(), l["command"]["title"].as_str().unwrap()))
+        .collect();
     assert_eq!(shown, [(0, "cited 3× in 2 manuscripts"), (1, "cited 1× in 1 manuscript")]);
     let command = &lenses[0]["command"];
     assert_eq!(command["command"], "refls.showReferences");
     assert_eq!(command["arguments"], json!([bib, {"line": 0, "character": 0}]));
     // Clients that do not map the command ask the server, which answers the locations.
     let found = client
-        .request("workspace/executeCommand", json!({"command": "refls.showReferences", "arguments": command["arguments"]}))
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "refls.showReferences", "arguments": command["arguments"]}),
+        )
         .await;
     assert_eq!(found.as_array().map(Vec::len), Some(3), "{found}");
     client.shutdown().await;

@@ -336,7 +336,10 @@ references:
 ",
             "a.md: same@2 same@28\nb.md: same@2",
         );
-        check("//- /refs.bib\n@article{x, title = {X}}\n//- /a.md\n[@nob<|>ody] [@x]\n//- /b.md\n[@nobody]\n", "a.md: nobody@2\nb.md: nobody@2");
+        check(
+            "//- /refs.bib\n@article{x, title = {X}}\n//- /a.md\n[@nob<|>ody] [@x]\n//- /b.md\n[@nobody]\n",
+            "a.md: nobody@2\nb.md: nobody@2",
+        );
     }
 
     #[test]
@@ -350,10 +353,8 @@ references:
         let workspace = Workspace::new(f.manuscripts.iter());
         let works: HashSet<RecordId> = (0..f.corpus.records.len() as u32).map(RecordId).collect();
         let found = counts(&f.corpus, &workspace, &works);
-        let mut shown: Vec<String> = found
-            .iter()
-            .map(|(id, c)| format!("{} {}x {}", f.corpus.key(*id), c.citations, c.manuscripts))
-            .collect();
+        let mut shown: Vec<String> =
+            found.iter().map(|(id, c)| format!("{} {}x {}", f.corpus.key(*id), c.citations, c.manuscripts)).collect();
         shown.sort();
         assert_eq!(shown.join("\n"), expect);
     }
@@ -361,7 +362,9 @@ references:
     #[test]
     fn counts_of_citations_and_manuscripts() {
         check_counts(
-            &format!("{BIB}//- /a.md\n[@wren2019; @quill2020sparrows] [@wren2019] 10.1000/sparrow.1\n//- /b.tex\n\\cite{{wren2019}}\n"),
+            &format!(
+                "{BIB}//- /a.md\n[@wren2019; @quill2020sparrows] [@wren2019] 10.1000/sparrow.1\n//- /b.tex\n\\cite{{wren2019}}\n"
+            ),
             "quill2020sparrows 2x 1\nwren2019 3x 2",
         );
     }

@@ -118,7 +118,9 @@ pub fn rename(
         }
     }
     if edits.entries.is_empty() {
-        return Err(Refused(format!("the entry of `{key}` was not found in its bibliography file, so it cannot be renamed")));
+        return Err(Refused(format!(
+            "the entry of `{key}` was not found in its bibliography file, so it cannot be renamed"
+        )));
     }
     let dialects: Vec<Dialect> = dialects.into_iter().map(|d| DIALECTS[d]).collect();
     let kinds: Vec<SourceKind> = kinds.into_iter().map(|k| KINDS[k]).collect();
@@ -158,7 +160,9 @@ fn work_of(corpus: &Corpus, workspace: &Workspace<'_>, path: &str, key: &str) ->
     if let Some(file) = workspace.file(path) {
         if file.aliases.contains_key(key) || workspace.lookup_name(file, key) != key {
             if identifier_kind(key).is_some() || key.starts_with("10.") {
-                return Err(Refused(format!("`{key}` is an identifier (a DOI, PMID…), not a key; it cannot be renamed")));
+                return Err(Refused(format!(
+                    "`{key}` is an identifier (a DOI, PMID…), not a key; it cannot be renamed"
+                )));
             }
             return Err(Refused(format!("`{key}` is a Manubot alias; rename it where it is defined")));
         }
@@ -167,11 +171,16 @@ fn work_of(corpus: &Corpus, workspace: &Workspace<'_>, path: &str, key: &str) ->
         return Err(Refused(format!("`{key}` is an identifier (a DOI, PMID…), not a key; it cannot be renamed")));
     }
     match corpus.index.resolve(key) {
-        Resolution::Unknown => Err(Refused(format!("`{key}` names no work of the corpus; there is no entry to rename"))),
+        Resolution::Unknown => {
+            Err(Refused(format!("`{key}` names no work of the corpus; there is no entry to rename")))
+        }
         Resolution::Ambiguous(ids) => Err(Refused(format!(
             "`{key}` names {} works ({}); rename one entry in its file first",
             ids.len(),
-            ids.iter().map(|&id| corpus.file(corpus.record(id).anchor().file).path.as_str()).collect::<Vec<_>>().join(", ")
+            ids.iter()
+                .map(|&id| corpus.file(corpus.record(id).anchor().file).path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
         Resolution::One(id) => {
             let record = corpus.record(id);
@@ -292,17 +301,15 @@ fn json_id(body: &str) -> Option<(Range<usize>, &'static str)> {
                 }
                 last_string = Some(start..i.min(bytes.len()));
             }
-            b':' if depth == 1 => {
-                if last_string.as_ref().is_some_and(|name| &body[name.clone()] == "id") {
-                    let after = &body[i + 1..];
-                    let value = i + 1 + (after.len() - after.trim_start().len());
-                    if bytes.get(value) == Some(&b'"') {
-                        let end = body[value + 1..].find('"')? + value + 1;
-                        return Some((value + 1..end, ""));
-                    }
-                    let len = body[value..].find(|c: char| !c.is_ascii_alphanumeric())?;
-                    return (len > 0).then_some((value..value + len, "\""));
+            b':' if depth == 1 && last_string.as_ref().is_some_and(|name| &body[name.clone()] == "id") => {
+                let after = &body[i + 1..];
+                let value = i + 1 + (after.len() - after.trim_start().len());
+                if bytes.get(value) == Some(&b'"') {
+                    let end = body[value + 1..].find('"')? + value + 1;
+                    return Some((value + 1..end, ""));
                 }
+                let len = body[value..].find(|c: char| !c.is_ascii_alphanumeric())?;
+                return (len > 0).then_some((value..value + len, "\""));
             }
             b',' => last_string = None,
             _ => {}
@@ -498,7 +505,11 @@ references:
             "x",
             "refused: `tag:sparrow` is a Manubot alias; rename it where it is defined",
         );
-        check(&format!("{BIB}//- /a.md\n[@nob<|>ody]\n"), "x", "refused: `nobody` names no work of the corpus; there is no entry to rename");
+        check(
+            &format!("{BIB}//- /a.md\n[@nob<|>ody]\n"),
+            "x",
+            "refused: `nobody` names no work of the corpus; there is no entry to rename",
+        );
     }
 
     #[test]
@@ -512,7 +523,8 @@ references:
 
     #[test]
     fn refused_when_the_new_key_collides_or_is_not_a_key() {
-        let fixture = format!("{BIB}//- /a.md\n[@quill<|>2020sparrows] [@smith2021]\n//- /b.tex\n\\cite{{quill2020sparrows}}\n");
+        let fixture =
+            format!("{BIB}//- /a.md\n[@quill<|>2020sparrows] [@smith2021]\n//- /b.tex\n\\cite{{quill2020sparrows}}\n");
         check(&fixture, "wren2019", "refused: `wren2019` is already a name of Wren (2019) Garden birds");
         check(
             &fixture,
@@ -523,7 +535,11 @@ references:
         check(&fixture, "doi:10.1/x", "refused: `doi:10.1/x` reads as an identifier (DOI, PMID…), not a key");
         check(&fixture, "two words", "refused: `two words` is not a valid citation key in Markdown");
         check(&fixture, "a{b", "refused: `a{b` is not a valid citation key in Markdown");
-        check(&fixture, "fig-one", "refused: `fig-one` reads as a cross-reference to a figure, table or section, not a key");
+        check(
+            &fixture,
+            "fig-one",
+            "refused: `fig-one` reads as a cross-reference to a figure, table or section, not a key",
+        );
         // Valid in Markdown, but a LaTeX manuscript cites the key too.
         check(&fixture, "a%b", "refused: `a%b` is not a valid citation key in LaTeX");
     }

@@ -36,6 +36,9 @@ use crate::manuscript::workspace::{self as manuscripts, ManuscriptFile, Manuscri
 /// The client-side command a code lens runs (see the module documentation).
 pub const SHOW_REFERENCES_COMMAND: &str = "refls.showReferences";
 
+/// An open document as a workspace request copies it: path, dialect, text and its scan.
+type OpenCopy = (String, Dialect, Rope, Arc<str>, Option<Manuscript>);
+
 /// What a request over the workspace's manuscripts needs, taken under the lock.
 struct WorkspaceSnapshot {
     encoding: PositionEncoding,
@@ -83,10 +86,8 @@ impl WorkspaceSnapshot {
                 return Some(canonical);
             }
         }
-        let in_seed_copy = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .is_some_and(|d| d.to_string_lossy().starts_with("refls-seeds-"));
+        let in_seed_copy =
+            path.parent().and_then(|p| p.file_name()).is_some_and(|d| d.to_string_lossy().starts_with("refls-seeds-"));
         let seed = format!("seeds/{}", path.file_name()?.to_string_lossy());
         (in_seed_copy && references::corpus_file(&self.corpus, &seed).is_some()).then_some(seed)
     }
@@ -164,7 +165,7 @@ impl Backend {
         let _ = tokio::time::timeout(std::time::Duration::from_secs(60), loaded.wait_for(|l| *l)).await;
         let (encoding, corpus, set, documents) = {
             let state = self.lock();
-            let documents: Vec<(String, Dialect, Rope, Arc<str>, Option<Manuscript>)> = state
+            let documents: Vec<OpenCopy> = state
                 .documents
                 .iter()
                 .map(|(uri, open)| {
@@ -307,7 +308,9 @@ impl Backend {
                 let workspace = snapshot.workspace();
                 let corpus = &snapshot.corpus;
                 let edits = guarded("rename", || {
-                    rename::rename(corpus, &workspace, &at, offset, &params.new_name, &|file| snapshot.corpus_text(file))
+                    rename::rename(corpus, &workspace, &at, offset, &params.new_name, &|file| {
+                        snapshot.corpus_text(file)
+                    })
                 })?;
                 let Some(edits) = edits.map_err(|rename::Refused(why)| refused(why))? else { return Ok(Ok(None)) };
                 let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();

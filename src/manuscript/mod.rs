@@ -13,12 +13,12 @@
 
 mod bare_doi;
 pub mod bibliography;
-pub mod workspace;
 mod latex;
 mod markdown;
 mod org;
 mod text;
 mod typst;
+pub mod workspace;
 
 use std::ops::Range;
 use std::path::Path;

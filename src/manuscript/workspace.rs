@@ -127,16 +127,16 @@ impl Manuscripts {
             if entry.file_type().is_some_and(|t| t.is_file()) && is_manuscript_path(entry.path()) {
                 paths.push(entry.path().to_path_buf());
                 if paths.len() == MAX_MANUSCRIPTS {
-                    tracing::warn!("more than {MAX_MANUSCRIPTS} manuscripts under {}; the rest are not read", root.display());
+                    tracing::warn!(
+                        "more than {MAX_MANUSCRIPTS} manuscripts under {}; the rest are not read",
+                        root.display()
+                    );
                     break;
                 }
             }
         }
-        let files = paths
-            .par_iter()
-            .filter_map(|path| read(path))
-            .map(|file| (file.path.clone(), Arc::new(file)))
-            .collect();
+        let files =
+            paths.par_iter().filter_map(|path| read(path)).map(|file| (file.path.clone(), Arc::new(file))).collect();
         Manuscripts { files }
     }
 

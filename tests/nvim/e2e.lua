@@ -1,14 +1,16 @@
 -- End-to-end check of refls inside a real Neovim, driven by `tests/nvim_e2e.rs`: it loads the
 -- project's own `editors/nvim/lsp/refls.lua` through `vim.lsp.enable` (only `cmd` is replaced,
 -- by the binary under test), opens a Markdown and a LaTeX manuscript of a temporary workspace,
--- and records what Neovim's built-in client got for hover, completion, definition and
--- diagnostics. It asserts nothing itself: it writes everything as JSON for the Rust test to
--- judge, so that a failure there shows the whole exchange.
+-- and records what Neovim's built-in client got for hover, completion, definition,
+-- diagnostics, references, rename and the code lens of `refs.bib`. It asserts nothing itself:
+-- it writes everything as JSON for the Rust test to judge, so that a failure there shows the
+-- whole exchange.
 --
 -- Run as `nvim --headless --clean -u NONE -S e2e.lua` with these environment variables:
 --   REFLS_E2E_BIN        the refls binary
 --   REFLS_E2E_RTP        the repository's `editors/nvim` directory
---   REFLS_E2E_WORKSPACE  a workspace holding `seeds/`, `review.md` and `review.tex`
+--   REFLS_E2E_WORKSPACE  a workspace holding `seeds/`, `review.md`, `review.tex`, `notes.md`,
+--                        `chapter.tex` and `refs.bib`
 --   REFLS_E2E_OUT        where to write the JSON
 -- Whatever happens, the script writes the JSON (with an `error` field on failure) and quits;
 -- a global deadline guards against a server that never answers.

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use refls::analysis::code_lens;
 use refls::analysis::references::{self, Target, Workspace};
 use refls::analysis::rename;
-use refls::corpus::{Corpus, FileId, Input, Origin};
+use refls::corpus::{Corpus, Input, Location, Origin};
 use refls::manuscript::workspace::Manuscripts;
 use refls::manuscript::{self, Dialect};
 
@@ -47,7 +47,8 @@ fn median(mut times: Vec<Duration>) -> f64 {
 fn template(dialect: Dialect, text: &str, limit: usize) -> (String, Vec<std::ops::Range<usize>>) {
     let citations = manuscript::scan(dialect, text);
     let keyed: Vec<_> = citations.into_iter().filter(|c| c.syntax != manuscript::Syntax::BareDoi).take(limit).collect();
-    let end = keyed.last().map_or(text.len(), |c| text[c.range.end..].find('\n').map_or(text.len(), |i| c.range.end + i + 1));
+    let end =
+        keyed.last().map_or(text.len(), |c| text[c.range.end..].find('\n').map_or(text.len(), |i| c.range.end + i + 1));
     (text[..end].to_owned(), keyed.into_iter().map(|c| c.range).collect())
 }
 
@@ -74,11 +75,14 @@ fn main() {
     let bib_path = dir.join("refs.bib").display().to_string();
     let bib = std::fs::read_to_string(&bib_path).expect("read refs.bib");
     let started = Instant::now();
-    let corpus = Corpus::build(
-        vec![Input { path: bib_path.clone(), text: bib.clone(), origin: Origin::Workspace }],
-        Vec::new(),
+    let corpus =
+        Corpus::build(vec![Input { path: bib_path.clone(), text: bib.clone(), origin: Origin::Workspace }], Vec::new());
+    let _ = writeln!(
+        out,
+        "corpus: {} records from refs.bib, built in {:.0} ms",
+        corpus.records.len(),
+        ms(started.elapsed())
     );
-    let _ = writeln!(out, "corpus: {} records from refs.bib, built in {:.0} ms", corpus.records.len(), ms(started.elapsed()));
 
     // Every 20th key of the bibliography, in file order.
     let keys: Vec<String> = corpus.records.iter().filter_map(|r| r.given_key.clone()).collect();
@@ -134,7 +138,12 @@ fn main() {
         }
         positioned.push(start.elapsed());
     }
-    let _ = writeln!(out, "references from a citation: {} ({} locations per request on average)", percentiles(plain), hits / REQUESTS);
+    let _ = writeln!(
+        out,
+        "references from a citation: {} ({} locations per request on average)",
+        percentiles(plain),
+        hits / REQUESTS
+    );
     let _ = writeln!(out, "references from a citation, with positions: {}", percentiles(positioned));
 
     // References from the entry of a cited work in the `.bib`.
@@ -151,8 +160,17 @@ fn main() {
     }
     let _ = writeln!(out, "references from a .bib entry: {}", percentiles(times));
 
-    // Rename: prepare and rename a cited key; the entry's file is read as the server reads it.
-    let read = |file: FileId| std::fs::read_to_string(&corpus.file(file).path).ok();
+    // Rename: prepare and rename a cited key.
+    // As the server reads an entry: from its line, only its stretch of the file.
+    let read = |at: &Location| {
+        use std::io::{Read, Seek, SeekFrom};
+        let (_, line_start) = corpus.file(at.file).anchor_line(at.range.start)?;
+        let mut file = std::fs::File::open(&corpus.file(at.file).path).ok()?;
+        file.seek(SeekFrom::Start(u64::from(line_start))).ok()?;
+        let mut bytes = vec![0; (at.range.end - line_start) as usize];
+        file.read_exact(&mut bytes).ok()?;
+        Some((line_start as usize, String::from_utf8_lossy(&bytes).into_owned()))
+    };
     let mut times = Vec::new();
     for n in 0..REQUESTS {
         let file = &files[(n * 41) % files.len()];

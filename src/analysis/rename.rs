@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use super::identifier_kind;
 use super::references::{FileReferences, Workspace, corpus_file, work_at};
-use crate::corpus::{Corpus, FileId, RecordId, Resolution, SourceKind};
+use crate::corpus::{Corpus, Location, RecordId, Resolution, SourceKind};
 use crate::manuscript::{self, Dialect, Syntax};
 
 /// The key under the cursor, and its range in the file the cursor is in.
@@ -34,13 +34,17 @@ pub struct Refused(pub String);
 pub struct Edits {
     /// Citations of the key, by manuscript.
     pub manuscripts: Vec<FileReferences>,
-    /// The key in each entry of the work, by corpus file.
-    pub entries: Vec<(FileId, Range<usize>, String)>,
+    /// The key in each entry of the work: the entry (its source location), the key's byte
+    /// range in that file, and the replacement.
+    pub entries: Vec<(Location, Range<usize>, String)>,
     pub new_key: String,
 }
 
-/// Reads a corpus file's text (the editor's, when it is open).
-pub type ReadSource<'r> = &'r dyn Fn(FileId) -> Option<String>;
+/// Reads the text of a corpus file around a source: returns the byte offset where the text
+/// returned starts (at or before the start of the source's line) and the text from there to at
+/// least the end of the source. The LSP layer reads the editor's text when the file is open, and
+/// otherwise only that stretch of the file, not a whole 50 MB bibliography.
+pub type ReadSource<'r> = &'r dyn Fn(&Location) -> Option<(usize, String)>;
 
 /// The key a rename at `offset` of the file at `path` would change, or `None` when the cursor
 /// is on no key. A manuscript's citation, or the key of an entry in a bibliography.
@@ -107,14 +111,13 @@ pub fn rename(
         if !kind.is_bibliography() {
             continue;
         }
-        let Some(text) = read(anchor.file) else {
+        let Some((base, text)) = read(anchor) else {
             return Err(Refused(format!("{} cannot be read, so the key of its entry cannot be renamed", file.path)));
         };
-        let range = anchor.range.start as usize..(anchor.range.end as usize).min(text.len());
-        let Some(found) = entry_key(kind, &text, range) else { continue };
-        if text.get(found.range.clone()) == Some(key.as_str()) {
+        let Some(found) = entry_key(kind, base, &text, anchor) else { continue };
+        if text.get(found.range.start - base..found.range.end - base) == Some(key.as_str()) {
             kinds.insert(kind_order(kind));
-            edits.entries.push((anchor.file, found.range, format!("{}{new_key}{}", found.quote, found.quote)));
+            edits.entries.push((anchor.clone(), found.range, format!("{}{new_key}{}", found.quote, found.quote)));
         }
     }
     if edits.entries.is_empty() {
@@ -146,12 +149,12 @@ fn key_at(
     }
     let id = work_at(corpus, path, offset)?;
     let file = corpus_file(corpus, path)?;
-    let text = read(file)?;
     corpus.record(id).anchors.iter().filter(|a| a.file == file).find_map(|anchor| {
-        let range = anchor.range.start as usize..(anchor.range.end as usize).min(text.len());
-        let found = entry_key(kind, &text, range)?;
+        let (base, text) = read(anchor)?;
+        let found = entry_key(kind, base, &text, anchor)?;
         let within = found.range.start <= offset && offset <= found.range.end;
-        within.then(|| (text[found.range.clone()].to_owned(), found.range))
+        let key = text.get(found.range.start - base..found.range.end - base)?;
+        within.then(|| (key.to_owned(), found.range))
     })
 }
 
@@ -256,8 +259,17 @@ struct EntryKey {
     quote: &'static str,
 }
 
-/// Finds the key of the entry at `entry` (its anchor range) in a bibliography's text.
-fn entry_key(kind: SourceKind, text: &str, entry: Range<usize>) -> Option<EntryKey> {
+/// Finds the key of the entry at `anchor` in a bibliography whose text from byte `base` on is
+/// `text`; the range returned is absolute.
+fn entry_key(kind: SourceKind, base: usize, text: &str, anchor: &Location) -> Option<EntryKey> {
+    let start = (anchor.range.start as usize).checked_sub(base)?;
+    let entry = start..(anchor.range.end as usize - base).min(text.len());
+    let found = entry_key_in(kind, text, entry)?;
+    Some(EntryKey { range: shift(found.range, base), quote: found.quote })
+}
+
+/// [`entry_key`] within one text, with `entry` relative to it.
+fn entry_key_in(kind: SourceKind, text: &str, entry: Range<usize>) -> Option<EntryKey> {
     let body = text.get(entry.clone())?;
     let local = match kind {
         SourceKind::Bibtex => bibtex_key(body)?,
@@ -370,7 +382,7 @@ mod tests {
     fn check(fixture: &str, new_key: &str, expect: &str) {
         let f = WorkspaceFixture::parse(fixture);
         let workspace = Workspace::new(f.manuscripts.iter());
-        let read = |file: FileId| f.texts.get(&f.corpus.file(file).path).cloned();
+        let read = |at: &Location| f.texts.get(&f.corpus.file(at.file).path).map(|text| (0, text.clone()));
         let prepared = prepare(&f.corpus, &workspace, &f.cursor_path, f.cursor, &read);
         let renamed = rename(&f.corpus, &workspace, &f.cursor_path, f.cursor, new_key, &read);
         let actual = match (prepared, renamed) {
@@ -389,8 +401,8 @@ mod tests {
                         file.ranges.iter().map(|r| format!("{}@{}", &text[r.clone()], r.start)).collect();
                     lines.push(format!("{}: {} -> {}", file.path, shown.join(" "), edits.new_key));
                 }
-                for (file, range, new_text) in &edits.entries {
-                    let path = &f.corpus.file(*file).path;
+                for (entry, range, new_text) in &edits.entries {
+                    let path = &f.corpus.file(entry.file).path;
                     lines.push(format!("{path}: {}@{} -> {new_text}", &f.texts[path][range.clone()], range.start));
                 }
                 lines.join("\n")

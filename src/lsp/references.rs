@@ -26,10 +26,10 @@ use tower_lsp::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp::lsp_types::*;
 
 use super::convert::{self, LineIndex, PositionEncoding};
-use super::{Backend, guarded, to_proto_location};
+use super::{Backend, anchor_slice, guarded, to_proto_location};
 use crate::analysis::references::{self, FileReferences, Target, Workspace};
 use crate::analysis::{Manuscript, code_lens, rename};
-use crate::corpus::{Corpus, FileId, Origin, seeds};
+use crate::corpus::Corpus;
 use crate::manuscript::Dialect;
 use crate::manuscript::workspace::{self as manuscripts, ManuscriptFile, Manuscripts, is_manuscript_path};
 
@@ -58,19 +58,16 @@ impl WorkspaceSnapshot {
         Workspace::new(on_disk.chain(self.open.iter()))
     }
 
-    /// The text of a corpus file: the editor's when it is open, the embedded seed, or the disk's.
-    fn corpus_text(&self, file: FileId) -> Option<String> {
-        let source = self.corpus.file(file);
+    /// The text of a corpus file around a source (see [`rename::ReadSource`]): the editor's
+    /// whole text when the file is open, else the stretch of the file from the source's line
+    /// on (`anchor_slice`, as go-to-definition reads it).
+    fn source_text(&self, at: &crate::corpus::Location) -> Option<(usize, String)> {
+        let source = self.corpus.file(at.file);
         if let Some((_, text)) = self.open_texts.get(&source.path) {
-            return Some(text.to_string());
+            return Some((0, text.to_string()));
         }
-        match source.origin {
-            Origin::Seed => {
-                let name = source.path.rsplit('/').next()?;
-                seeds::SEEDS.iter().find(|(n, _)| *n == name).map(|(_, text)| (*text).to_owned())
-            }
-            Origin::Workspace | Origin::Client => std::fs::read_to_string(&source.path).ok(),
-        }
+        let (_, line_start, text) = anchor_slice(&self.corpus, at)?;
+        Some((line_start as usize, text))
     }
 
     /// The corpus's name for the file at `path`: the path itself, else its canonical form
@@ -272,7 +269,7 @@ impl Backend {
                 let at = self.rename_path(snapshot, &path);
                 let workspace = snapshot.workspace();
                 let prepared = guarded("prepareRename", || {
-                    rename::prepare(&snapshot.corpus, &workspace, &at, offset, &|file| snapshot.corpus_text(file))
+                    rename::prepare(&snapshot.corpus, &workspace, &at, offset, &|at| snapshot.source_text(at))
                 })?;
                 let prepared = prepared.map_err(|rename::Refused(why)| refused(why))?;
                 let (rope, _) = &snapshot.open_texts[&path.display().to_string()];
@@ -308,9 +305,7 @@ impl Backend {
                 let workspace = snapshot.workspace();
                 let corpus = &snapshot.corpus;
                 let edits = guarded("rename", || {
-                    rename::rename(corpus, &workspace, &at, offset, &params.new_name, &|file| {
-                        snapshot.corpus_text(file)
-                    })
+                    rename::rename(corpus, &workspace, &at, offset, &params.new_name, &|at| snapshot.source_text(at))
                 })?;
                 let Some(edits) = edits.map_err(|rename::Refused(why)| refused(why))? else { return Ok(Ok(None)) };
                 let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
@@ -327,13 +322,20 @@ impl Backend {
                 if !stale.is_empty() {
                     return Ok(Err(stale));
                 }
-                for (file, range, new_text) in &edits.entries {
-                    let source = corpus.file(*file);
+                for (entry, range, new_text) in &edits.entries {
+                    let source = corpus.file(entry.file);
                     let Ok(uri) = Url::from_file_path(&source.path) else { continue };
-                    let Some(text) = snapshot.corpus_text(*file) else { continue };
                     let range = match snapshot.open_texts.get(&source.path) {
                         Some((rope, _)) => convert::rope_range(rope, range.clone(), snapshot.encoding),
-                        None => LineIndex::new(&text).range(&text, range.clone(), snapshot.encoding),
+                        // Only the entry's stretch of the file is read, from its line on.
+                        None => {
+                            let Some((line, line_start, text)) = anchor_slice(corpus, entry) else { continue };
+                            let local = range.start - line_start as usize..range.end - line_start as usize;
+                            let mut range = LineIndex::new(&text).range(&text, local, snapshot.encoding);
+                            range.start.line += line;
+                            range.end.line += line;
+                            range
+                        }
                     };
                     changes.entry(uri).or_default().push(TextEdit { range, new_text: new_text.clone() });
                 }

@@ -338,7 +338,7 @@ async function showReferences(uri: string, position: { line: number; character: 
     position,
     context: { includeDeclaration: false },
   });
-  const locations = await running.protocol2CodeConverter.asLocations(found ?? []);
+  const locations = await running.protocol2CodeConverter.asReferences(found ?? []);
   await vscode.commands.executeCommand(
     'editor.action.showReferences',
     vscode.Uri.parse(uri),

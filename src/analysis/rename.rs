@@ -493,6 +493,15 @@ references:
     }
 
     #[test]
+    fn a_ris_id() {
+        check(
+            "//- /refs.ris\nTY  - JOUR\nID  - wren2019\nTI  - Garden birds\nPY  - 2019\nER  - \n//- /a.md\n[@wr<|>en2019]\n",
+            "wren2019garden",
+            "prepared wren2019\na.md: wren2019@2 -> wren2019garden\nrefs.ris: wren2019@17 -> wren2019garden",
+        );
+    }
+
+    #[test]
     fn refused_for_generated_identifier_and_alias_names() {
         let page = "Counting sparrows on allotments through a cold winter\n\nArticle\nXYZ1\n10.1000/sparrow.9\n10349235\n31415926\nuuid-here\n\nAbstract\n\nWe counted sparrows on allotments every week of one winter and report the numbers here. We counted sparrows on allotments every week of one winter and report the numbers here.\n";
         check(

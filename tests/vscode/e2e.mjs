@@ -194,9 +194,12 @@ async function exportBibliography(choice, tab) {
   return seen;
 }
 
-/** The references peek: its title line ("… 4 references") and the rows of its file tree. */
+/**
+ * The references peek: its title line, the number of locations it shows (Shift+F12 titles it
+ * "… 4 references", editor.action.showReferences "… Locations (3)") and the rows of its tree.
+ */
 async function peekReferences() {
-  return page.evaluate(() => {
+  const peek = await page.evaluate(() => {
     const widget = document.querySelector('.peekview-widget');
     return {
       title: widget?.querySelector('.peekview-title')?.innerText.replace(/\s+/g, ' ').trim() ?? '',
@@ -205,6 +208,8 @@ async function peekReferences() {
       ),
     };
   });
+  const count = peek.title.match(/(\d+) references?\b/i) ?? peek.title.match(/\((\d+)\)$/);
+  return { ...peek, count: count ? Number(count[1]) : null };
 }
 
 async function main() {
@@ -419,7 +424,7 @@ async function main() {
   let peek = {};
   const peeked = await poll(STEP_MS, async () => {
     peek = await peekReferences();
-    return peek.title.includes('3 references') ? peek : null;
+    return peek.count === 3 && peek.files.some((f) => f.includes('chapter.md')) ? peek : null;
   });
   results.seen.codeLensPeek = peek;
   results.checks.codeLensPeek = Boolean(peeked);
@@ -442,7 +447,7 @@ async function main() {
     await page.keyboard.press('Shift+F12');
     return poll(4_000, async () => {
       references = await peekReferences();
-      return references.title.includes('4 references') && references.files.some((f) => f.includes('chapter.md'))
+      return references.count === 4 && references.files.some((f) => f.includes('chapter.md'))
         ? references
         : null;
     });

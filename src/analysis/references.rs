@@ -148,17 +148,26 @@ pub fn work_at(corpus: &Corpus, path: &str, offset: usize) -> Option<RecordId> {
 /// ranges in text order.
 pub fn references(corpus: &Corpus, workspace: &Workspace<'_>, target: &Target) -> Vec<FileReferences> {
     let mut resolver = workspace.resolver(corpus);
+    // The index knows a work only by the names in `corpus.keys` (a `doi:` name also in lower
+    // case), so a key whose name is none of them is passed over without a lookup.
+    let names: HashSet<&str> = match target {
+        Target::Work(id) => corpus.keys[id.0 as usize].iter().map(String::as_str).collect(),
+        Target::Name(_) => HashSet::new(),
+    };
     let mut res = Vec::new();
     for &file in &workspace.files {
         let hits: Vec<bool> = file
             .keys()
             .iter()
-            .map(|key| {
-                let (name, resolution) = resolver.resolve(file, key);
-                match target {
-                    Target::Work(id) => resolution == Resolution::One(*id),
-                    Target::Name(wanted) => name == wanted.as_str(),
+            .map(|key| match target {
+                Target::Work(id) => {
+                    let name = workspace.lookup_name(file, key);
+                    let named = names.contains(name.as_ref())
+                        || (name.get(..4).is_some_and(|p| p.eq_ignore_ascii_case("doi:"))
+                            && names.contains(name.to_lowercase().as_str()));
+                    named && resolver.resolve(file, key).1 == Resolution::One(*id)
                 }
+                Target::Name(wanted) => workspace.lookup_name(file, key) == wanted.as_str(),
             })
             .collect();
         if hits.iter().any(|&hit| hit) {

@@ -89,14 +89,15 @@ pub fn rename(
     for &file in &workspace.files {
         let mut renamed = vec![false; file.keys().len()];
         for (i, written) in file.keys().iter().enumerate() {
-            let (name, resolution) = resolver.resolve(file, written);
+            let name = workspace.lookup_name(file, written);
             if **written == *new_key || name == new_key {
                 return Err(Refused(format!(
                     "`{new_key}` is already cited in {}; renaming `{key}` to it would make those citations name this work",
                     file.path
                 )));
             }
-            renamed[i] = **written == *key && name == key.as_str() && resolution == Resolution::One(id);
+            renamed[i] =
+                **written == *key && name == key.as_str() && resolver.resolve(file, written).1 == Resolution::One(id);
         }
         if renamed.iter().any(|&r| r) {
             dialects.insert(dialect_order(file.dialect));

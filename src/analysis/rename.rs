@@ -84,6 +84,16 @@ pub fn rename(
         return Err(Refused(format!("`{new_key}` is already a name of {taken}")));
     }
     let mut edits = Edits { new_key: new_key.to_owned(), ..Edits::default() };
+    // A Manubot alias defined as this key would be left naming a key that no longer exists;
+    // its definition is not among the edits, so the rename is refused instead.
+    for &file in &workspace.files {
+        if let Some((alias, _)) = file.aliases.iter().find(|(_, target)| **target == key) {
+            return Err(Refused(format!(
+                "the Manubot alias `{alias}` in {} is defined as `{key}`; change its definition first",
+                file.path
+            )));
+        }
+    }
     let mut dialects = BTreeSet::new();
     let mut resolver = workspace.resolver(corpus);
     for &file in &workspace.files {
@@ -531,6 +541,14 @@ references:
             &format!("{BIB}//- /a.md\n[@nob<|>ody]\n"),
             "x",
             "refused: `nobody` names no work of the corpus; there is no entry to rename",
+        );
+        check(
+            &format!(
+                "{BIB}//- /a.md\n[@quill<|>2020sparrows] [@tag:sparrow]\n//- /90.back-matter.md\n[@tag:sparrow]: quill2020sparrows\n"
+            ),
+            "quill2020",
+            "refused: the Manubot alias `tag:sparrow` in 90.back-matter.md is defined as `quill2020sparrows`; \
+             change its definition first",
         );
     }
 

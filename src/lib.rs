@@ -2,9 +2,10 @@
 //!
 //! Reading order: [`corpus`] turns saved article pages and bibliography files into citable
 //! records and indexes them; [`manuscript`] finds citations in the text being written;
-//! [`analysis`] answers editor questions (hover, completion, definition, diagnostics) as pure
-//! functions over text and byte offsets; [`lsp`] is the only module that speaks the Language
-//! Server Protocol; [`cli`] runs the same analysis from the command line.
+//! [`analysis`] answers editor questions (hover, completion, definition, diagnostics,
+//! references, rename, code lens) as pure functions over text and byte offsets; [`lsp`] is the
+//! only module that speaks the Language Server Protocol; [`cli`] runs the same analysis from the
+//! command line.
 //! See ARCHITECTURE.md for the invariants that hold between these layers.
 
 pub mod analysis;

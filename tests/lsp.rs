@@ -69,8 +69,15 @@ async fn capabilities_are_pinned() {
         ]
       },
       "definitionProvider": true,
+      "referencesProvider": true,
       "documentSymbolProvider": true,
       "workspaceSymbolProvider": true,
+      "codeLensProvider": {
+        "resolveProvider": false
+      },
+      "renameProvider": {
+        "prepareProvider": true
+      },
       "documentLinkProvider": {
         "resolveProvider": false
       },

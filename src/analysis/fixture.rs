@@ -39,3 +39,47 @@ impl Fixture {
         Fixture { corpus, manuscript, cursor }
     }
 }
+
+/// A workspace fixture: files with a manuscript extension (`.md`, `.tex`, `.typ`, `.org`, …)
+/// are the workspace's manuscripts, every other file is a corpus file. The cursor may be in
+/// either.
+pub struct WorkspaceFixture {
+    pub corpus: Corpus,
+    pub manuscripts: Vec<crate::manuscript::workspace::ManuscriptFile>,
+    /// Every file's cleaned text, by path (without the leading `/`).
+    pub texts: std::collections::HashMap<String, String>,
+    pub cursor_path: String,
+    pub cursor: usize,
+}
+
+impl WorkspaceFixture {
+    pub fn parse(fixture: &str) -> WorkspaceFixture {
+        use crate::manuscript::workspace::{ManuscriptFile, is_manuscript_path};
+        let mut files: Vec<(String, String)> = Vec::new();
+        for line in fixture.split_inclusive('\n') {
+            if let Some(path) = line.strip_prefix("//- ") {
+                files.push((path.trim().trim_start_matches('/').to_owned(), String::new()));
+            } else if let Some((_, text)) = files.last_mut() {
+                text.push_str(line);
+            }
+        }
+        let (mut cursor_path, mut cursor) = (String::new(), 0);
+        for (path, text) in &mut files {
+            if let Some(at) = text.find(CURSOR) {
+                (cursor_path, cursor) = (path.clone(), at);
+                *text = text.replacen(CURSOR, "", 1);
+            }
+        }
+        let mut inputs = Vec::new();
+        let mut manuscripts = Vec::new();
+        for (path, text) in &files {
+            if is_manuscript_path(std::path::Path::new(path)) {
+                manuscripts.push(ManuscriptFile::scan(path, text));
+            } else {
+                inputs.push(Input { path: path.clone(), text: text.clone(), origin: Origin::Workspace });
+            }
+        }
+        let corpus = Corpus::build(inputs, Vec::new());
+        WorkspaceFixture { corpus, manuscripts, texts: files.into_iter().collect(), cursor_path, cursor }
+    }
+}

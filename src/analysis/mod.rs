@@ -5,12 +5,15 @@
 //! CLI calls the same functions. Each feature has its own module and its own `check` test
 //! helper; they share the citation lookup and the reference formatting below.
 
+pub mod code_lens;
 pub mod completion;
 pub mod definition;
 pub mod diagnostics;
 pub mod document_symbols;
 pub mod hover;
 pub mod prose_citations;
+pub mod references;
+pub mod rename;
 pub mod semantic_tokens;
 pub mod workspace_symbols;
 

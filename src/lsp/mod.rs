@@ -10,6 +10,7 @@
 pub mod config;
 pub mod convert;
 pub mod document;
+pub mod references;
 pub mod state;
 pub mod symbols;
 pub mod transport;
@@ -62,6 +63,8 @@ pub struct Backend {
     /// How many reads of declared bibliographies are under way: requests wait for them too,
     /// so a hover right after opening a manuscript sees the bibliography it declares.
     declared_pending: Arc<tokio::sync::watch::Sender<usize>>,
+    /// Becomes true when the workspace's manuscripts have been walked (`references.rs`).
+    manuscripts_loaded: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 /// `workspace/executeCommand` that returns the bibliography of an open manuscript.
@@ -81,6 +84,7 @@ impl Backend {
             corpus_loaded: Arc::new(tokio::sync::watch::Sender::new(false)),
             corpus_update: Arc::new(tokio::sync::Mutex::new(())),
             declared_pending: Arc::new(tokio::sync::watch::Sender::new(0)),
+            manuscripts_loaded: Arc::new(tokio::sync::watch::Sender::new(false)),
         }
     }
 
@@ -350,7 +354,8 @@ impl Backend {
             return;
         }
         if client_watches {
-            let pattern = "**/*.{bib,bibtex,json,yaml,yml,ris,txt,text,html,htm,xhtml,xml,nxml}";
+            // Corpus files, and manuscripts for find-references and rename.
+            let pattern = "**/*.{bib,bibtex,json,yaml,yml,ris,txt,text,html,htm,xhtml,xml,nxml,md,markdown,qmd,rmd,Rmd,tex,latex,ltx,typ,org}";
             let options = DidChangeWatchedFilesRegistrationOptions {
                 watchers: vec![FileSystemWatcher { glob_pattern: GlobPattern::String(pattern.to_owned()), kind: None }],
             };
@@ -814,6 +819,13 @@ fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             resolve_provider: Some(false),
             work_done_progress_options: Default::default(),
         }),
+        // Find references, rename and code lens (`references.rs`).
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
         execute_command_provider: Some(ExecuteCommandOptions {
             commands: vec![EXPORT_COMMAND.to_owned()],
             work_done_progress_options: Default::default(),
@@ -891,6 +903,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        self.load_manuscripts();
         self.load_corpus().await;
         self.watch_corpus().await;
     }
@@ -898,6 +911,7 @@ impl LanguageServer for Backend {
     /// `workspace/didChangeWatchedFiles`: corpus files created, changed or deleted on disk.
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         let paths: Vec<PathBuf> = params.changes.iter().filter_map(|c| c.uri.to_file_path().ok()).collect();
+        self.refresh_manuscripts(&paths);
         let wanted: Vec<PathBuf> = {
             let state = self.lock();
             paths.into_iter().filter(|p| state.sources.wants(p)).collect()
@@ -976,6 +990,10 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.lock().documents.remove(&uri);
+        // A manuscript closed without saving is what its file on disk says again.
+        if let Ok(path) = uri.to_file_path() {
+            self.refresh_manuscripts(&[path]);
+        }
         self.client.publish_diagnostics(uri, Vec::new(), None).await;
     }
 
@@ -1101,6 +1119,9 @@ impl LanguageServer for Backend {
     /// `{ "format", "text" }`, the bibliography of the works the open manuscript cites. The
     /// server writes no file: the client shows or saves the text.
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<serde_json::Value>> {
+        if params.command == references::SHOW_REFERENCES_COMMAND {
+            return self.show_references(&params.arguments).await;
+        }
         if params.command != EXPORT_COMMAND {
             return Err(Error::invalid_params(format!("unknown command {}", params.command)));
         }
@@ -1214,6 +1235,26 @@ impl LanguageServer for Backend {
                 _ => Some(GotoDefinitionResponse::Array(locations)),
             }
         })
+    }
+
+    /// `textDocument/references`, see `references.rs`.
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<tower_lsp::lsp_types::Location>>> {
+        self.find_references(params).await
+    }
+
+    /// `textDocument/prepareRename`, see `references.rs`.
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        self.prepare_rename_key(params).await
+    }
+
+    /// `textDocument/rename`, see `references.rs`.
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        self.rename_key(params).await
+    }
+
+    /// `textDocument/codeLens`, see `references.rs`.
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        self.code_lenses(params).await
     }
 }
 

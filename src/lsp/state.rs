@@ -51,6 +51,8 @@ pub struct ServerState {
     /// Declared bibliographies being read for open manuscripts; their diagnostics and requests
     /// wait until they are in the corpus.
     pub declared_reading: BTreeSet<PathBuf>,
+    /// The workspace's manuscripts as last read from disk (open documents override them).
+    pub manuscripts: Arc<crate::manuscript::workspace::Manuscripts>,
 }
 
 impl ServerState {

@@ -51,6 +51,8 @@ pub fn spawn(backend: Backend, root: PathBuf) {
             while let Ok(Some(path)) = tokio::time::timeout(SETTLE, rx.recv()).await {
                 batch.insert(path);
             }
+            let changed: Vec<PathBuf> = batch.iter().cloned().collect();
+            backend.refresh_manuscripts(&changed);
             let wanted: Vec<PathBuf> = {
                 let state = backend.lock();
                 batch.into_iter().filter(|p| state.sources.wants(p)).collect()

@@ -20,6 +20,7 @@ pub mod project;
 mod prose;
 mod text;
 mod typst;
+pub mod workspace;
 
 use std::ops::Range;
 use std::path::Path;

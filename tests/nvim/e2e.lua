@@ -1,19 +1,21 @@
 -- End-to-end check of refls inside a real Neovim, driven by `tests/nvim_e2e.rs`: it loads the
 -- project's own `editors/nvim/lsp/refls.lua` through `vim.lsp.enable` (only `cmd` is replaced,
 -- by the binary under test), opens a Markdown and a LaTeX manuscript of a temporary workspace,
--- and records what Neovim's built-in client got for hover, completion, definition and
--- diagnostics. It asserts nothing itself: it writes everything as JSON for the Rust test to
--- judge, so that a failure there shows the whole exchange.
+-- and records what Neovim's built-in client got for hover, completion, definition,
+-- diagnostics, references, rename and the code lens of `refs.bib`. It asserts nothing itself:
+-- it writes everything as JSON for the Rust test to judge, so that a failure there shows the
+-- whole exchange.
 --
 -- Run as `nvim --headless --clean -u NONE -S e2e.lua` with these environment variables:
 --   REFLS_E2E_BIN        the refls binary
 --   REFLS_E2E_RTP        the repository's `editors/nvim` directory
---   REFLS_E2E_WORKSPACE  a workspace holding `seeds/`, `review.md` and `review.tex`
+--   REFLS_E2E_WORKSPACE  a workspace holding `seeds/`, `review.md`, `review.tex`, `notes.md`,
+--                        `chapter.tex` and `refs.bib`
 --   REFLS_E2E_OUT        where to write the JSON
 -- Whatever happens, the script writes the JSON (with an `error` field on failure) and quits;
 -- a global deadline guards against a server that never answers.
 
-local TOTAL_MS = 30000
+local TOTAL_MS = 45000
 local STEP_MS = 10000
 
 local out_path = os.getenv('REFLS_E2E_OUT')
@@ -206,6 +208,72 @@ local function open(path)
   return buf, client
 end
 
+--- Find references, rename and code lens over the workspace's manuscripts (issue 12). The
+--- references of a key in review.md reach review.tex, which is not open; the rename of a
+--- `.bib` key comes back as a WorkspaceEdit that Neovim applies to buffers (loading the files
+--- it names, writing none); the code lens of `refs.bib` runs the client-side
+--- `refls.showReferences` of the project's config, which fills the quickfix list.
+local function workspace_features(client, md, workspace)
+  local res = {}
+  local line, col = find(md, 'ikhile2023virtuous')
+  local params = params_at(md, line, col + 3)
+  params.context = { includeDeclaration = false }
+  res.references = {}
+  for _, location in ipairs(request(md, client, 'textDocument/references', params) or {}) do
+    table.insert(res.references, { uri = location.uri, line = location.range.start.line })
+  end
+
+  -- A key refls generated for a saved page cannot be renamed: the error reaches the client.
+  local responses = vim.lsp.buf_request_sync(md, 'textDocument/prepareRename', params_at(md, line, col + 3), STEP_MS)
+  local refusal = responses and responses[client.id] or {}
+  res.refused = refusal.err and refusal.err.message or vim.NIL
+
+  local notes = open(vim.fs.joinpath(workspace, 'notes.md'))
+
+  -- The lens first: the rename below changes buffers the server then reads.
+  vim.cmd.edit(vim.fn.fnameescape(vim.fs.joinpath(workspace, 'refs.bib')))
+  local bib = vim.api.nvim_get_current_buf()
+  local bib_client = wait_for('refls to attach to refs.bib', function()
+    return vim.lsp.get_clients({ bufnr = bib, name = 'refls' })[1]
+  end)
+  local lenses = request(bib, bib_client, 'textDocument/codeLens', { textDocument = { uri = vim.uri_from_bufnr(bib) } })
+  res.lenses = {}
+  for _, lens in ipairs(lenses or {}) do
+    table.insert(res.lenses, { line = lens.range.start.line, title = lens.command and lens.command.title or vim.NIL })
+  end
+  if lenses and lenses[1] and lenses[1].command then
+    vim.fn.setqflist({}, 'r')
+    bib_client:exec_cmd(lenses[1].command, { bufnr = bib })
+    local items = wait_for('the lens command to fill the quickfix list', function()
+      local found = vim.fn.getqflist()
+      return #found > 0 and found or nil
+    end)
+    res.quickfix = {}
+    for _, item in ipairs(items) do
+      table.insert(res.quickfix, { file = vim.api.nvim_buf_get_name(item.bufnr), lnum = item.lnum })
+    end
+  end
+
+  vim.cmd.buffer(notes)
+  line, col = find(notes, 'quill2020sparrows')
+  res.prepared = request(notes, client, 'textDocument/prepareRename', params_at(notes, line, col + 2))
+  local rename = params_at(notes, line, col + 2)
+  rename.newName = 'quill2020counting'
+  local edit = request(notes, client, 'textDocument/rename', rename)
+  res.edit = edit
+  -- What Neovim's own rename handler does with the answer.
+  vim.lsp.util.apply_workspace_edit(edit, client.offset_encoding)
+  res.buffers = {}
+  res.modified = {}
+  for _, name in ipairs({ 'notes.md', 'chapter.tex', 'refs.bib' }) do
+    local buf = vim.fn.bufnr(vim.fs.joinpath(workspace, name))
+    res.buffers[name] = buf ~= -1 and vim.api.nvim_buf_get_lines(buf, 0, -1, false) or vim.NIL
+    res.modified[name] = buf ~= -1 and vim.bo[buf].modified or vim.NIL
+  end
+  vim.cmd.buffer(md)
+  return res
+end
+
 local function main()
   local workspace = assert(os.getenv('REFLS_E2E_WORKSPACE'), 'REFLS_E2E_WORKSPACE is not set')
   local binary = assert(os.getenv('REFLS_E2E_BIN'), 'REFLS_E2E_BIN is not set')
@@ -256,6 +324,9 @@ local function main()
     table.insert(targets, { uri = target.uri or target.targetUri, line = range.start.line })
   end
   md_results.definition = targets
+
+  step('workspace references and rename')
+  results.workspace = workspace_features(client, md, workspace)
 
   step('markdown completion')
   local cline, ccol = type_at_end_of(md, 'More reading:', ' [@virt')

@@ -27,7 +27,7 @@ const UNKNOWN = 'nobody2020';
 const DEFINITION_FILE = '003_0499f4ac7e19fbdd.txt';
 // Its title line, where the definition lands (as in tests/nvim_e2e.rs).
 const DEFINITION_AT = 'Ln 20,';
-const TOTAL_MS = 200_000;
+const TOTAL_MS = 260_000;
 // The first hover also waits for the extension to activate and the server to index seeds/.
 const FIRST_HOVER_MS = 90_000;
 const STEP_MS = 30_000;
@@ -192,6 +192,24 @@ async function exportBibliography(choice, tab) {
   await page.keyboard.press('Escape');
   seen.ok = seen.keyItems === 1;
   return seen;
+}
+
+/**
+ * The references peek: its title line, the number of locations it shows (Shift+F12 titles it
+ * "… 4 references", editor.action.showReferences "… Locations (3)") and the rows of its tree.
+ */
+async function peekReferences() {
+  const peek = await page.evaluate(() => {
+    const widget = document.querySelector('.peekview-widget');
+    return {
+      title: widget?.querySelector('.peekview-title')?.innerText.replace(/\s+/g, ' ').trim() ?? '',
+      files: [...(widget?.querySelectorAll('.ref-tree .monaco-list-row') ?? [])].map((row) =>
+        row.innerText.replace(/\s+/g, ' ').trim(),
+      ),
+    };
+  });
+  const count = peek.title.match(/(\d+) references?\b/i) ?? peek.title.match(/\((\d+)\)$/);
+  return { ...peek, count: count ? Number(count[1]) : null };
 }
 
 async function main() {
@@ -387,6 +405,67 @@ async function main() {
     return fail(`F12 on @${KEY} did not open seeds/${DEFINITION_FILE} at its title (${DEFINITION_AT})`);
   }
   log(`definition: ${definition.tab} at ${definition.cursor}`);
+
+  // (f) The code lens on the saved page definition opened: its work is cited three times in
+  // two manuscripts (review.md, open, and chapter.md, only on disk). Clicking it runs the
+  // extension's refls.showReferences, a references peek of the three citations.
+  let lenses = [];
+  const lens = await poll(STEP_MS, async () => {
+    lenses = await visibleTexts('.contentWidgets .codelens-decoration');
+    return lenses.find((t) => t.includes('cited 3× in 2 manuscripts'));
+  });
+  results.seen.codeLens = lenses;
+  results.checks.codeLens = Boolean(lens);
+  if (!lens) {
+    return fail('no code lens "cited 3× in 2 manuscripts" on the saved page');
+  }
+  log(`code lens: ${lens}`);
+  await page.locator('.contentWidgets .codelens-decoration a', { hasText: 'cited 3×' }).first().click();
+  let peek = {};
+  const peeked = await poll(STEP_MS, async () => {
+    peek = await peekReferences();
+    return peek.count === 3 && peek.files.some((f) => f.includes('chapter.md')) ? peek : null;
+  });
+  results.seen.codeLensPeek = peek;
+  results.checks.codeLensPeek = Boolean(peeked);
+  if (!peeked) {
+    return fail(`the code lens did not show a peek of 3 references (saw ${JSON.stringify(peek)})`);
+  }
+  await page.screenshot({ path: path.join(outDir, 'code-lens.png') });
+  await page.keyboard.press('Escape');
+
+  // (g) Find references: Shift+F12 on the key in review.md peeks at its citations in both
+  // manuscripts and at the saved page it comes from (VS Code asks with includeDeclaration).
+  // VS Code's own Markdown extension adds one location of its own (it reads `[@key]` as a
+  // shortcut reference link), so the peek counts refls's four and checks the tree: chapter.md
+  // with its two citations, and the saved page.
+  await page.locator('.tabs-container .tab', { hasText: 'review.md' }).click();
+  let references = {};
+  const referenced = await poll(STEP_MS, async () => {
+    const at = await textPosition(KEY);
+    if (!at) {
+      return null;
+    }
+    await page.mouse.click(at.x, at.y);
+    await page.keyboard.press('Shift+F12');
+    return poll(4_000, async () => {
+      references = await peekReferences();
+      const rows = references.files;
+      return references.count >= 4 &&
+        rows.some((f) => f.startsWith('chapter.md') && f.endsWith(' 2')) &&
+        rows.some((f) => f.includes(DEFINITION_FILE))
+        ? references
+        : null;
+    });
+  }, 500);
+  results.seen.references = references;
+  results.checks.references = Boolean(referenced);
+  if (!referenced) {
+    return fail(`Shift+F12 on @${KEY} did not peek at chapter.md's two citations and the saved page`);
+  }
+  log(`references: ${references.title} in ${references.files.join(', ')}`);
+  await page.screenshot({ path: path.join(outDir, 'references.png') });
+  await page.keyboard.press('Escape');
 
   log('all checks passed');
   return finish(0);

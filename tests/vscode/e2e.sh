@@ -4,7 +4,8 @@
 # Playwright (tests/vscode/e2e.mjs). It builds the release server and the .vsix, installs the
 # .vsix into a fresh code-server profile whose settings point `refls.server.path` at the build,
 # opens a workspace holding a copy of seeds/ and a review.md, and checks hover, completion, the
-# Problems panel, the export command and go-to-definition. The screenshot of the completion
+# Problems panel, the export command, go-to-definition, the code lens on the saved page and
+# find-references (Shift+F12) across both manuscripts. The screenshot of the completion
 # list goes to target/vscode-e2e/screenshot.png, the others to the run folder; the copy the
 # README shows, tests/vscode/screenshot.png, is refreshed by hand from that file when the look
 # changes, so that a test run never modifies a tracked file.
@@ -194,6 +195,12 @@ Stakeholders see co-production differently [@buckley2022multistakeholder].
 This one is not in the corpus at all [@nobody2020].
 
 More reading:
+EOF
+# A second manuscript, never opened: find-references and the code lens must count it.
+cat >"$run/workspace/chapter.md" <<'EOF'
+# Chapter two
+
+The cycle [@ikhile2023virtuous] turns again [@ikhile2023virtuous, p. 3].
 EOF
 phase_done "profile and workspace"
 

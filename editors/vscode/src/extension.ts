@@ -2,8 +2,10 @@
 // research notes (Markdown, Quarto, R Markdown, LaTeX, Typst, Org, plain text), keeps its
 // settings in step with VS Code's, and adds three commands: restart the server, show its
 // output, and export a bibliography as CSL-JSON (the works the active manuscript cites, from
-// the server, or the whole corpus, from the CLI). Everything about citations (hover,
-// completion, definition, diagnostics) is the server's; this file only wires it up.
+// the server, or the whole corpus, from the CLI). It also runs the command of the server's code
+// lens (`refls.showReferences`) as a references peek. Everything about citations (hover,
+// completion, definition, references, rename, diagnostics) is the server's; this file only
+// wires it up.
 
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,6 +15,7 @@ import * as vscode from 'vscode';
 import {
   DidChangeConfigurationNotification,
   ExecuteCommandRequest,
+  ReferencesRequest,
   DocumentSelector,
   LanguageClient,
   LanguageClientOptions,
@@ -20,7 +23,13 @@ import {
 } from 'vscode-languageclient/node';
 
 /** VS Code language ids the server is started for; the server picks the dialect by extension. */
-const LANGUAGES = ['markdown', 'quarto', 'rmd', 'latex', 'tex', 'typst', 'org', 'plaintext'];
+const LANGUAGES = ['markdown', 'quarto', 'rmd', 'latex', 'tex', 'typst', 'org', 'plaintext', 'bibtex'];
+
+/**
+ * The command of the server's code lens on bibliography entries and saved pages ("cited 3× in
+ * 2 manuscripts"), with arguments `[uri, position]`; shown here as a references peek.
+ */
+const SHOW_REFERENCES_COMMAND = 'refls.showReferences';
 
 /** The server's export command, which is also this extension's own (see exportBibliography). */
 const EXPORT_COMMAND = 'refls.exportBibliography';
@@ -55,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('refls.restartServer', () => queue(() => restart(true))),
     vscode.commands.registerCommand('refls.showOutput', () => output.show(true)),
     vscode.commands.registerCommand(EXPORT_COMMAND, exportBibliography),
+    vscode.commands.registerCommand(SHOW_REFERENCES_COMMAND, showReferences),
     vscode.workspace.onDidChangeConfiguration(onConfigurationChanged),
   );
 
@@ -309,6 +319,32 @@ function keepOwnCommands(languageClient: LanguageClient): void {
     const commands = (data.registerOptions.commands ?? []).filter((command) => command !== EXPORT_COMMAND);
     register({ ...data, registerOptions: { ...data.registerOptions, commands } });
   };
+}
+
+// ---------------------------------------------------------------------------------------
+// Code lens
+
+/**
+ * Runs a code lens of the server: the citations of the work at `position` of `uri` (the
+ * server's references without the work's own sources), in VS Code's references peek.
+ */
+async function showReferences(uri: string, position: { line: number; character: number }): Promise<void> {
+  const running = client;
+  if (!running || typeof uri !== 'string' || !position) {
+    return;
+  }
+  const found = await running.sendRequest(ReferencesRequest.type, {
+    textDocument: { uri },
+    position,
+    context: { includeDeclaration: false },
+  });
+  const locations = await running.protocol2CodeConverter.asReferences(found ?? []);
+  await vscode.commands.executeCommand(
+    'editor.action.showReferences',
+    vscode.Uri.parse(uri),
+    new vscode.Position(position.line, position.character),
+    locations ?? [],
+  );
 }
 
 // ---------------------------------------------------------------------------------------

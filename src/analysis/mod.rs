@@ -5,10 +5,12 @@
 //! CLI calls the same functions. Each feature has its own module and its own `check` test
 //! helper; they share the citation lookup and the reference formatting below.
 
+pub mod code_action;
 pub mod completion;
 pub mod definition;
 pub mod diagnostics;
 pub mod hover;
+pub mod inlay_hint;
 
 #[cfg(test)]
 mod fixture;

@@ -69,6 +69,12 @@ async fn capabilities_are_pinned() {
         ]
       },
       "definitionProvider": true,
+      "codeActionProvider": {
+        "codeActionKinds": [
+          "quickfix"
+        ],
+        "resolveProvider": false
+      },
       "documentLinkProvider": {
         "resolveProvider": false
       },
@@ -76,7 +82,8 @@ async fn capabilities_are_pinned() {
         "commands": [
           "refls.exportBibliography"
         ]
-      }
+      },
+      "inlayHintProvider": true
     }
     "#);
     assert_eq!(result["serverInfo"]["name"], "refls");

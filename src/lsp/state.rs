@@ -74,6 +74,8 @@ pub struct ClientFlags {
     /// `workspace.didChangeWatchedFiles.dynamicRegistration`: the client watches corpus files
     /// for us; otherwise the server runs its own watcher.
     pub watched_files: bool,
+    /// `workspace.inlayHint.refreshSupport`: the client re-requests inlay hints when asked.
+    pub inlay_hint_refresh: bool,
 }
 
 /// What a request on one document needs, taken under the lock.

@@ -73,7 +73,7 @@ async fn capabilities_are_pinned() {
         "codeActionKinds": [
           "quickfix"
         ],
-        "resolveProvider": false
+        "resolveProvider": true
       },
       "documentLinkProvider": {
         "resolveProvider": false

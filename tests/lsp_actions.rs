@@ -25,8 +25,9 @@ struct Workspace {
 }
 
 /// A workspace holding `refs.bib` (one entry) and `paper.md`, which declares it; the server is
-/// initialised with `options` and `paper.md` is open with its first diagnostics published.
-async fn workspace(paper_text: &str, options: Value) -> (Workspace, Value) {
+/// initialised with the client's `capabilities` and `options`, and `paper.md` is open with its
+/// first diagnostics published.
+async fn workspace(paper_text: &str, capabilities: Value, options: Value) -> (Workspace, Value) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().canonicalize().unwrap();
     let bib = root.join("refs.bib");
@@ -40,7 +41,7 @@ async fn workspace(paper_text: &str, options: Value) -> (Workspace, Value) {
     client
         .initialize_with(json!({
             "rootUri": format!("file://{}", root.display()),
-            "capabilities": {},
+            "capabilities": capabilities,
             "initializationOptions": options,
         }))
         .await;
@@ -62,7 +63,7 @@ fn titles(actions: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn quick_fixes_replace_a_key_and_extend_the_declared_bibliography() {
     let text = "---\nbibliography: refs.bib\n---\nSee [@doe2021; @ikhile2023virtous] and [@ikhile2023virtuous].\n";
-    let (mut w, published) = workspace(text, json!({})).await;
+    let (mut w, published) = workspace(text, json!({}), json!({})).await;
     let diagnostics = published["diagnostics"].as_array().unwrap().clone();
     assert_eq!(diagnostics.len(), 1, "{published}");
     assert_eq!(diagnostics[0]["code"], "unknown-key");
@@ -117,6 +118,28 @@ async fn quick_fixes_replace_a_key_and_extend_the_declared_bibliography() {
     w.client.shutdown().await;
 }
 
+#[tokio::test]
+async fn an_append_is_resolved_when_the_client_can_resolve_edits() {
+    let text = "---\nbibliography: refs.bib\n---\nSee [@ikhile2023virtuous].\n";
+    let capabilities = json!({"textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]}}}});
+    let (mut w, _) = workspace(text, capabilities, json!({})).await;
+    let at = json!({"start": {"line": 3, "character": 8}, "end": {"line": 3, "character": 8}});
+    let actions = w
+        .client
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": w.paper_uri}, "range": at, "context": {"diagnostics": []}}),
+        )
+        .await;
+    assert_eq!(titles(&actions), ["Add `ikhile2023virtuous` (Ikhile et al. 2023) to refs.bib"]);
+    assert!(actions[0].get("edit").is_none(), "the edit waits for resolve: {actions}");
+    let resolved = w.client.request("codeAction/resolve", actions[0].clone()).await;
+    let edits = &resolved["edit"]["changes"][&w.bib_uri];
+    assert_eq!(edits[0]["range"]["start"], json!({"line": 1, "character": 0}), "{resolved}");
+    assert!(edits[0]["newText"].as_str().unwrap().starts_with("\n@article{ikhile2023virtuous,\n"), "{resolved}");
+    w.client.shutdown().await;
+}
+
 fn labels(hints: &Value) -> Vec<(u64, u64, &str)> {
     hints
         .as_array()
@@ -135,7 +158,7 @@ fn labels(hints: &Value) -> Vec<(u64, u64, &str)> {
 #[tokio::test]
 async fn inlay_hints_follow_the_setting() {
     let text = "Cycles [@doi:10.1111/hex.13851] and [@ikhile2023virtuous].\n";
-    let (mut w, _) = workspace(text, json!({})).await;
+    let (mut w, _) = workspace(text, json!({}), json!({})).await;
     let whole = json!({"textDocument": {"uri": w.paper_uri},
                        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}});
     let hints = w.client.request("textDocument/inlayHint", whole.clone()).await;

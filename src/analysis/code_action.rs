@@ -66,16 +66,30 @@ pub struct CodeAction {
     pub fixes: Option<(&'static str, Range<usize>)>,
     /// The one obvious fix (the closest "did you mean").
     pub preferred: bool,
+    /// Empty for an append left for [`resolve_append`].
     pub edits: Vec<Edit>,
+    /// For "add to the bibliography": what to append where.
+    pub append: Option<Append>,
 }
 
-/// The quick fixes for the citations that overlap `range` (a cursor or a selection).
+/// Adding a work's entry to a bibliography file under the name the manuscript cites it by.
+/// Reading the file (50 MB for 100,000 entries) is what costs, so the server offers the action
+/// without its edit and computes it only for the action the user picks (`codeAction/resolve`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Append {
+    pub record: RecordId,
+    pub name: String,
+    pub bibliography: Bibliography,
+}
+
+/// The quick fixes for the citations that overlap `range` (a cursor or a selection). With
+/// `read`, appends to a bibliography come with their edit; without, see [`resolve_append`].
 pub fn code_actions(
     corpus: &Corpus,
     manuscript: &Manuscript,
     range: Range<usize>,
     bibliographies: &[Bibliography],
-    read: Reader,
+    read: Option<Reader>,
 ) -> Vec<CodeAction> {
     let mut res = Vec::new();
     let text = &*manuscript.text;
@@ -141,6 +155,7 @@ fn unknown_key(corpus: &Corpus, manuscript: &Manuscript, citation: &Citation) ->
             fixes: Some(("unknown-key", citation.range.clone())),
             preferred: i == 0,
             edits: vec![replace(citation, name)],
+            append: None,
         })
         .collect()
 }
@@ -155,6 +170,7 @@ fn ambiguous_key(corpus: &Corpus, citation: &Citation, ids: &[RecordId]) -> Vec<
                 fixes: Some(("ambiguous-key", citation.range.clone())),
                 preferred: false,
                 edits: vec![replace(citation, name)],
+                append: None,
             })
         })
         .collect()
@@ -203,6 +219,7 @@ fn same_work(corpus: &Corpus, manuscript: &Manuscript, citation: &Citation, id: 
                 fixes: Some(("same-work", citation.range.clone())),
                 preferred: false,
                 edits,
+                append: None,
             }
         })
         .collect()
@@ -266,17 +283,19 @@ fn doi_to_citation(
         fixes: id.is_none().then(|| ("doi-not-in-corpus", citation.range.clone())),
         preferred: id.is_some(),
         edits: vec![Edit { target: Target::Manuscript, range, new_text }],
+        append: None,
     })
 }
 
 /// An entry for the work in each declared bibliography that lacks it. Nothing when the work
-/// is in one of them already (pandoc reads them all), or the manuscript declares none.
+/// is in one of them already (pandoc reads them all), or the manuscript declares none. With
+/// no `read`, the edit is left for [`resolve_append`].
 fn add_to_bibliography(
     corpus: &Corpus,
     citation: &Citation,
     id: RecordId,
     bibliographies: &[Bibliography],
-    read: Reader,
+    read: Option<Reader>,
 ) -> Vec<CodeAction> {
     let files: Vec<(usize, &Bibliography)> =
         bibliographies.iter().filter_map(|b| Some((corpus.files.iter().position(|f| f.path == b.path)?, b))).collect();
@@ -288,27 +307,42 @@ fn add_to_bibliography(
     files
         .into_iter()
         .filter_map(|(_, bibliography)| {
-            let format = match SourceKind::from_path(&bibliography.path) {
-                SourceKind::Bibtex if export::is_bibtex_key(name) => Format::Bibtex,
-                SourceKind::CslJson => Format::CslJson,
-                SourceKind::CslYaml => Format::CslYaml,
-                _ => return None,
+            format_of(&bibliography.path, name)?;
+            let append = Append { record: id, name: name.to_owned(), bibliography: bibliography.clone() };
+            let edits = match read {
+                Some(read) => resolve_append(corpus, &append, read)?,
+                None => Vec::new(),
             };
-            let text = read(&bibliography.path)?;
-            let entry = export::write_named(corpus, &[(id, name.to_owned())], format);
-            let (range, new_text) = append(format, &text, &entry)?;
             Some(CodeAction {
                 title: format!("Add `{name}`{} to {}", who(corpus, id), bibliography.written),
                 fixes: None,
                 preferred: false,
-                edits: vec![Edit {
-                    target: Target::File { path: bibliography.path.clone(), text: text.clone() },
-                    range,
-                    new_text,
-                }],
+                edits,
+                append: Some(append),
             })
         })
         .collect()
+}
+
+/// The format a bibliography is extended in, if refls can write an entry named `name` there.
+fn format_of(path: &str, name: &str) -> Option<Format> {
+    match SourceKind::from_path(path) {
+        SourceKind::Bibtex if export::is_bibtex_key(name) => Some(Format::Bibtex),
+        SourceKind::CslJson => Some(Format::CslJson),
+        SourceKind::CslYaml => Some(Format::CslYaml),
+        _ => None,
+    }
+}
+
+/// The edit of an "add to the bibliography" action: reads the file and appends the entry, or
+/// `None` when the file cannot be read or its shape is not one refls knows how to extend.
+pub fn resolve_append(corpus: &Corpus, append: &Append, read: Reader) -> Option<Vec<Edit>> {
+    let path = &append.bibliography.path;
+    let format = format_of(path, &append.name)?;
+    let text = read(path)?;
+    let entry = export::write_named(corpus, &[(append.record, append.name.clone())], format);
+    let (range, new_text) = self::append(format, &text, &entry)?;
+    Some(vec![Edit { target: Target::File { path: path.clone(), text: text.clone() }, range, new_text }])
 }
 
 /// Where and what to insert to add `entry` (a whole one-item bibliography in `format`) to the
@@ -417,7 +451,7 @@ mod tests {
             })
             .collect();
         let read = |path: &str| f.files.iter().find(|(p, _)| p == path).map(|(_, text)| Arc::from(text.as_str()));
-        let actions = code_actions(&f.corpus, &f.manuscript, f.cursor..f.cursor, &bibliographies, &read);
+        let actions = code_actions(&f.corpus, &f.manuscript, f.cursor..f.cursor, &bibliographies, Some(&read));
         let mut out = String::new();
         for action in actions {
             out.push_str(&format!("{}{}", if action.preferred { "* " } else { "- " }, action.title));
@@ -570,6 +604,24 @@ See [@quill2020; @smith2020<|>effects].
             "//- /refs.bib\n@article{quill2020, author = {Quill, Ada}, title = {Counting sparrows}, year = {2020}}\n//- /review.md\n---\nbibliography: refs.bib\n---\nSee [@quill<|>2020].\n",
             "(no actions)",
         );
+    }
+
+    #[test]
+    fn an_append_can_be_resolved_later() {
+        let f = Fixture::parse(
+            "//- /refs.bib\n@article{quill2020, title = {Counting sparrows}}\n//- /p.txt\nSmith, J (2020) Effects of testing on tests. Journal of Tests. ISSN 0028-0836\n\nEffects of testing on tests\n\ndoi: 10.1000/a\n//- /review.md\n---\nbibliography: refs.bib\n---\nSee [@smith2020<|>effects].\n",
+        );
+        let bibliographies = [Bibliography { path: "refs.bib".to_owned(), written: "refs.bib".to_owned() }];
+        let read = |_: &str| Some(Arc::from(f.files[0].1.as_str()));
+        let at = f.cursor..f.cursor;
+        let eager = code_actions(&f.corpus, &f.manuscript, at.clone(), &bibliographies, Some(&read));
+        let lazy = code_actions(&f.corpus, &f.manuscript, at, &bibliographies, None);
+        assert_eq!(lazy.len(), 1);
+        assert!(lazy[0].edits.is_empty());
+        let append = lazy[0].append.as_ref().unwrap();
+        assert_eq!(append.name, "smith2020effects");
+        assert_eq!(resolve_append(&f.corpus, append, &read).unwrap(), eager[0].edits);
+        assert!(eager[0].edits[0].new_text.contains("doi = {10.1000/a}"));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! `WorkspaceEdit`s, attached to the client's diagnostics they fix.
 //!
 //! Compatibility: edits go in `WorkspaceEdit.changes` (every client supports it; no
-//! `documentChanges` versions). An edit to a declared bibliography is computed on the text the
+//! `documentChanges` versions). Appending to a bibliography reads the whole file, so for
+//! clients that resolve an action's `edit` lazily (`codeAction.resolveSupport`: VS Code,
+//! Neovim) that action comes without its edit, which `codeAction/resolve` computes. An edit to a declared bibliography is computed on the text the
 //! editor has when the file is open there, else on the file as saved, so its positions match
 //! what the editor will edit. refls itself writes nothing.
 
@@ -17,8 +19,10 @@ use tower_lsp::lsp_types::{
 };
 
 use super::convert::{self, LineIndex};
+use super::state::DocumentSnapshot;
 use super::{Backend, guarded};
-use crate::analysis::code_action::{self as analysis, Bibliography, Target};
+use crate::analysis::code_action::{self as analysis, Append, Bibliography, Target};
+use crate::corpus::Resolution;
 use crate::manuscript::bibliography::declared;
 
 impl Backend {
@@ -38,27 +42,25 @@ impl Backend {
         let range = convert::rope_offset_range(&snapshot.rope, params.range, snapshot.encoding);
         let manuscript = self.manuscript(&uri, &mut snapshot);
         let (bibliographies, open_texts) = self.declared_bibliographies(&uri, &snapshot);
+        let resolves_edits = self.lock().flags.code_action_resolve;
         guarded("codeAction", || {
-            let read = |path: &str| {
-                open_texts.get(path).cloned().or_else(|| std::fs::read_to_string(path).ok().map(Arc::from))
-            };
-            let actions = analysis::code_actions(&snapshot.corpus, &manuscript, range, &bibliographies, &read);
+            let read = |path: &str| read_bibliography(&open_texts, path);
+            // Appending reads the whole bibliography: left for `codeAction/resolve` when the
+            // client can ask for it, since the editor asks for actions at every cursor move.
+            let read: Option<analysis::Reader> = if resolves_edits { None } else { Some(&read) };
+            let actions = analysis::code_actions(&snapshot.corpus, &manuscript, range, &bibliographies, read);
             let res: CodeActionResponse = actions
                 .into_iter()
                 .filter_map(|action| {
-                    let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
-                    for edit in action.edits {
-                        let (target, range) = match &edit.target {
-                            Target::Manuscript => {
-                                (uri.clone(), convert::rope_range(&snapshot.rope, edit.range, snapshot.encoding))
-                            }
-                            Target::File { path, text } => (
-                                Url::from_file_path(path).ok()?,
-                                LineIndex::new(text).range(text, edit.range, snapshot.encoding),
-                            ),
-                        };
-                        changes.entry(target).or_default().push(TextEdit { range, new_text: edit.new_text });
-                    }
+                    let changes = to_proto_changes(&uri, &snapshot, action.edits)?;
+                    let data = action.append.filter(|_| changes.is_empty()).map(|append| {
+                        serde_json::json!({
+                            "uri": uri,
+                            "key": append.name,
+                            "path": append.bibliography.path,
+                            "written": append.bibliography.written,
+                        })
+                    });
                     let diagnostics = action.fixes.map(|(code, range)| {
                         let range = convert::rope_range(&snapshot.rope, range, snapshot.encoding);
                         let code = NumberOrString::String(code.to_owned());
@@ -74,8 +76,11 @@ impl Backend {
                         title: action.title,
                         kind: Some(CodeActionKind::QUICKFIX),
                         diagnostics: diagnostics.filter(|d| !d.is_empty()),
-                        edit: Some(WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() }),
+                        edit: data
+                            .is_none()
+                            .then(|| WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() }),
                         is_preferred: action.preferred.then_some(true),
+                        data,
                         ..CodeAction::default()
                     }))
                 })
@@ -84,13 +89,40 @@ impl Backend {
         })
     }
 
+    /// `codeAction/resolve`: the edit of an "add to the bibliography" action, computed for the
+    /// action the user picked. The key is resolved again, on the corpus of now; an action
+    /// whose key no longer names one work, or whose file cannot be extended, comes back
+    /// without an edit.
+    pub(super) async fn resolve_code_action(&self, mut action: CodeAction) -> Result<CodeAction> {
+        let Some(data) = action.data.clone() else { return Ok(action) };
+        let field = |name: &str| data.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+        let (Some(uri), Some(key), Some(path), Some(written)) =
+            (field("uri").and_then(|u| Url::parse(&u).ok()), field("key"), field("path"), field("written"))
+        else {
+            return Ok(action);
+        };
+        let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(action) };
+        let manuscript = self.manuscript(&uri, &mut snapshot);
+        let (_, open_texts) = self.declared_bibliographies(&uri, &snapshot);
+        let changes = guarded("codeAction/resolve", || {
+            let Resolution::One(record) = manuscript.resolve(&snapshot.corpus, &key) else { return None };
+            let append = Append { record, name: key, bibliography: Bibliography { path, written } };
+            let edits = analysis::resolve_append(&snapshot.corpus, &append, &|p| read_bibliography(&open_texts, p))?;
+            to_proto_changes(&uri, &snapshot, edits)
+        })?;
+        if let Some(changes) = changes {
+            action.edit = Some(WorkspaceEdit { changes: Some(changes), ..WorkspaceEdit::default() });
+        }
+        Ok(action)
+    }
+
     /// The bibliographies the manuscript `uri` declares that refls may read (inside the
     /// workspace or a trusted folder) and that exist, and the editor's text of those open in
     /// it.
     fn declared_bibliographies(
         &self,
         uri: &Url,
-        snapshot: &super::state::DocumentSnapshot,
+        snapshot: &DocumentSnapshot,
     ) -> (Vec<Bibliography>, HashMap<String, Arc<str>>) {
         let Some(path) = uri.to_file_path().ok() else { return Default::default() };
         let Some(dir) = path.parent() else { return Default::default() };
@@ -110,4 +142,29 @@ impl Backend {
             .collect();
         (bibliographies, open)
     }
+}
+
+/// A bibliography's text: the editor's when it is open there, else the file's.
+fn read_bibliography(open: &HashMap<String, Arc<str>>, path: &str) -> Option<Arc<str>> {
+    open.get(path).cloned().or_else(|| std::fs::read_to_string(path).ok().map(Arc::from))
+}
+
+/// Analysis edits as `WorkspaceEdit.changes`: the manuscript's positions from its rope, a
+/// bibliography's from the text the edit was computed on.
+fn to_proto_changes(
+    uri: &Url,
+    snapshot: &DocumentSnapshot,
+    edits: Vec<analysis::Edit>,
+) -> Option<HashMap<Url, Vec<TextEdit>>> {
+    let mut changes: HashMap<Url, Vec<TextEdit>> = HashMap::new();
+    for edit in edits {
+        let (target, range) = match &edit.target {
+            Target::Manuscript => (uri.clone(), convert::rope_range(&snapshot.rope, edit.range, snapshot.encoding)),
+            Target::File { path, text } => {
+                (Url::from_file_path(path).ok()?, LineIndex::new(text).range(text, edit.range, snapshot.encoding))
+            }
+        };
+        changes.entry(target).or_default().push(TextEdit { range, new_text: edit.new_text });
+    }
+    Some(changes)
 }

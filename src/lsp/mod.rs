@@ -800,7 +800,7 @@ fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
         }),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
             code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
-            resolve_provider: Some(false),
+            resolve_provider: Some(true),
             work_done_progress_options: Default::default(),
         })),
         inlay_hint_provider: Some(OneOf::Left(true)),
@@ -854,6 +854,13 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.inlay_hint.as_ref())
                 .and_then(|i| i.refresh_support)
                 .unwrap_or(false),
+            code_action_resolve: params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.code_action.as_ref())
+                .and_then(|c| c.resolve_support.as_ref())
+                .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
         };
         {
             let mut state = self.lock();
@@ -1123,6 +1130,11 @@ impl LanguageServer for Backend {
     /// `textDocument/codeAction`: quick fixes for the citations in the range (lsp/code_action.rs).
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         self.code_actions(params).await
+    }
+
+    /// `codeAction/resolve`: the edit of an "add to the bibliography" action.
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        self.resolve_code_action(action).await
     }
 
     /// `textDocument/inlayHint`: "Author et al. Year" after opaque keys (lsp/inlay_hint.rs).

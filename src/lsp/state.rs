@@ -76,6 +76,9 @@ pub struct ClientFlags {
     pub watched_files: bool,
     /// `workspace.inlayHint.refreshSupport`: the client re-requests inlay hints when asked.
     pub inlay_hint_refresh: bool,
+    /// `textDocument.codeAction.resolveSupport` lists `edit`: an action's edit may be left for
+    /// `codeAction/resolve`.
+    pub code_action_resolve: bool,
 }
 
 /// What a request on one document needs, taken under the lock.

@@ -93,13 +93,12 @@ pub fn code_actions(
 ) -> Vec<CodeAction> {
     let mut res = Vec::new();
     let text = &*manuscript.text;
-    for citation in manuscript.citations.iter() {
+    // A citation's written span ends where its key does; only a bare DOI's starts earlier.
+    let first = manuscript.citations.partition_point(|c| c.range.end < range.start);
+    for citation in &manuscript.citations[first..] {
         let span = written_span(text, citation);
         if span.start > range.end {
             break;
-        }
-        if span.end < range.start {
-            continue;
         }
         let resolution = manuscript.resolve(corpus, &citation.key);
         if citation.syntax == Syntax::BareDoi {

@@ -52,13 +52,16 @@ pub fn inlay_hints(corpus: &Corpus, manuscript: &Manuscript, range: Range<usize>
     for citation in citations[first..].iter().take_while(|c| c.range.start <= range.end) {
         let Resolution::One(id) = manuscript.resolve(corpus, &citation.key) else { continue };
         let record = corpus.record(id);
-        let Some(label) = author_year(record) else { continue };
-        let opaque = citation.syntax == Syntax::BareDoi
-            || manuscript.aliases.contains_key(&citation.key)
-            || !reads_as_author_and_year(&citation.key, record);
-        if mode == Mode::Opaque && !opaque {
+        // Most keys read as author and year: that is decided before any string is built.
+        let opaque = || {
+            citation.syntax == Syntax::BareDoi
+                || manuscript.aliases.contains_key(&citation.key)
+                || !reads_as_author_and_year(&citation.key, record)
+        };
+        if mode == Mode::Opaque && !opaque() {
             continue;
         }
+        let Some(label) = author_year(record) else { continue };
         res.push(InlayHint { offset: citation.range.end, label, tooltip: one_line(record) });
     }
     res

@@ -288,7 +288,9 @@ async function main() {
       );
       return line ? line.textContent : '';
     }, OPAQUE_KEY);
-    return hintLine.includes(`${OPAQUE_KEY}${INLAY_HINT}`) || hintLine.includes(`${OPAQUE_KEY} ${INLAY_HINT}`)
+    // Monaco writes spaces as no-break spaces; the hint's padding may be one.
+    const shown = hintLine.replace(/\s/g, ' ');
+    return shown.includes(`${OPAQUE_KEY}${INLAY_HINT}`) || shown.includes(`${OPAQUE_KEY} ${INLAY_HINT}`)
       ? hintLine
       : null;
   });

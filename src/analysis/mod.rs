@@ -36,7 +36,13 @@ pub struct Manuscript {
 
 impl Manuscript {
     pub fn new(dialect: Dialect, text: Arc<str>) -> Manuscript {
-        let citations = Arc::new(manuscript::scan(dialect, &text));
+        Manuscript::with_commands(dialect, text, &[])
+    }
+
+    /// Like [`Manuscript::new`], with LaTeX citation commands that the manuscript's other
+    /// files define (a preamble's `\newcommand{\citeposs}…` used in a chapter).
+    pub fn with_commands(dialect: Dialect, text: Arc<str>, latex_commands: &[String]) -> Manuscript {
+        let citations = Arc::new(manuscript::scan_with_commands(dialect, &text, latex_commands));
         let aliases = manuscript::aliases(dialect, &text).into_iter().map(|a| (a.key, a.target)).collect();
         Manuscript { dialect, text, citations, aliases: Arc::new(aliases) }
     }

@@ -105,15 +105,14 @@ impl Backend {
     /// would call every key unknown against the corpus without its bibliography.
     fn read_declared(&self, uri: &Url) -> bool {
         let Ok(path) = uri.to_file_path() else { return false };
-        let Some(dir) = path.parent() else { return false };
         let (text, dialect, scope) = {
             let state = self.lock();
             let Some(open) = state.documents.get(uri) else { return false };
             (open.document.text(), open.dialect, state.scope(Some(&path)))
         };
-        let admitted: Vec<PathBuf> = crate::manuscript::bibliography::declared(dialect, &text)
+        let admitted: Vec<PathBuf> = declared_bibliographies(&path, dialect, &text)
             .iter()
-            .filter_map(|d| scope.admit(&dir.join(&d.path)).ok())
+            .filter_map(|p| scope.admit(p).ok())
             .filter(|p| p.is_file())
             .collect();
         let (waiting, new) = {
@@ -702,6 +701,17 @@ fn to_proto_diagnostics(snapshot: &DocumentSnapshot, found: &[analysis::diagnost
         .collect()
 }
 
+/// The bibliographies a manuscript at `path` reads: those its text declares and those its
+/// project declares for it (`_quarto.yml`, `_metadata.yml`, a bookdown book's `index.Rmd`),
+/// joined to their folders but not yet admitted by the workspace scope.
+fn declared_bibliographies(path: &Path, dialect: Dialect, text: &str) -> Vec<PathBuf> {
+    let Some(dir) = path.parent() else { return Vec::new() };
+    let own = crate::manuscript::bibliography::declared(dialect, text).into_iter().map(|d| dir.join(d.path));
+    let project = crate::corpus::scope::project_folder(path);
+    let inherited = crate::manuscript::project::inherited_bibliographies(path, &project).into_iter().map(|i| i.path);
+    own.chain(inherited).collect()
+}
+
 /// Hints for the entries of an open bibliography that no open manuscript declaring it cites.
 /// Only a manuscript's own bibliography gets them: a shared corpus is a database, not a
 /// reference list, so without a declaring manuscript nothing is reported.
@@ -714,15 +724,17 @@ fn unused_entries(
     let mut declaring = 0;
     let mut used = std::collections::HashSet::new();
     for (other, dialect, text) in others {
-        let Some(dir) = other.parent() else { continue };
-        let declares =
-            crate::manuscript::bibliography::declared(*dialect, text).iter().any(|b| dir.join(&b.path) == path);
+        let declares = declared_bibliographies(other, *dialect, text)
+            .iter()
+            .any(|b| b == path || std::fs::canonicalize(b).is_ok_and(|b| b == path));
         if !declares {
             continue;
         }
         declaring += 1;
-        for citation in crate::manuscript::scan(*dialect, text) {
-            if let crate::corpus::Resolution::One(id) = corpus.index.resolve(&citation.key) {
+        // Through aliases and identifier spellings, as the manuscript's own diagnostics do.
+        let manuscript = Manuscript::new(*dialect, text.clone());
+        for citation in manuscript.citations.iter() {
+            if let crate::corpus::Resolution::One(id) = manuscript.resolve(corpus, &citation.key) {
                 used.insert(id);
             }
         }

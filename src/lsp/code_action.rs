@@ -23,7 +23,6 @@ use super::state::DocumentSnapshot;
 use super::{Backend, guarded};
 use crate::analysis::code_action::{self as analysis, Append, Bibliography, Target};
 use crate::corpus::Resolution;
-use crate::manuscript::bibliography::declared;
 
 impl Backend {
     pub(super) async fn code_actions(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
@@ -116,9 +115,9 @@ impl Backend {
         Ok(action)
     }
 
-    /// The bibliographies the manuscript `uri` declares that refls may read (inside the
-    /// workspace or a trusted folder) and that exist, and the editor's text of those open in
-    /// it.
+    /// The bibliographies the manuscript `uri` reads (its own declarations and its project's)
+    /// that refls may read (inside the workspace or a trusted folder) and that exist, and the
+    /// editor's text of those open in it.
     fn declared_bibliographies(
         &self,
         uri: &Url,
@@ -126,18 +125,24 @@ impl Backend {
     ) -> (Vec<Bibliography>, HashMap<String, Arc<str>>) {
         let Some(path) = uri.to_file_path().ok() else { return Default::default() };
         let Some(dir) = path.parent() else { return Default::default() };
+        let declared = super::declared_bibliographies(&path, snapshot.dialect, &snapshot.text);
         let state = self.lock();
         let scope = state.scope(Some(&path));
         let mut open = HashMap::new();
-        let bibliographies = declared(snapshot.dialect, &snapshot.text)
+        let bibliographies = declared
             .into_iter()
-            .filter_map(|d| {
-                let resolved: PathBuf = scope.admit(&dir.join(&d.path)).ok().filter(|p| p.is_file())?;
+            .filter_map(|joined| {
+                let resolved: PathBuf = scope.admit(&joined).ok().filter(|p| p.is_file())?;
                 let shown = resolved.display().to_string();
                 if let Some(document) = Url::from_file_path(&resolved).ok().and_then(|u| state.documents.get(&u)) {
                     open.insert(shown.clone(), document.document.text());
                 }
-                Some(Bibliography { path: shown, written: d.path })
+                // As the manuscript names it; a project's bibliography by its file name.
+                let written = match joined.strip_prefix(dir) {
+                    Ok(relative) => relative.display().to_string(),
+                    Err(_) => joined.file_name().map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned()),
+                };
+                Some(Bibliography { path: shown, written })
             })
             .collect();
         (bibliographies, open)

@@ -170,6 +170,18 @@ async fn inlay_hints_follow_the_setting() {
     let hints = w.client.request("textDocument/inlayHint", whole.clone()).await;
     assert_eq!(labels(&hints), [(0, 30, "Ikhile et al. 2023"), (0, 56, "Ikhile et al. 2023")]);
 
+    // A bibliography open in the editor is a source, not a manuscript: no hints after its DOIs.
+    let bib = "@article{cycle, author = {Ikhile, D.}, title = {A cycle}, year = {2023}, doi = {10.1111/hex.13851}}\n";
+    w.client
+        .notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": w.bib_uri, "languageId": "bibtex", "version": 1, "text": bib}}),
+        )
+        .await;
+    let in_bib = json!({"textDocument": {"uri": w.bib_uri},
+                        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}});
+    assert_eq!(w.client.request("textDocument/inlayHint", in_bib).await, json!([]));
+
     w.client.notify("workspace/didChangeConfiguration", json!({"settings": {"refls": {"inlayHints": "off"}}})).await;
     let hints = w.client.request("textDocument/inlayHint", whole).await;
     assert_eq!(hints, json!([]));

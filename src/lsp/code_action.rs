@@ -36,6 +36,11 @@ impl Backend {
             }
         }
         let uri = params.text_document.uri;
+        // A corpus file open in the editor (a `.bib`, a saved page) is not a manuscript: its
+        // DOIs are the works' own, not citations.
+        if self.is_corpus_file(&uri) {
+            return Ok(None);
+        }
         self.corpus_ready().await;
         let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
         let range = convert::rope_offset_range(&snapshot.rope, params.range, snapshot.encoding);

@@ -19,6 +19,11 @@ impl Backend {
             return Ok(Some(Vec::new()));
         }
         let uri = params.text_document.uri;
+        // A corpus file open in the editor (a `.bib`, a saved page) is not a manuscript: its
+        // DOIs are the works' own, not citations.
+        if self.is_corpus_file(&uri) {
+            return Ok(Some(Vec::new()));
+        }
         self.corpus_ready().await;
         let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
         let range = convert::rope_offset_range(&snapshot.rope, params.range, snapshot.encoding);
@@ -39,6 +44,13 @@ impl Backend {
                 .collect();
             Some(hints)
         })
+    }
+
+    /// Whether `uri` is a bibliography (by its extension) or a file of the corpus: sources,
+    /// not manuscripts.
+    pub(super) fn is_corpus_file(&self, uri: &tower_lsp::lsp_types::Url) -> bool {
+        crate::corpus::SourceKind::from_path(uri.path()).is_bibliography()
+            || uri.to_file_path().is_ok_and(|path| self.lock().sources.wants(&path))
     }
 
     /// Asks the client to request inlay hints again, when it supports that.

@@ -342,6 +342,10 @@ pub fn check(
             }));
         }
         let mut found = diagnostics::diagnostics(&corpus, manuscript);
+        // Author–year citations written as prose (issue 12 item 9).
+        found.extend(
+            crate::analysis::prose_citations::diagnostics(&corpus, manuscript).into_iter().map(|p| p.diagnostic),
+        );
         let dir = file.parent().unwrap_or(std::path::Path::new("."));
         for declared in crate::manuscript::bibliography::declared(manuscript.dialect, text) {
             let refused = match allowed.admit(&dir.join(&declared.path)) {

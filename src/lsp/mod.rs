@@ -13,6 +13,7 @@ pub mod convert;
 pub mod document;
 mod inlay_hint;
 pub mod state;
+pub mod symbols;
 pub mod transport;
 pub mod watcher;
 pub mod workspace;
@@ -330,6 +331,16 @@ impl Backend {
         }
         // The hints name works of the corpus, which may have changed.
         self.refresh_inlay_hints();
+        // A key known before may be unknown now (and the reverse): semantic tokens are
+        // requested again by clients that can be asked to.
+        if self.lock().flags.semantic_tokens_refresh {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(e) = client.semantic_tokens_refresh().await {
+                    tracing::debug!("workspace/semanticTokens/refresh: {e}");
+                }
+            });
+        }
     }
 
     /// Asks the client to watch corpus files (dynamic registration), or, when it cannot,
@@ -471,6 +482,7 @@ impl Backend {
                     let manuscript = snapshot.manuscript();
                     let found = analysis::diagnostics::diagnostics(&snapshot.corpus, &manuscript);
                     let mut diagnostics = to_proto_diagnostics(&snapshot, &found);
+                    diagnostics.extend(symbols::prose_diagnostics(&snapshot, &manuscript));
                     let declared = crate::manuscript::bibliography::declared(snapshot.dialect, &snapshot.text);
                     for bibliography in declared {
                         let Some(dir) = &manuscript_dir else { break };
@@ -816,6 +828,10 @@ fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             work_done_progress_options: Default::default(),
         })),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        // Issue 12 item 6: symbols and semantic tokens.
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(symbols::semantic_tokens_capability()),
         ..ServerCapabilities::default()
     }
 }
@@ -873,6 +889,13 @@ impl LanguageServer for Backend {
                 .and_then(|t| t.code_action.as_ref())
                 .and_then(|c| c.resolve_support.as_ref())
                 .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
+            semantic_tokens_refresh: params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.semantic_tokens.as_ref())
+                .and_then(|s| s.refresh_support)
+                .unwrap_or(false),
         };
         {
             let mut state = self.lock();
@@ -1152,6 +1175,68 @@ impl LanguageServer for Backend {
     /// `textDocument/inlayHint`: "Author et al. Year" after opaque keys (lsp/inlay_hint.rs).
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         self.inlay_hints(params).await
+    }
+
+    /// `workspace/symbol`: the corpus searched like completion (author, title words, year,
+    /// key, DOI), each work at its source. An empty query lists the first works, which
+    /// clients such as VS Code ask for when the picker opens.
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<Vec<SymbolInformation>>> {
+        self.corpus_ready().await;
+        let (corpus, encoding) = {
+            let state = self.lock();
+            (state.corpus.clone(), state.encoding)
+        };
+        let Some(corpus) = corpus else { return Ok(None) };
+        guarded("workspace/symbol", || Some(symbols::to_proto_workspace_symbols(&corpus, &params.query, encoding)))
+    }
+
+    /// `textDocument/documentSymbol`: the entries of an open bibliography (BibTeX, CSL-JSON,
+    /// CSL-YAML, RIS), one symbol each; nothing for manuscripts and saved pages.
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = params.text_document.uri;
+        self.corpus_ready().await;
+        let Some(snapshot) = self.snapshot(&uri) else { return Ok(None) };
+        let path = uri.to_file_path().map_or_else(|_| uri.path().to_owned(), |p| p.display().to_string());
+        guarded("documentSymbol", || {
+            Some(DocumentSymbolResponse::Nested(symbols::to_proto_document_symbols(&snapshot, &path)))
+        })
+    }
+
+    /// `textDocument/semanticTokens/full`: every citation, marked known, unknown or
+    /// ambiguous (legend in `symbols.rs`).
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri;
+        self.corpus_ready().await;
+        if symbols::is_bibliography(&uri) {
+            return Ok(None);
+        }
+        let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
+        let manuscript = self.manuscript(&uri, &mut snapshot);
+        guarded("semanticTokens/full", || {
+            Some(SemanticTokensResult::Tokens(symbols::to_proto_semantic_tokens(&snapshot, &manuscript, None)))
+        })
+    }
+
+    /// `textDocument/semanticTokens/range`: the citations overlapping the range.
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let uri = params.text_document.uri;
+        self.corpus_ready().await;
+        if symbols::is_bibliography(&uri) {
+            return Ok(None);
+        }
+        let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
+        let within = convert::rope_offset_range(&snapshot.rope, params.range, snapshot.encoding);
+        let manuscript = self.manuscript(&uri, &mut snapshot);
+        guarded("semanticTokens/range", || {
+            Some(SemanticTokensRangeResult::Tokens(symbols::to_proto_semantic_tokens(
+                &snapshot,
+                &manuscript,
+                Some(within),
+            )))
+        })
     }
 
     /// `textDocument/definition`: every source of the cited record.

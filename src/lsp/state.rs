@@ -79,6 +79,9 @@ pub struct ClientFlags {
     /// `textDocument.codeAction.resolveSupport` lists `edit`: an action's edit may be left for
     /// `codeAction/resolve`.
     pub code_action_resolve: bool,
+    /// `workspace.semanticTokens.refreshSupport`: the client re-requests semantic tokens when
+    /// asked, so a key's colour follows a corpus change.
+    pub semantic_tokens_refresh: bool,
 }
 
 /// What a request on one document needs, taken under the lock.

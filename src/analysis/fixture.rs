@@ -12,7 +12,11 @@ use crate::manuscript::Dialect;
 pub struct Fixture {
     pub corpus: Corpus,
     pub manuscript: Manuscript,
+    /// Where the manuscript is (`review.md`), for features that resolve paths against it.
+    pub path: String,
     pub cursor: usize,
+    /// The corpus files as written, path and text, for features that edit them.
+    pub files: Vec<(String, String)>,
 }
 
 const CURSOR: &str = "<|>";
@@ -31,12 +35,14 @@ impl Fixture {
         let (path, raw) = files.remove(position);
         let cursor = raw.find(CURSOR).unwrap_or(0);
         let text = raw.replacen(CURSOR, "", 1);
-        let inputs: Vec<Input> =
-            files.into_iter().map(|(path, text)| Input { path, text, origin: Origin::Workspace }).collect();
+        let inputs: Vec<Input> = files
+            .iter()
+            .map(|(path, text)| Input { path: path.clone(), text: text.clone(), origin: Origin::Workspace })
+            .collect();
         let inputs = if inputs.is_empty() { seeds::inputs() } else { inputs };
         let corpus = Corpus::build(inputs, Vec::new());
         let manuscript = Manuscript::new(Dialect::from_path(&path), Arc::from(text));
-        Fixture { corpus, manuscript, cursor }
+        Fixture { corpus, manuscript, path, cursor, files }
     }
 }
 

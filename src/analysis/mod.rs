@@ -5,12 +5,14 @@
 //! CLI calls the same functions. Each feature has its own module and its own `check` test
 //! helper; they share the citation lookup and the reference formatting below.
 
+pub mod code_action;
 pub mod code_lens;
 pub mod completion;
 pub mod definition;
 pub mod diagnostics;
 pub mod document_symbols;
 pub mod hover;
+pub mod inlay_hint;
 pub mod prose_citations;
 pub mod references;
 pub mod rename;

@@ -20,11 +20,41 @@ pub struct Config {
     /// from. Taken only from the client's settings: a `refls.toml` travels with a project and
     /// must not widen what the project's manuscripts can make refls read.
     pub trusted_paths: Vec<String>,
+    /// Which citations get an "Author et al. Year" inlay hint.
+    pub inlay_hints: InlayHints,
+}
+
+/// The `inlayHints` setting: `"off"`, `"opaque"` (keys that do not read as author and year;
+/// see `analysis::inlay_hint`) or `"all"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InlayHints {
+    Off,
+    #[default]
+    Opaque,
+    All,
+}
+
+impl InlayHints {
+    pub fn mode(self) -> crate::analysis::inlay_hint::Mode {
+        use crate::analysis::inlay_hint::Mode;
+        match self {
+            InlayHints::Off => Mode::Off,
+            InlayHints::Opaque => Mode::Opaque,
+            InlayHints::All => Mode::All,
+        }
+    }
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { corpus: Vec::new(), completion_limit: 50, diagnostics_delay_ms: None, trusted_paths: Vec::new() }
+        Config {
+            corpus: Vec::new(),
+            completion_limit: 50,
+            diagnostics_delay_ms: None,
+            trusted_paths: Vec::new(),
+            inlay_hints: InlayHints::default(),
+        }
     }
 }
 
@@ -112,5 +142,14 @@ mod tests {
         let changed = current.merged(&serde_json::json!({"refls": {"completionLimit": 7}})).unwrap();
         assert_eq!((changed.corpus.as_slice(), changed.completion_limit), (["library".to_owned()].as_slice(), 7));
         assert!(current.merged(&serde_json::json!({"completionLimit": "many"})).is_err());
+    }
+
+    #[test]
+    fn inlay_hints_setting() {
+        assert_eq!(Config::default().inlay_hints, InlayHints::Opaque);
+        assert_eq!(Config::from_toml("inlayHints = \"all\"\n").unwrap().inlay_hints, InlayHints::All);
+        let off = Config::default().merged(&serde_json::json!({"refls": {"inlayHints": "off"}})).unwrap();
+        assert_eq!(off.inlay_hints, InlayHints::Off);
+        assert!(Config::from_json(&serde_json::json!({"inlayHints": "some"})).is_err());
     }
 }

@@ -7,9 +7,11 @@
 //! lock, drop it, and run the analysis inside `catch_unwind`, so a panic answers that one
 //! request with `InternalError` and the server stays up.
 
+mod code_action;
 pub mod config;
 pub mod convert;
 pub mod document;
+mod inlay_hint;
 pub mod references;
 pub mod state;
 pub mod symbols;
@@ -320,7 +322,7 @@ impl Backend {
         }
     }
 
-    /// Puts a new corpus in place and refreshes every open document's diagnostics.
+    /// Puts a new corpus in place and refreshes every open document's diagnostics and hints.
     fn install(&self, sources: workspace::Sources, corpus: Corpus) {
         let uris: Vec<Url> = {
             let mut state = self.lock();
@@ -331,6 +333,8 @@ impl Backend {
         for uri in uris {
             self.schedule_diagnostics(uri, Duration::ZERO);
         }
+        // The hints name works of the corpus, which may have changed.
+        self.refresh_inlay_hints();
         // A key known before may be unknown now (and the reverse): semantic tokens are
         // requested again by clients that can be asked to.
         if self.lock().flags.semantic_tokens_refresh {
@@ -830,6 +834,12 @@ fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             commands: vec![EXPORT_COMMAND.to_owned()],
             work_done_progress_options: Default::default(),
         }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            resolve_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        inlay_hint_provider: Some(OneOf::Left(true)),
         // Issue 12 item 6: symbols and semantic tokens.
         workspace_symbol_provider: Some(OneOf::Left(true)),
         document_symbol_provider: Some(OneOf::Left(true)),
@@ -877,6 +887,20 @@ impl LanguageServer for Backend {
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|w| w.dynamic_registration)
                 .unwrap_or(false),
+            inlay_hint_refresh: params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.inlay_hint.as_ref())
+                .and_then(|i| i.refresh_support)
+                .unwrap_or(false),
+            code_action_resolve: params
+                .capabilities
+                .text_document
+                .as_ref()
+                .and_then(|t| t.code_action.as_ref())
+                .and_then(|c| c.resolve_support.as_ref())
+                .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
             semantic_tokens_refresh: params
                 .capabilities
                 .workspace
@@ -1001,6 +1025,7 @@ impl LanguageServer for Backend {
         let current = self.lock().config.clone();
         match current.merged(&params.settings) {
             Ok(config) => {
+                let hints_changed = self.lock().config.inlay_hints != config.inlay_hints;
                 let changed = {
                     let mut state = self.lock();
                     let changed = state.config.corpus != config.corpus;
@@ -1008,6 +1033,9 @@ impl LanguageServer for Backend {
                     state.trusted.extend(Config::client_trusted(&params.settings));
                     changed
                 };
+                if hints_changed {
+                    self.refresh_inlay_hints();
+                }
                 if changed {
                     self.load_corpus().await;
                 }
@@ -1153,6 +1181,21 @@ impl LanguageServer for Backend {
                 serde_json::json!({ "format": params.arguments.get(1).and_then(|f| f.as_str()).unwrap_or("csl-json"), "text": text }),
             )
         })
+    }
+
+    /// `textDocument/codeAction`: quick fixes for the citations in the range (lsp/code_action.rs).
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        self.code_actions(params).await
+    }
+
+    /// `codeAction/resolve`: the edit of an "add to the bibliography" action.
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        self.resolve_code_action(action).await
+    }
+
+    /// `textDocument/inlayHint`: "Author et al. Year" after opaque keys (lsp/inlay_hint.rs).
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        self.inlay_hints(params).await
     }
 
     /// `workspace/symbol`: the corpus searched like completion (author, title words, year,

@@ -76,6 +76,11 @@ pub struct ClientFlags {
     /// `workspace.didChangeWatchedFiles.dynamicRegistration`: the client watches corpus files
     /// for us; otherwise the server runs its own watcher.
     pub watched_files: bool,
+    /// `workspace.inlayHint.refreshSupport`: the client re-requests inlay hints when asked.
+    pub inlay_hint_refresh: bool,
+    /// `textDocument.codeAction.resolveSupport` lists `edit`: an action's edit may be left for
+    /// `codeAction/resolve`.
+    pub code_action_resolve: bool,
     /// `workspace.semanticTokens.refreshSupport`: the client re-requests semantic tokens when
     /// asked, so a key's colour follows a corpus change.
     pub semantic_tokens_refresh: bool,

@@ -405,6 +405,72 @@ local function main()
   results.symbols.known = token_at('ikhile2023virtuous')
   results.symbols.unknown = token_at('nobody2001missing')
 
+  -- Quick fix and inlay hints (issue 12): a line with a misspelt key and an opaque one; the
+  -- fix refls offers for the misspelling's diagnostic is applied through Neovim's own
+  -- workspace-edit code, and the hints are those Neovim's inlay-hint support received.
+  step('markdown quick fix')
+  vim.api.nvim_set_current_buf(md)
+  local actions_results = {}
+  results.actions = actions_results
+  vim.api.nvim_buf_set_lines(md, -1, -1, true, { 'A typo [@ikhile2023virtous] and an opaque key [@doi:10.1080/2159676X.2022.2152085].' })
+  local tline, tcol = find(md, 'ikhile2023virtous]')
+  local typo = wait_for('the unknown-key diagnostic of the typo', function()
+    for _, d in ipairs(vim.diagnostic.get(md, { lnum = tline })) do
+      local lsp = d.user_data and d.user_data.lsp
+      if (d.code or (lsp and lsp.code)) == 'unknown-key' then
+        -- The diagnostic as the server sent it, which Neovim keeps beside its own form.
+        return lsp
+          or {
+            range = { start = { line = d.lnum, character = d.col }, ['end'] = { line = d.end_lnum, character = d.end_col } },
+            message = d.message,
+            code = d.code,
+            severity = d.severity,
+            source = d.source,
+          }
+      end
+    end
+  end)
+  local code_actions = request(md, client, 'textDocument/codeAction', {
+    textDocument = { uri = vim.uri_from_bufnr(md) },
+    range = { start = { line = tline, character = tcol + 2 }, ['end'] = { line = tline, character = tcol + 2 } },
+    context = { diagnostics = { typo } },
+  }) or {}
+  actions_results.titles = {}
+  local chosen
+  for _, action in ipairs(code_actions) do
+    table.insert(actions_results.titles, action.title)
+    if action.isPreferred and not chosen then
+      chosen = action
+    end
+  end
+  actions_results.line = tline
+  if chosen then
+    actions_results.kind = chosen.kind
+    actions_results.attached = #(chosen.diagnostics or {})
+    vim.lsp.util.apply_workspace_edit(chosen.edit, client.offset_encoding)
+  end
+  actions_results.line_after = vim.api.nvim_buf_get_lines(md, tline, tline + 1, true)[1]
+
+  step('markdown inlay hints')
+  vim.lsp.inlay_hint.enable(true, { bufnr = md })
+  local hints = wait_for('inlay hints in review.md', function()
+    local got = vim.lsp.inlay_hint.get({ bufnr = md })
+    return #got > 0 and got or nil
+  end)
+  actions_results.hints = {}
+  for _, item in ipairs(hints) do
+    local hint = item.inlay_hint
+    local label = hint.label
+    if type(label) ~= 'string' then
+      local parts = {}
+      for _, part in ipairs(label) do
+        table.insert(parts, part.value)
+      end
+      label = table.concat(parts)
+    end
+    table.insert(actions_results.hints, { line = hint.position.line, character = hint.position.character, label = label })
+  end
+
   step('done')
 end
 

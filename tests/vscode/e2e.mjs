@@ -1,10 +1,11 @@
 // The browser half of tests/vscode/e2e.sh: drives VS Code (code-server) in headless Chromium
 // through playwright-core, the way a person would, and checks what the refls extension and
 // server put on screen: (a) the hover over `@ikhile2023virtuous` shows the article's title,
-// (b) typing `[@virt` and pressing Ctrl+Space lists `ikhile2023virtuous`, (c) the Problems
-// panel lists the `unknown-key` error for `@nobody2020`, (d) *refls: Export Bibliography*
-// opens the cited works (through the server) and the whole corpus (through the CLI) as
-// CSL-JSON in untitled JSON editors, (e) F12 on the key opens the saved page it comes from.
+// (a2) an inlay hint "Farr et al. 2021" follows the opaque key `@doi:10.1057/…`, (b) typing
+// `[@virt` and pressing Ctrl+Space lists `ikhile2023virtuous`, (c) the Problems panel lists
+// the `unknown-key` error for `@nobody2020`, (d) *refls: Export Bibliography* opens the cited
+// works (through the server) and the whole corpus (through the CLI) as CSL-JSON in untitled
+// JSON editors, (e) F12 on the key opens the saved page it comes from.
 // e2e.sh has already started code-server with the extension installed and the workspace open.
 //
 // Environment (set by e2e.sh):
@@ -23,6 +24,9 @@ import path from 'node:path';
 const KEY = 'ikhile2023virtuous';
 const TITLE = 'A virtuous cycle of co-production';
 const UNKNOWN = 'nobody2020';
+// A key that says nothing of its work, and the inlay hint refls shows after it.
+const OPAQUE_KEY = 'doi:10.1057/s41599-021-00782-1';
+const INLAY_HINT = 'Farr et al. 2021';
 // The saved page the key's record comes from.
 const DEFINITION_FILE = '003_0499f4ac7e19fbdd.txt';
 // Its title line, where the definition lands (as in tests/nvim_e2e.rs).
@@ -291,6 +295,30 @@ async function main() {
   }
   log(`hover: ${hovered.split('\n')[0]}`);
   await page.screenshot({ path: path.join(outDir, 'hover.png') });
+
+  // (a2) Inlay hint: the opaque `@doi:` key of a work by Farr et al. shows who and when after
+  // it. Monaco renders the hint as text inside the line, after the key.
+  let hintLine = '';
+  const hinted = await poll(STEP_MS, async () => {
+    hintLine = await page.evaluate((key) => {
+      const line = [...document.querySelectorAll('.monaco-editor .view-lines .view-line')].find((l) =>
+        l.textContent.includes(key),
+      );
+      return line ? line.textContent : '';
+    }, OPAQUE_KEY);
+    // Monaco writes spaces as no-break spaces; the hint's padding may be one.
+    const shown = hintLine.replace(/\s/g, ' ');
+    return shown.includes(`${OPAQUE_KEY}${INLAY_HINT}`) || shown.includes(`${OPAQUE_KEY} ${INLAY_HINT}`)
+      ? hintLine
+      : null;
+  });
+  results.seen.inlayHint = hintLine;
+  results.checks.inlayHint = Boolean(hinted);
+  if (!hinted) {
+    return fail(`no inlay hint "${INLAY_HINT}" after @${OPAQUE_KEY}; the line reads: ${hintLine}`);
+  }
+  log(`inlay hint: ${hintLine.trim()}`);
+  await page.screenshot({ path: path.join(outDir, 'inlay-hint.png') });
 
   // (b) Completion: type at the end of the document, then ask for suggestions.
   await page.mouse.move(5, 450);

@@ -3,9 +3,9 @@
 # VS Code: code-server (VS Code 1.100 served to a browser) driven by headless Chromium through
 # Playwright (tests/vscode/e2e.mjs). It builds the release server and the .vsix, installs the
 # .vsix into a fresh code-server profile whose settings point `refls.server.path` at the build,
-# opens a workspace holding a copy of seeds/ and a review.md, and checks hover, completion, the
-# Problems panel, the export command, go-to-definition, the code lens on the saved page and
-# find-references (Shift+F12) across both manuscripts. The screenshot of the completion
+# opens a workspace holding a copy of seeds/ and a review.md, and checks hover, an inlay hint,
+# completion, the Problems panel, the export command, go-to-definition, the code lens on the
+# saved page and find-references (Shift+F12) across both manuscripts. The screenshot of the completion
 # list goes to target/vscode-e2e/screenshot.png, the others to the run folder; the copy the
 # README shows, tests/vscode/screenshot.png, is refreshed by hand from that file when the look
 # changes, so that a test run never modifies a tracked file.
@@ -193,6 +193,7 @@ title: Co-production in health research
 Community priority setting can start a virtuous cycle [@ikhile2023virtuous].
 Stakeholders see co-production differently [@buckley2022multistakeholder].
 This one is not in the corpus at all [@nobody2020].
+Knowledge is co-produced [@doi:10.1057/s41599-021-00782-1].
 
 More reading:
 EOF

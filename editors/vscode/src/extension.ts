@@ -41,7 +41,7 @@ const DOCUMENT_SELECTOR: DocumentSelector = LANGUAGES.flatMap((language) => [
 ]);
 
 /** Settings the server understands, under `refls.` in VS Code and at top level for the server. */
-const SERVER_SETTINGS = ['corpus', 'completionLimit', 'diagnosticsDelayMs', 'trustedPaths'] as const;
+const SERVER_SETTINGS = ['corpus', 'completionLimit', 'diagnosticsDelayMs', 'trustedPaths', 'inlayHints'] as const;
 
 const INSTALL_HINT =
   'Install it with `cargo install --path .` from a checkout of the refls repository, ' +

@@ -23,6 +23,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::inlay_hint::author_year;
+use super::prose_citations::{self, ProseMatch};
 use super::{Manuscript, did_you_mean, identifier_kind};
 use crate::corpus::export::{self, Format};
 use crate::corpus::{Corpus, RecordId, Resolution, SourceKind, doi};
@@ -118,7 +119,88 @@ pub fn code_actions(
             }
         }
     }
+    res.extend(prose_citations(corpus, manuscript, range));
     res
+}
+
+/// For an author–year citation written in prose (`Buckley et al. (2022)`): cite the one work it
+/// names in the document's syntax, or correct a year that fits no work of the one author who
+/// matches. A parenthetical part of a longer list (`(A, 2020; B, 2021)`) is left alone: made a
+/// citation on its own, it would print inside the writer's own parentheses.
+fn prose_citations(corpus: &Corpus, manuscript: &Manuscript, range: Range<usize>) -> Vec<CodeAction> {
+    let mut res = Vec::new();
+    let text = &*manuscript.text;
+    let prose = manuscript.prose_citations();
+    let first = prose.partition_point(|c| c.range.end < range.start);
+    for citation in prose[first..].iter().take_while(|c| c.range.start <= range.end) {
+        match prose_citations::prose_match(corpus, citation) {
+            ProseMatch::One(id) => {
+                let Some(name) = citable_name(corpus, id) else { continue };
+                // The written span: the narrative form includes its `(year)`; a parenthetical
+                // one is replaced with its parentheses when it is alone inside them.
+                let mut span = citation.range.clone();
+                if !citation.narrative {
+                    let before = text[..span.start].trim_end_matches(' ');
+                    let after = text[span.end..].trim_start_matches(' ');
+                    if !(before.ends_with('(') && after.starts_with(')')) {
+                        continue;
+                    }
+                    span = before.len() - 1..text.len() - after.len() + 1;
+                }
+                let Some(new_text) = prose_to_citation(manuscript, name, citation.narrative) else { continue };
+                res.push(CodeAction {
+                    title: format!("Cite as `{new_text}`{}", who(corpus, id)),
+                    fixes: None,
+                    preferred: false,
+                    edits: vec![Edit { target: Target::Manuscript, range: span, new_text }],
+                    append: None,
+                });
+            }
+            ProseMatch::OtherYear(id) => {
+                let Some(year) = corpus.record(id).year() else { continue };
+                res.push(CodeAction {
+                    title: format!("Change the year to {year}{}", who(corpus, id)),
+                    fixes: Some(("prose-citation-year", citation.year_range.clone())),
+                    preferred: true,
+                    edits: vec![Edit {
+                        target: Target::Manuscript,
+                        range: citation.year_range.clone(),
+                        new_text: year.to_string(),
+                    }],
+                    append: None,
+                });
+            }
+            _ => {}
+        }
+    }
+    res
+}
+
+/// A citation of `name` that prints as the prose did: the author in the text for the narrative
+/// form (`@key`, `\textcite`/`\citet`, Org `cite/t`, Typst `form: "prose"`), in parentheses
+/// otherwise. LaTeX uses biblatex's commands when the text loads biblatex, else natbib's.
+fn prose_to_citation(manuscript: &Manuscript, name: &str, narrative: bool) -> Option<String> {
+    Some(match manuscript.dialect {
+        Dialect::Markdown => {
+            let key = if is_pandoc_key(name) { name.to_owned() } else { format!("{{{name}}}") };
+            if narrative { format!("@{key}") } else { format!("[@{key}]") }
+        }
+        Dialect::Latex => {
+            let biblatex = manuscript.text.contains("biblatex");
+            let command = match (narrative, biblatex) {
+                (true, true) => "textcite",
+                (false, true) => "parencite",
+                (true, false) => "citet",
+                (false, false) => "citep",
+            };
+            format!("\\{command}{{{name}}}")
+        }
+        Dialect::Typst if narrative => format!("#cite(label({name:?}), form: \"prose\")"),
+        Dialect::Typst if is_typst_label(name) => format!("@{name}"),
+        Dialect::Typst => format!("#cite(label({name:?}))"),
+        Dialect::Org => format!("[cite{}:@{name}]", if narrative { "/t" } else { "" }),
+        Dialect::Plain => return None,
+    })
 }
 
 /// A name that cites `id` alone: its key when that is not shared, else another of its names.
@@ -494,6 +576,38 @@ mod tests {
         }
         let out = if out.is_empty() { "(no actions)".to_owned() } else { out };
         assert_eq!(out.trim_end(), expect.trim_end(), "\n--- actual ---\n{out}");
+    }
+
+    #[test]
+    fn prose_citations_become_citations_or_get_their_year_fixed() {
+        check(
+            "//- /review.md\nAs Ikh<|>ile et al. (2023) argue.\n",
+            "- Cite as `@ikhile2023virtuous` (Ikhile et al. 2023)
+  As @ikhile2023virtuous argue.",
+        );
+        check(
+            "//- /review.md\nAs argued (Ikhile et al., 20<|>23).\n",
+            "- Cite as `[@ikhile2023virtuous]` (Ikhile et al. 2023)
+  As argued [@ikhile2023virtuous].",
+        );
+        // One part of a list in the writer's own parentheses is left alone.
+        check("//- /review.md\nAs argued (Ikhile et al., 20<|>23; Nobody, 1999).\n", "(no actions)");
+        check(
+            "//- /review.tex\nAs Ikhile et al. (20<|>21) argue.\n",
+            "* Change the year to 2023 (Ikhile et al. 2023) [fixes prose-citation-year 18..22]
+  As Ikhile et al. (2023) argue.",
+        );
+        check(
+            "//- /review.tex\n\\usepackage{natbib}\nAs Ikhile et al. (20<|>23) argue.\n",
+            "- Cite as `\\citet{ikhile2023virtuous}` (Ikhile et al. 2023)
+  \\usepackage{natbib}
+  As \\citet{ikhile2023virtuous} argue.",
+        );
+        check(
+            "//- /review.org\nAs Ikhile et al. (20<|>23) argue.\n",
+            "- Cite as `[cite/t:@ikhile2023virtuous]` (Ikhile et al. 2023)
+  As [cite/t:@ikhile2023virtuous] argue.",
+        );
     }
 
     #[test]

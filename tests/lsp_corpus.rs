@@ -230,6 +230,33 @@ async fn a_bibliography_both_configured_and_declared_is_read_once() {
     client.shutdown().await;
 }
 
+/// Issue 9: a Manubot manuscript is the files of `content/`; an alias defined in one of them
+/// (`[@tag:reef]: doi:…`) serves the others, open or not. A thesis's citation macro defined in
+/// its preamble cites in each chapter. Without them, `@tag:reef` and `\posscite{reef2018}` are
+/// unknown keys or no citation at all.
+#[tokio::test]
+async fn aliases_and_cite_macros_from_the_workspace_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir(root.join("content")).unwrap();
+    std::fs::write(root.join("content/90.back-matter.md"), "[@tag:reef]: doi:10.1000/reef.survey\n").unwrap();
+    std::fs::write(root.join("preamble.tex"), "\\newcommand{\\posscite}[1]{\\citeauthor{#1}'s}\n").unwrap();
+    let (service, socket) = refls::lsp::service();
+    let mut client = TestClient::start(service, socket);
+    client.initialize_with(json!({"rootUri": format!("file://{}", root.display()), "capabilities": {}})).await;
+    let body = format!("file://{}", root.join("content/01.body.md").display());
+    client
+        .notify("textDocument/didOpen", json!({"textDocument": {"uri": body, "languageId": "markdown", "version": 1, "text": "Reefs [@tag:reef].\n"}}))
+        .await;
+    diagnostics_until(&mut client, &body, |p| codes(p) == ["doi-not-in-corpus"]).await;
+    let chapter = format!("file://{}", root.join("chapter.tex").display());
+    client
+        .notify("textDocument/didOpen", json!({"textDocument": {"uri": chapter, "languageId": "latex", "version": 1, "text": "As \\posscite{nobody2020} shows.\n"}}))
+        .await;
+    diagnostics_until(&mut client, &chapter, |p| codes(p) == ["unknown-key"]).await;
+    client.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_missing_bibliography_is_an_error_on_its_line() {
     let dir = tempfile::tempdir().unwrap();

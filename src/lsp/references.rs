@@ -137,7 +137,27 @@ impl Backend {
             tracing::info!("{} manuscripts in the workspace", walked.len());
             this.lock().manuscripts = Arc::new(walked);
             this.manuscripts_loaded.send_replace(true);
+            this.workspace_manuscripts_changed();
         });
+    }
+
+    /// The workspace's manuscripts lend open documents aliases and LaTeX citation commands
+    /// (see `Manuscripts::context_for`): when they change, open documents are scanned again.
+    fn workspace_manuscripts_changed(&self) {
+        let uris: Vec<Url> = {
+            let mut state = self.lock();
+            state
+                .documents
+                .iter_mut()
+                .map(|(uri, open)| {
+                    open.manuscript = None;
+                    uri.clone()
+                })
+                .collect()
+        };
+        for uri in uris {
+            self.schedule_diagnostics(uri, std::time::Duration::ZERO);
+        }
     }
 
     /// Scans changed manuscripts again (the file watcher's paths; others are ignored).
@@ -153,6 +173,7 @@ impl Backend {
         }
         if changed {
             self.lock().manuscripts = Arc::new(set);
+            self.workspace_manuscripts_changed();
         }
     }
 

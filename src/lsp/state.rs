@@ -95,12 +95,23 @@ pub struct DocumentSnapshot {
     pub dialect: Dialect,
     pub version: i32,
     pub manuscript: Option<Manuscript>,
+    /// The document's file path, and the workspace's manuscripts: they lend it Manubot aliases
+    /// defined in its folder's other files and LaTeX citation commands defined elsewhere.
+    pub path: Option<String>,
+    pub workspace: Arc<crate::manuscript::workspace::Manuscripts>,
 }
 
 impl DocumentSnapshot {
     /// The scanned manuscript, scanning now if no request has yet.
     pub fn manuscript(&mut self) -> Manuscript {
-        self.manuscript.get_or_insert_with(|| Manuscript::new(self.dialect, self.text.clone())).clone()
+        let (dialect, text, path, workspace) = (self.dialect, &self.text, &self.path, &self.workspace);
+        self.manuscript
+            .get_or_insert_with(|| {
+                let Some(path) = path else { return Manuscript::new(dialect, text.clone()) };
+                let (aliases, commands) = workspace.context_for(path);
+                Manuscript::with_commands(dialect, text.clone(), &commands).with_aliases(&aliases)
+            })
+            .clone()
     }
 }
 
@@ -115,6 +126,8 @@ impl ServerState {
             dialect: open.dialect,
             version: open.document.version(),
             manuscript: open.manuscript.clone(),
+            path: uri.to_file_path().ok().map(|p| p.display().to_string()),
+            workspace: self.manuscripts.clone(),
         })
     }
 

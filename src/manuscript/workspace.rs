@@ -50,6 +50,9 @@ pub struct ManuscriptFile {
     /// A hash of the text scanned, so that a reader of the file can tell whether the offsets
     /// still hold for what is on disk now.
     pub fingerprint: u64,
+    /// The LaTeX citation commands the file defines (`\newcommand{\citeposs}…`), which cite in
+    /// the workspace's other LaTeX files too.
+    pub latex_commands: Vec<String>,
 }
 
 /// The fingerprint of a text (see [`ManuscriptFile::fingerprint`]).
@@ -65,7 +68,11 @@ impl ManuscriptFile {
         let dialect = Dialect::from_path(path);
         let citations = super::scan(dialect, text);
         let aliases = super::aliases(dialect, text).into_iter().map(|a| (a.key, a.target)).collect();
-        ManuscriptFile::from_citations(path, dialect, &citations, aliases, fingerprint(text))
+        let mut file = ManuscriptFile::from_citations(path, dialect, &citations, aliases, fingerprint(text));
+        if dialect == Dialect::Latex {
+            file.latex_commands = super::latex_cite_commands(text);
+        }
+        file
     }
 
     /// A file from citations already scanned (an open document's).
@@ -86,7 +93,7 @@ impl ManuscriptFile {
             });
             spans.push((i, citation.range.start as u32, citation.range.end as u32));
         }
-        ManuscriptFile { path: path.to_owned(), dialect, keys, spans, aliases, fingerprint }
+        ManuscriptFile { path: path.to_owned(), dialect, keys, spans, aliases, fingerprint, latex_commands: Vec::new() }
     }
 
     /// The distinct keys cited, as written.
@@ -172,6 +179,29 @@ impl Manuscripts {
         self.files.len()
     }
 
+    /// What the other manuscripts lend the one at `path`: the Manubot aliases defined by the
+    /// files of its folder (Manubot keeps one manuscript as the files of `content/`, and
+    /// defines an alias in one of them for all), and the LaTeX citation commands any LaTeX
+    /// file of the workspace defines (a thesis's preamble, used in every chapter), sorted.
+    pub fn context_for(&self, path: &str) -> (HashMap<String, String>, Vec<String>) {
+        let folder = Path::new(path).parent();
+        let mut aliases = HashMap::new();
+        if let Some(folder) = folder.map(|f| f.display().to_string()) {
+            let prefix = format!("{folder}/");
+            for (other, file) in self.files.range(prefix.clone()..).take_while(|(p, _)| p.starts_with(&prefix)) {
+                if other != path && !other[prefix.len()..].contains('/') {
+                    for (key, target) in &file.aliases {
+                        aliases.entry(key.clone()).or_insert_with(|| target.clone());
+                    }
+                }
+            }
+        }
+        let mut commands: Vec<String> = self.files.values().flat_map(|f| f.latex_commands.iter().cloned()).collect();
+        commands.sort();
+        commands.dedup();
+        (aliases, commands)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }
@@ -222,5 +252,21 @@ mod tests {
         assert!(set.refresh(&root.join("chapters/intro.tex")));
         assert_eq!(set.len(), 1);
         assert!(!set.refresh(&root.join("page.txt")), "not a manuscript");
+    }
+
+    #[test]
+    fn aliases_of_the_folder_and_commands_of_the_workspace_are_lent() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("content/sub")).unwrap();
+        std::fs::write(root.join("content/01.body.md"), "See [@tag:reef].\n").unwrap();
+        std::fs::write(root.join("content/90.back.md"), "[@tag:reef]: doi:10.1000/reef\n").unwrap();
+        std::fs::write(root.join("content/sub/x.md"), "[@tag:other]: doi:10.1000/other\n").unwrap();
+        std::fs::write(root.join("preamble.tex"), "\\newcommand{\\posscite}[1]{\\citeauthor{#1}'s}\n").unwrap();
+        let set = Manuscripts::walk(root);
+        let body = root.join("content/01.body.md").display().to_string();
+        let (aliases, commands) = set.context_for(&body);
+        assert_eq!(aliases.into_iter().collect::<Vec<_>>(), [("tag:reef".to_owned(), "doi:10.1000/reef".to_owned())]);
+        assert_eq!(commands, ["posscite"]);
     }
 }

@@ -473,8 +473,7 @@ fn parse_entry(
                         let name = p.key.v.to_ascii_lowercase();
                         name != "crossref" && name != "xdata" && !failed.contains(&p.value.span.start)
                     })
-                    .filter(|p| p.value.span.start <= err.span.start)
-                    .last();
+                    .rfind(|p| p.value.span.start <= err.span.start);
                 let Some(pair) = bad else {
                     problems.push(syntax_problem(lines, block, &format!("entry `{key}`"), &err));
                     return None;

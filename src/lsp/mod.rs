@@ -727,13 +727,13 @@ fn unused_entries(
         return Vec::new();
     }
     let shown = path.display().to_string();
-    let Some(file) = corpus.files.iter().position(|f| f.path == shown) else { return Vec::new() };
+    let Some(file) = corpus.files.iter().find(|f| f.path == shown).map(|f| f.id) else { return Vec::new() };
     (0..corpus.records.len() as u32)
         .map(crate::corpus::RecordId)
         .filter(|id| !used.contains(id))
         .flat_map(|id| {
             let record = corpus.record(id);
-            record.anchors.iter().filter(move |a| a.file.0 as usize == file).map(move |a| (id, a.clone()))
+            record.anchors.iter().filter(move |a| a.file == file).map(move |a| (id, a.clone()))
         })
         .map(|(id, at)| Diagnostic {
             range: convert::rope_range(

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use super::config::Config;
 use crate::corpus::discover::{self, MissingPath};
 use crate::corpus::scope::{Refusal, Scope};
-use crate::corpus::{Corpus, FileProblem, Input, Origin, Problem, ReadFile, Severity, seeds};
+use crate::corpus::{Corpus, FileId, FileProblem, Input, Origin, Problem, ReadFile, Severity, seeds};
 
 /// Where the corpus comes from, and every file read so far.
 #[derive(Clone, Default)]
@@ -26,6 +26,9 @@ pub struct Sources {
     /// Bibliographies declared by open manuscripts (or `_quarto.yml`), absolute.
     pub declared: BTreeSet<PathBuf>,
     files: BTreeMap<String, Arc<ReadFile>>,
+    /// The id the next new file gets; a cached file keeps its id, so that its records, which
+    /// carry it, are shared by every corpus assembled from the cache.
+    next_id: u32,
     problems: Vec<FileProblem>,
 }
 
@@ -125,6 +128,7 @@ impl Sources {
             res.problems.extend(trouble);
         }
         for file in Corpus::read_all(inputs) {
+            res.next_id = res.next_id.max(file.source.id.0 + 1);
             res.files.insert(file.source.path.clone(), Arc::new(file));
         }
         res
@@ -170,7 +174,14 @@ impl Sources {
             }
         };
         let Some(input) = input else { return self.files.remove(&key).is_some() };
-        let fresh = ReadFile::read(&input);
+        let id = match self.files.get(&key) {
+            Some(previous) => previous.source.id,
+            None => {
+                self.next_id += 1;
+                FileId(self.next_id - 1)
+            }
+        };
+        let fresh = ReadFile::read(id, &input);
         // A file that became broken and lost entries is probably half-written: keep what
         // was read last time, with the new problems, until it is whole again.
         let kept = match self.files.get(&key) {
@@ -193,8 +204,7 @@ impl Sources {
 
     /// The corpus of every file read.
     pub fn assemble(&self) -> Corpus {
-        let files: Vec<ReadFile> = self.files.values().map(|f| (**f).clone()).collect();
-        Corpus::assemble(files, self.problems.clone())
+        Corpus::assemble(self.files.values().cloned().collect(), self.problems.clone())
     }
 
     /// The problems of one corpus file, for its diagnostics when it is open.

@@ -9,6 +9,7 @@
 //! files give the same records, keys and index whatever order the file system lists them in.
 
 pub mod bibtex;
+pub mod cache;
 pub mod csl;
 pub mod csl_json;
 pub mod csl_yaml;
@@ -38,7 +39,7 @@ pub use record::{Confidence, Field, FileId, Location, Person, Record, RecordId, 
 /// Who owns a corpus file's text (compare texlab's `Owner`): the embedded seeds are read-only
 /// and have no path on disk; workspace files are read from disk; client files are open in the
 /// editor and their unsaved text wins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
     Seed,
     Workspace,
@@ -57,7 +58,7 @@ pub struct Input {
 /// A corpus file, without its text. Records keep byte ranges; the line numbers of the
 /// places that are shown as lines (record anchors) are computed while the text is at hand and
 /// kept here, so memory follows the number of records rather than the size of the pages.
-#[derive(Clone, Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
 pub struct SourceFile {
     /// The file's id, given when it was read: records read from it carry it in their locations.
     pub id: FileId,
@@ -320,14 +321,43 @@ impl Corpus {
 
     /// Reads every input on all cores, sorted by path (duplicates dropped); the files get the
     /// ids `0..n` in that order.
-    pub fn read_all(mut inputs: Vec<Input>) -> Vec<ReadFile> {
+    pub fn read_all(inputs: Vec<Input>) -> Vec<ReadFile> {
+        Corpus::read_all_cached(inputs, None).0
+    }
+
+    /// [`Corpus::read_all`], taking from `cache` the files it holds unchanged. Also returns
+    /// the files the cache would take but did not hold (their stamp and position in the
+    /// result), for the caller to store when it has time.
+    pub fn read_all_cached(
+        mut inputs: Vec<Input>,
+        cache: Option<&cache::Cache>,
+    ) -> (Vec<ReadFile>, Vec<(cache::Stamp, usize)>) {
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
         inputs.dedup_by(|a, b| a.path == b.path);
         let t0 = std::time::Instant::now();
-        let res: Vec<ReadFile> =
-            inputs.par_iter().enumerate().map(|(i, input)| ReadFile::read(FileId(i as u32), input)).collect();
+        let read: Vec<(ReadFile, Option<cache::Stamp>)> = inputs
+            .par_iter()
+            .enumerate()
+            .map(|(i, input)| {
+                let id = FileId(i as u32);
+                let Some(stamp) = cache.and_then(|c| c.stamp(input)) else { return (ReadFile::read(id, input), None) };
+                match cache.and_then(|c| c.load(&stamp, id)) {
+                    Some(file) => {
+                        tracing::debug!("{}: from the cache", input.path);
+                        (file, None)
+                    }
+                    None => (ReadFile::read(id, input), Some(stamp)),
+                }
+            })
+            .collect();
+        let mut misses = Vec::new();
+        let mut res = Vec::with_capacity(read.len());
+        for (i, (file, miss)) in read.into_iter().enumerate() {
+            misses.extend(miss.map(|stamp| (stamp, i)));
+            res.push(file);
+        }
         tracing::debug!("read {} files in {:?}", res.len(), t0.elapsed());
-        res
+        (res, misses)
     }
 
     /// Merges, links, keys and indexes files that were read (in the order given, which must
@@ -470,10 +500,8 @@ impl Corpus {
         let mut claims: Vec<Vec<String>> = Vec::with_capacity(self.records.len());
         for record in &self.records {
             let mut names: Vec<String> = record.given_key.iter().chain(&record.alias_keys).cloned().collect();
-            let from_page = record
-                .anchors
-                .iter()
-                .any(|a| !SourceKind::from_path(&self.file(a.file).path).is_bibliography());
+            let from_page =
+                record.anchors.iter().any(|a| !SourceKind::from_path(&self.file(a.file).path).is_bibliography());
             if names.is_empty() || from_page {
                 let generated = key::base_key(record, self.file(record.anchor().file).stem());
                 if !names.contains(&generated) {
@@ -577,7 +605,8 @@ mod tests {
         // Same title, same PMID (a copied page), different DOIs: still two works.
         let corpus =
             corpus(&[("a.txt", &page("10.1000/damp.1", "31415926")), ("b.txt", &page("10.1000/damp.2", "31415926"))]);
-        let documents: Vec<&Record> = corpus.records.iter().map(|r| &**r).filter(|r| r.kind == RecordKind::Document).collect();
+        let documents: Vec<&Record> =
+            corpus.records.iter().map(|r| &**r).filter(|r| r.kind == RecordKind::Document).collect();
         assert_eq!(documents.len(), 2, "{:?}", corpus.keys);
         assert_eq!(resolved(&corpus, "doi:10.1000/damp.1"), ["10.1000/damp.1"]);
         assert_eq!(resolved(&corpus, "doi:10.1000/damp.2"), ["10.1000/damp.2"]);

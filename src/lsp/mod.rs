@@ -192,7 +192,13 @@ impl Backend {
         let progress = self.begin_progress("Indexing the corpus").await;
         let built = tokio::task::spawn_blocking(move || {
             catch_unwind(move || {
-                let sources = workspace::Sources::load(root.as_deref(), &config, declared, &scope);
+                let sources = workspace::Sources::load(
+                    root.as_deref(),
+                    &config,
+                    declared,
+                    &scope,
+                    crate::corpus::cache::Cache::from_env().as_ref(),
+                );
                 (sources, ())
             })
         })

@@ -8,12 +8,6 @@ use clap::{Parser, Subcommand};
 
 use refls::cli::{self, CheckFormat, ExportFormat, IndexFormat};
 
-/// mimalloc instead of the system allocator: reading a large bibliography allocates millions
-/// of small strings on several threads, and glibc's per-thread arenas kept much of that memory
-/// after it was freed (measured in ARCHITECTURE.md, "Dependencies and why").
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// refls: citations for research notes, from a corpus of saved articles and bibliographies.
 #[derive(Parser)]
 #[command(name = "refls", version, about)]

@@ -8,10 +8,11 @@
 //! several runs.
 
 use std::io::Write;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use refls::corpus::{Corpus, Input, Origin};
+use refls::corpus::{Corpus, FileId, Input, Origin, ReadFile};
 
 #[path = "alloc/mod.rs"]
 mod alloc;
@@ -66,7 +67,7 @@ fn main() {
     drop(corpus);
 
     // One small file changes beside the big one: read it again alone, re-assemble all.
-    let big = Corpus::read_all(vec![input.clone()]);
+    let big: Vec<Arc<ReadFile>> = Corpus::read_all(vec![input.clone()]).into_iter().map(Arc::new).collect();
     let small = |n: usize| Input {
         path: "zz-notes.bib".to_owned(),
         text: format!(
@@ -78,7 +79,8 @@ fn main() {
     for n in 0..5 {
         let start = Instant::now();
         let mut files = big.clone();
-        files.extend(Corpus::read_all(vec![small(n)]));
+        // The server gives a new file the next free id; the big file has id 0.
+        files.push(Arc::new(ReadFile::read(FileId(1), &small(n))));
         let corpus = Corpus::assemble(files, Vec::new());
         times.push(start.elapsed());
         assert!(corpus.index.resolve(&format!("changed{n}")) != refls::corpus::Resolution::Unknown);

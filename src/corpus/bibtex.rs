@@ -41,49 +41,100 @@ pub fn read(file: FileId, text: &str) -> (Vec<Record>, Vec<Problem>) {
         define_strings(text, block, &lines, &mut strings, &mut problems);
     }
     let strings = expand_strings(&strings, &mut problems);
-    let parsed: Vec<(Option<ParsedEntry>, Vec<Problem>)> = blocks
-        .par_iter()
-        .filter(|b| b.kind == BlockKind::Entry)
-        .map(|block| {
-            let mut found = Vec::new();
-            (parse_entry(text, block, &lines, &strings, &mut found), found)
-        })
-        .collect();
-    let mut entries = Vec::with_capacity(parsed.len());
-    for (entry, found) in parsed {
-        problems.extend(found);
-        entries.extend(entry);
-    }
-    inherit_crossrefs(&mut entries, &mut problems);
-    report_duplicates(&entries, &lines, &mut problems);
-
-    let converted: Vec<(Record, Vec<Problem>)> = entries
-        .par_iter()
-        .map(|entry| {
-            let mut found = Vec::new();
-            let mut sink = FieldSink { file, problems: &mut found };
-            let record = to_record(entry, &mut sink);
-            let missing = names::missing_fields(&record);
-            if !missing.is_empty() {
-                found.push(
-                    Problem::new(
-                        Severity::Hint,
-                        "bib-missing-field",
-                        format!("entry `{}` has no {}", entry.key, missing.join(", ")),
-                    )
-                    .at(range32(entry.key_range.clone())),
-                );
+    let entry_blocks: Vec<&Block> = blocks.iter().filter(|b| b.kind == BlockKind::Entry).collect();
+    let mut records = Vec::with_capacity(entry_blocks.len());
+    if !mentions_crossref(text) {
+        // Without `crossref` no entry needs another, so each is converted as soon as it is
+        // parsed and the crate's form of it dropped: the parsed forms of all entries never sit
+        // in memory together (they were most of the peak memory of reading a large file).
+        // Problems are kept in the order of the two-pass path (parsing, duplicate keys,
+        // conversion), so problems at the same place are listed the same way in both.
+        type Converted = (Option<(Record, EntryName)>, Vec<Problem>, Vec<Problem>);
+        let converted: Vec<Converted> = entry_blocks
+            .par_iter()
+            .map(|block| {
+                let (mut parsing, mut converting) = (Vec::new(), Vec::new());
+                let converted = parse_entry(text, block, &lines, &strings, &mut parsing).map(|entry| {
+                    let record = convert(file, &entry, &mut converting);
+                    (record, EntryName { key_range: entry.key_range, start: entry.range.start })
+                });
+                (converted, parsing, converting)
+            })
+            .collect();
+        let mut names = Vec::with_capacity(converted.len());
+        let mut later = Vec::new();
+        for (converted, parsing, converting) in converted {
+            problems.extend(parsing);
+            later.extend(converting);
+            if let Some((record, name)) = converted {
+                records.push(record);
+                names.push(name);
             }
-            (record, found)
-        })
-        .collect();
-    let mut records = Vec::with_capacity(converted.len());
-    for (record, found) in converted {
-        problems.extend(found);
-        records.push(record);
+        }
+        let keys = records.iter().zip(&names).map(|(r, n)| (r.given_key.as_deref().unwrap_or(""), n));
+        report_duplicates(keys, &lines, &mut problems);
+        problems.extend(later);
+    } else {
+        let parsed: Vec<(Option<ParsedEntry>, Vec<Problem>)> = entry_blocks
+            .par_iter()
+            .map(|block| {
+                let mut found = Vec::new();
+                (parse_entry(text, block, &lines, &strings, &mut found), found)
+            })
+            .collect();
+        let mut entries = Vec::with_capacity(parsed.len());
+        for (entry, found) in parsed {
+            problems.extend(found);
+            entries.extend(entry);
+        }
+        inherit_crossrefs(&mut entries, &mut problems);
+        let names: Vec<EntryName> =
+            entries.iter().map(|e| EntryName { key_range: e.key_range.clone(), start: e.range.start }).collect();
+        report_duplicates(entries.iter().zip(&names).map(|(e, n)| (e.key.as_str(), n)), &lines, &mut problems);
+        let converted: Vec<(Record, Vec<Problem>)> = entries
+            .par_iter()
+            .map(|entry| {
+                let mut found = Vec::new();
+                (convert(file, entry, &mut found), found)
+            })
+            .collect();
+        for (record, found) in converted {
+            problems.extend(found);
+            records.push(record);
+        }
     }
     names::sort_problems(&mut problems);
     (records, problems)
+}
+
+/// Where an entry's key is, for duplicate-key reports once the parsed entry is gone.
+struct EntryName {
+    key_range: Range<usize>,
+    start: usize,
+}
+
+/// Whether `crossref` appears anywhere in the file (any case): only then must entries be kept
+/// together until every child has inherited from its parent.
+fn mentions_crossref(text: &str) -> bool {
+    text.as_bytes().windows(8).any(|w| w.eq_ignore_ascii_case(b"crossref"))
+}
+
+/// One parsed entry as a record, with a hint when it lacks a field a citation needs.
+fn convert(file: FileId, entry: &ParsedEntry, found: &mut Vec<Problem>) -> Record {
+    let mut sink = FieldSink { file, problems: found };
+    let record = to_record(entry, &mut sink);
+    let missing = names::missing_fields(&record);
+    if !missing.is_empty() {
+        found.push(
+            Problem::new(
+                Severity::Hint,
+                "bib-missing-field",
+                format!("entry `{}` has no {}", entry.key, missing.join(", ")),
+            )
+            .at(range32(entry.key_range.clone())),
+        );
+    }
+    record
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,7 +414,7 @@ fn parse_entry(
         return None;
     }
     let mut raw_entry = substitute_strings(raw_entry, strings, offset, problems);
-    let mut spans = HashMap::new();
+    let mut spans = HashMap::with_capacity(raw_entry.fields.len());
     for pair in &raw_entry.fields {
         spans.insert(pair.key.v.to_ascii_lowercase(), offset + pair.value.span.start..offset + pair.value.span.end);
     }
@@ -380,27 +431,54 @@ fn parse_entry(
         "xdata" => false,
         _ => true,
     });
+    let kind = raw_entry.kind.v.to_ascii_lowercase();
     // Resolving a value can still fail (a lone `$` in a title, a `\` at the end of a value).
     // The failing field is taken out and the entry parsed again, so the entry survives; the
     // field's text is then kept as written, with the simple TeX clean-up of [`tex_to_text`].
+    //
+    // The crate consumes the raw entry it resolves. Nearly every entry resolves at the first
+    // try, so the raw entry is moved in, not cloned (a clone per entry was a fifth of the time
+    // of reading a large file); after a failure the entry is parsed again from its text, which
+    // gives the same fields with the same spans, and the fields that failed are left out.
     let mut as_written: Vec<(String, String)> = Vec::new();
+    let mut failed: Vec<usize> = Vec::new();
+    let mut next_raw = Some(raw_entry);
     let mut entry = loop {
+        let raw_entry = match next_raw.take() {
+            Some(raw_entry) => raw_entry,
+            None => {
+                let mut raw_entry = reparse(&source, strings, offset)?;
+                raw_entry.fields.retain(|pair| {
+                    let name = pair.key.v.to_ascii_lowercase();
+                    name != "crossref" && name != "xdata" && !failed.contains(&pair.value.span.start)
+                });
+                raw_entry
+            }
+        };
         let single = RawBibliography {
             preamble: String::new(),
-            entries: vec![Spanned::new(raw_entry.clone(), 0..source.len())],
+            entries: vec![Spanned::new(raw_entry, 0..source.len())],
             abbreviations: Vec::new(),
         };
         match Bibliography::from_raw(single) {
             Ok(bib) => break bib.into_vec().into_iter().next()?,
             Err(err) => {
+                let raw_entry = reparse(&source, strings, offset)?;
                 // The field the error is in: an error inside an expanded `@string` can lie past
                 // the end of the field as written, so the last field that starts before it.
-                let bad = raw_entry.fields.iter().rposition(|p| p.value.span.start <= err.span.start);
-                let Some(bad) = bad else {
+                let bad = raw_entry
+                    .fields
+                    .iter()
+                    .filter(|p| {
+                        let name = p.key.v.to_ascii_lowercase();
+                        name != "crossref" && name != "xdata" && !failed.contains(&p.value.span.start)
+                    })
+                    .rfind(|p| p.value.span.start <= err.span.start);
+                let Some(pair) = bad else {
                     problems.push(syntax_problem(lines, block, &format!("entry `{key}`"), &err));
                     return None;
                 };
-                let pair = raw_entry.fields.remove(bad);
+                failed.push(pair.value.span.start);
                 let name = pair.key.v.to_ascii_lowercase();
                 problems.push(
                     Problem::new(
@@ -420,14 +498,15 @@ fn parse_entry(
     for (name, written) in as_written {
         entry.fields.insert(name, vec![Spanned::new(Chunk::Verbatim(written), 0..0)]);
     }
-    Some(ParsedEntry {
-        key,
-        kind: raw_entry.kind.v.to_ascii_lowercase(),
-        range: block.range.clone(),
-        key_range,
-        entry,
-        spans,
-    })
+    Some(ParsedEntry { key, kind, range: block.range.clone(), key_range, entry, spans })
+}
+
+/// The entry of a one-entry block parsed again, with its `@string` names substituted (their
+/// problems were reported at the first parse), after the crate failed to resolve it.
+fn reparse<'s>(source: &'s str, strings: &'s HashMap<String, Expansion>, offset: usize) -> Option<RawEntry<'s>> {
+    let raw = RawBibliography::parse(source).ok()?;
+    let raw_entry = raw.entries.into_iter().next()?.v;
+    Some(substitute_strings(raw_entry, strings, offset, &mut Vec::new()))
 }
 
 /// The text of a raw field value as written, without the `@string` names in it.
@@ -739,24 +818,27 @@ fn inherit_crossrefs(entries: &mut [ParsedEntry], problems: &mut Vec<Problem>) {
     }
 }
 
-fn report_duplicates(entries: &[ParsedEntry], lines: &LineIndex, problems: &mut Vec<Problem>) {
-    let mut first: HashMap<&str, &ParsedEntry> = HashMap::new();
-    for entry in entries {
-        match first.get(entry.key.as_str()) {
+fn report_duplicates<'e>(
+    entries: impl Iterator<Item = (&'e str, &'e EntryName)>,
+    lines: &LineIndex,
+    problems: &mut Vec<Problem>,
+) {
+    let mut first: HashMap<&str, &EntryName> = HashMap::new();
+    for (key, name) in entries {
+        match first.get(key) {
             Some(earlier) => problems.push(
                 Problem::new(
                     Severity::Warning,
                     "bib-duplicate-key",
                     format!(
-                        "key `{}` is also used by the entry at line {}; both entries were read",
-                        entry.key,
-                        lines.line(earlier.range.start)
+                        "key `{key}` is also used by the entry at line {}; both entries were read",
+                        lines.line(earlier.start)
                     ),
                 )
-                .at(range32(entry.key_range.clone())),
+                .at(range32(name.key_range.clone())),
             ),
             None => {
-                first.insert(entry.key.as_str(), entry);
+                first.insert(key, name);
             }
         }
     }

@@ -15,7 +15,8 @@ use regex::Regex;
 /// A normalised DOI: lower case, no resolver prefix, no trailing sentence punctuation.
 /// The only way to build one is [`Doi::parse`] or [`find_dois`], so holding a `Doi` means it
 /// passed validation.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+// Deserialised only from refls's own checksummed cache, which holds DOIs that passed validation.
+#[derive(serde::Serialize, serde::Deserialize, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Doi(String);
 
 impl Doi {

@@ -8,6 +8,7 @@
 //! fields (abstract, container, keywords) from the third, where their postings are short.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::key::fold;
 use super::record::{Record, RecordId};
@@ -137,7 +138,7 @@ fn add_term_str(map: &mut HashMap<String, Vec<(u32, u8)>>, record: u32, term: &s
 
 impl Index {
     /// Builds the index. `keys[i]` is the list of names record `i` answers to.
-    pub fn build(records: &[Record], keys: &[Vec<String>]) -> Index {
+    pub fn build(records: &[Arc<Record>], keys: &[Vec<String>]) -> Index {
         // The three parts are independent; the abstract words (secondary) are the largest.
         let ((names, sorted_keys), ((primary, titles), secondary)) = rayon::join(
             || (name_table(keys), sorted_key_list(keys)),
@@ -271,7 +272,7 @@ fn sorted_key_list(keys: &[Vec<String>]) -> Vec<(Box<str>, RecordId)> {
 }
 
 /// Key, family names, title words, year and DOI: searched for every query word.
-fn primary_terms(records: &[Record], keys: &[Vec<String>]) -> TermList {
+fn primary_terms(records: &[Arc<Record>], keys: &[Vec<String>]) -> TermList {
     let mut primary: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
     for (i, (record, record_keys)) in records.iter().zip(keys).enumerate() {
         let id = i as u32;
@@ -292,7 +293,7 @@ fn primary_terms(records: &[Record], keys: &[Vec<String>]) -> TermList {
 }
 
 /// Title words.
-fn title_terms(records: &[Record]) -> TermList {
+fn title_terms(records: &[Arc<Record>]) -> TermList {
     let mut titles: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
     for (i, record) in records.iter().enumerate() {
         if let Some(title) = record.title() {
@@ -303,7 +304,7 @@ fn title_terms(records: &[Record]) -> TermList {
 }
 
 /// Container, keywords and abstract: searched only for query words of three letters or more.
-fn secondary_terms(records: &[Record]) -> TermList {
+fn secondary_terms(records: &[Arc<Record>]) -> TermList {
     let mut secondary: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
     for (i, record) in records.iter().enumerate() {
         let id = i as u32;

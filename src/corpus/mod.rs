@@ -9,6 +9,7 @@
 //! files give the same records, keys and index whatever order the file system lists them in.
 
 pub mod bibtex;
+pub mod cache;
 pub mod csl;
 pub mod csl_json;
 pub mod csl_yaml;
@@ -26,6 +27,7 @@ pub mod scope;
 pub mod seeds;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -37,7 +39,7 @@ pub use record::{Confidence, Field, FileId, Location, Person, Record, RecordId, 
 /// Who owns a corpus file's text (compare texlab's `Owner`): the embedded seeds are read-only
 /// and have no path on disk; workspace files are read from disk; client files are open in the
 /// editor and their unsaved text wins.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Origin {
     Seed,
     Workspace,
@@ -56,8 +58,10 @@ pub struct Input {
 /// A corpus file, without its text. Records keep byte ranges; the line numbers of the
 /// places that are shown as lines (record anchors) are computed while the text is at hand and
 /// kept here, so memory follows the number of records rather than the size of the pages.
-#[derive(Clone, Debug)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug)]
 pub struct SourceFile {
+    /// The file's id, given when it was read: records read from it carry it in their locations.
+    pub id: FileId,
     pub path: String,
     pub origin: Origin,
     /// `(byte offset, zero-based line, byte offset of that line's start)` of every anchor in
@@ -87,7 +91,7 @@ fn lines_of(text: &str, offsets: &[u32]) -> Vec<(u32, u32, u32)> {
 }
 
 impl SourceFile {
-    fn new(path: String, origin: Origin, text: &str, reading: &FileReading) -> SourceFile {
+    fn new(id: FileId, path: String, origin: Origin, text: &str, reading: &FileReading) -> SourceFile {
         let mut offsets: Vec<u32> = reading
             .documents
             .iter()
@@ -96,7 +100,7 @@ impl SourceFile {
             .collect();
         offsets.sort_unstable();
         offsets.dedup();
-        SourceFile { path, origin, anchor_lines: lines_of(text, &offsets).into_boxed_slice() }
+        SourceFile { id, path, origin, anchor_lines: lines_of(text, &offsets).into_boxed_slice() }
     }
 
     /// Zero-based line of an anchor's offset (0 for offsets that are not anchors).
@@ -130,8 +134,15 @@ pub struct FileProblem {
 /// The indexed corpus.
 #[derive(Default)]
 pub struct Corpus {
+    /// The files, sorted by path. Their ids need not be their positions (the server keeps a
+    /// file's id while it is cached): [`Corpus::file`] maps one to the other.
     pub files: Vec<SourceFile>,
-    pub records: Vec<Record>,
+    /// `slots[id]`: the position in `files` of the file with that id.
+    slots: Vec<u32>,
+    /// Records are shared with the per-file readings the server caches: a record that is not
+    /// merged with another or linked to citing works is the very reading of its file, not a
+    /// copy (copying every record doubled the memory of a large corpus).
+    pub records: Vec<Arc<Record>>,
     /// `keys[i]`: every name record `i` answers to; the first is its citation key.
     pub keys: Vec<Vec<String>>,
     /// Base keys shared by several works, with the records sharing them.
@@ -143,13 +154,14 @@ pub struct Corpus {
 /// What one file yields before the corpus-wide passes.
 #[derive(Clone, Debug)]
 struct FileReading {
-    documents: Vec<Record>,
-    cited: Vec<Record>,
+    documents: Vec<Arc<Record>>,
+    cited: Vec<Arc<Record>>,
     problems: Vec<Problem>,
 }
 
-/// One corpus file, read on its own: its records carry a placeholder file id until the corpus
-/// is assembled. The server caches these per path, so a changed file is read again alone.
+/// One corpus file, read on its own under a file id that its records keep. The server caches
+/// these per path (a file keeps its id while it is cached), so a changed file is read again
+/// alone and the others' records are shared, not copied, by the next corpus.
 #[derive(Clone, Debug)]
 pub struct ReadFile {
     pub source: SourceFile,
@@ -157,9 +169,9 @@ pub struct ReadFile {
 }
 
 impl ReadFile {
-    pub fn read(input: &Input) -> ReadFile {
-        let reading = read_file(FileId(0), input);
-        ReadFile { source: SourceFile::new(input.path.clone(), input.origin, &input.text, &reading), reading }
+    pub fn read(id: FileId, input: &Input) -> ReadFile {
+        let reading = read_file(id, input);
+        ReadFile { source: SourceFile::new(id, input.path.clone(), input.origin, &input.text, &reading), reading }
     }
 
     /// How many records the file yielded.
@@ -253,8 +265,8 @@ fn read_file(id: FileId, input: &Input) -> FileReading {
         SourceKind::Page => {
             let reading = page::read(id, &input.text);
             return FileReading {
-                documents: reading.document.into_iter().collect(),
-                cited: reading.cited,
+                documents: reading.document.into_iter().map(Arc::new).collect(),
+                cited: reading.cited.into_iter().map(Arc::new).collect(),
                 problems: reading.problems,
             };
         }
@@ -263,7 +275,7 @@ fn read_file(id: FileId, input: &Input) -> FileReading {
         SourceKind::CslYaml => csl_yaml::read(id, &input.text),
         SourceKind::Ris => ris::read(id, &input.text),
     };
-    FileReading { documents, cited: Vec::new(), problems }
+    FileReading { documents: documents.into_iter().map(Arc::new).collect(), cited: Vec::new(), problems }
 }
 
 /// Normalised title for matching one work across sources: ASCII-folded letters and digits.
@@ -304,50 +316,78 @@ impl Corpus {
     /// Reads, merges, links, keys and indexes `inputs`. Never fails: unreadable parts become
     /// [`Corpus::problems`].
     pub fn build(inputs: Vec<Input>, problems: Vec<FileProblem>) -> Corpus {
-        Corpus::assemble(Corpus::read_all(inputs), problems)
+        Corpus::assemble(Corpus::read_all(inputs).into_iter().map(Arc::new).collect(), problems)
     }
 
-    /// Reads every input on all cores, sorted by path (duplicates dropped).
-    pub fn read_all(mut inputs: Vec<Input>) -> Vec<ReadFile> {
+    /// Reads every input on all cores, sorted by path (duplicates dropped); the files get the
+    /// ids `0..n` in that order.
+    pub fn read_all(inputs: Vec<Input>) -> Vec<ReadFile> {
+        Corpus::read_all_cached(inputs, None).0
+    }
+
+    /// [`Corpus::read_all`], taking from `cache` the files it holds unchanged. Also returns
+    /// the files the cache would take but did not hold (their stamp and position in the
+    /// result), for the caller to store when it has time.
+    pub fn read_all_cached(
+        mut inputs: Vec<Input>,
+        cache: Option<&cache::Cache>,
+    ) -> (Vec<ReadFile>, Vec<(cache::Stamp, usize)>) {
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
         inputs.dedup_by(|a, b| a.path == b.path);
         let t0 = std::time::Instant::now();
-        let res: Vec<ReadFile> = inputs.par_iter().map(ReadFile::read).collect();
+        let read: Vec<(ReadFile, Option<cache::Stamp>)> = inputs
+            .par_iter()
+            .enumerate()
+            .map(|(i, input)| {
+                let id = FileId(i as u32);
+                let Some(stamp) = cache.and_then(|c| c.stamp(input)) else { return (ReadFile::read(id, input), None) };
+                match cache.and_then(|c| c.load(&stamp, id)) {
+                    Some(file) => {
+                        tracing::debug!("{}: from the cache", input.path);
+                        (file, None)
+                    }
+                    None => (ReadFile::read(id, input), Some(stamp)),
+                }
+            })
+            .collect();
+        let mut misses = Vec::new();
+        let mut res = Vec::with_capacity(read.len());
+        for (i, (file, miss)) in read.into_iter().enumerate() {
+            misses.extend(miss.map(|stamp| (stamp, i)));
+            res.push(file);
+        }
         tracing::debug!("read {} files in {:?}", res.len(), t0.elapsed());
-        res
+        (res, misses)
     }
 
     /// Merges, links, keys and indexes files that were read (in the order given, which must
     /// be sorted by path for keys and ties to be deterministic).
-    pub fn assemble(read: Vec<ReadFile>, mut problems: Vec<FileProblem>) -> Corpus {
+    pub fn assemble(read: Vec<Arc<ReadFile>>, mut problems: Vec<FileProblem>) -> Corpus {
         let t0 = std::time::Instant::now();
-        let (files, readings): (Vec<SourceFile>, Vec<FileReading>) = read
-            .into_iter()
-            .enumerate()
-            .map(|(i, mut file)| {
-                for record in file.reading.documents.iter_mut().chain(file.reading.cited.iter_mut()) {
-                    record.set_file(FileId(i as u32));
-                }
-                (file.source, file.reading)
-            })
-            .unzip();
-        let mut corpus = Corpus { files, ..Corpus::default() };
+        let files: Vec<SourceFile> = read.iter().map(|file| file.source.clone()).collect();
+        let mut slots = vec![u32::MAX; files.iter().map(|f| f.id.0 as usize + 1).max().unwrap_or(0)];
+        for (i, file) in files.iter().enumerate() {
+            slots[file.id.0 as usize] = i as u32;
+        }
+        let mut corpus = Corpus { files, slots, ..Corpus::default() };
         let mut by_doi: HashMap<Doi, RecordId> = HashMap::new();
         let mut by_pmid: HashMap<String, RecordId> = HashMap::new();
         let mut by_title: HashMap<String, RecordId> = HashMap::new();
         let mut document_of_file: Vec<Option<RecordId>> = vec![None; corpus.files.len()];
-        let mut pending_cites: Vec<(usize, Record)> = Vec::new();
+        let mut pending_cites: Vec<(usize, Arc<Record>)> = Vec::new();
 
-        for (i, reading) in readings.into_iter().enumerate() {
-            for problem in reading.problems {
+        for (i, file) in read.iter().enumerate() {
+            let reading = &file.reading;
+            let file_id = file.source.id;
+            for problem in &reading.problems {
                 problems.push(FileProblem {
-                    file: Some(FileId(i as u32)),
+                    file: Some(file_id),
                     path: corpus.files[i].path.clone(),
-                    problem,
+                    problem: problem.clone(),
                 });
             }
             let is_bibliography = SourceKind::from_path(&corpus.files[i].path).is_bibliography();
-            for record in reading.documents {
+            for record in &reading.documents {
                 // Two bibliography entries with one DOI are one work; the second is reported on
                 // its entry, since a reference manager usually holds a duplicate there.
                 let twin = record.doi().and_then(|d| by_doi.get(d)).copied().filter(|&twin| {
@@ -356,13 +396,13 @@ impl Corpus {
                 });
                 let anchor = record.anchor().clone();
                 let own_key = record.given_key.clone();
-                let id = corpus.add_or_merge(record, &mut by_doi, &mut by_pmid, &mut by_title);
+                let id = corpus.add_or_merge(Arc::clone(record), &mut by_doi, &mut by_pmid, &mut by_title);
                 // An entry with the DOI of another but a different PMID is kept apart.
                 if let Some(twin) = twin.filter(|&twin| twin == id) {
                     let first = corpus.records[twin.0 as usize].anchor().clone();
-                    let first_file = &corpus.files[first.file.0 as usize];
+                    let first_file = corpus.file(first.file);
                     problems.push(FileProblem {
-                        file: Some(FileId(i as u32)),
+                        file: Some(file_id),
                         path: corpus.files[i].path.clone(),
                         problem: Problem::new(
                             Severity::Warning,
@@ -380,18 +420,18 @@ impl Corpus {
                 }
                 document_of_file[i].get_or_insert(id);
             }
-            pending_cites.extend(reading.cited.into_iter().map(|r| (i, r)));
+            pending_cites.extend(reading.cited.iter().map(|r| (i, Arc::clone(r))));
         }
         for (file, record) in pending_cites {
             let Some(citing) = document_of_file[file] else { continue };
             let cited = corpus.add_or_merge(record, &mut by_doi, &mut by_pmid, &mut by_title);
             if cited != citing {
                 if !corpus.records[citing.0 as usize].cites.contains(&cited) {
-                    corpus.records[citing.0 as usize].cites.push(cited);
+                    Arc::make_mut(&mut corpus.records[citing.0 as usize]).cites.push(cited);
                 }
                 // Cited works arrive grouped by citing document, so a repeat is the last entry.
                 if corpus.records[cited.0 as usize].cited_by.last() != Some(&citing) {
-                    corpus.records[cited.0 as usize].cited_by.push(citing);
+                    Arc::make_mut(&mut corpus.records[cited.0 as usize]).cited_by.push(citing);
                 }
             }
         }
@@ -407,7 +447,7 @@ impl Corpus {
     /// Adds a record, or merges it into the record of the same work.
     fn add_or_merge(
         &mut self,
-        record: Record,
+        record: Arc<Record>,
         by_doi: &mut HashMap<Doi, RecordId>,
         by_pmid: &mut HashMap<String, RecordId>,
         by_title: &mut HashMap<String, RecordId>,
@@ -429,7 +469,8 @@ impl Corpus {
         .find(|id| !identifiers_differ(&self.records[id.0 as usize], &record));
         let id = match existing {
             Some(id) => {
-                self.records[id.0 as usize].merge_from(&record);
+                // Only a merged record is copied out of its file's reading.
+                Arc::make_mut(&mut self.records[id.0 as usize]).merge_from(&record);
                 id
             }
             None => {
@@ -459,12 +500,10 @@ impl Corpus {
         let mut claims: Vec<Vec<String>> = Vec::with_capacity(self.records.len());
         for record in &self.records {
             let mut names: Vec<String> = record.given_key.iter().chain(&record.alias_keys).cloned().collect();
-            let from_page = record
-                .anchors
-                .iter()
-                .any(|a| !SourceKind::from_path(&self.files[a.file.0 as usize].path).is_bibliography());
+            let from_page =
+                record.anchors.iter().any(|a| !SourceKind::from_path(&self.file(a.file).path).is_bibliography());
             if names.is_empty() || from_page {
-                let generated = key::base_key(record, self.files[record.anchor().file.0 as usize].stem());
+                let generated = key::base_key(record, self.file(record.anchor().file).stem());
                 if !names.contains(&generated) {
                     names.push(generated);
                 }
@@ -484,7 +523,7 @@ impl Corpus {
             // A generated key that another work also claims gets a stable suffix of its own;
             // a key a bibliography gave is never changed (it stays ambiguous and is reported).
             if record.given_key.is_none() && claimants[first.as_str()].len() > 1 {
-                let path = &self.files[record.anchor().file.0 as usize].path;
+                let path = &self.file(record.anchor().file).path;
                 names.push(format!("{first}{}", key::suffix(&key::identity(record, path))));
             }
             names.extend(claims[i].iter().cloned());
@@ -522,7 +561,7 @@ impl Corpus {
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {
-        &self.files[id.0 as usize]
+        &self.files[self.slots[id.0 as usize] as usize]
     }
 
     /// Zero-based line of an anchor location (see [`SourceFile`]).
@@ -566,7 +605,8 @@ mod tests {
         // Same title, same PMID (a copied page), different DOIs: still two works.
         let corpus =
             corpus(&[("a.txt", &page("10.1000/damp.1", "31415926")), ("b.txt", &page("10.1000/damp.2", "31415926"))]);
-        let documents: Vec<&Record> = corpus.records.iter().filter(|r| r.kind == RecordKind::Document).collect();
+        let documents: Vec<&Record> =
+            corpus.records.iter().map(|r| &**r).filter(|r| r.kind == RecordKind::Document).collect();
         assert_eq!(documents.len(), 2, "{:?}", corpus.keys);
         assert_eq!(resolved(&corpus, "doi:10.1000/damp.1"), ["10.1000/damp.1"]);
         assert_eq!(resolved(&corpus, "doi:10.1000/damp.2"), ["10.1000/damp.2"]);

@@ -3,23 +3,24 @@
 //! Every field value carries where it was read ([`Location`]: file and byte range) and how
 //! sure the reader was ([`Confidence`]). Hover uses the location to say where a record came
 //! from, go-to-definition uses [`Record::anchor`], and merging (one work reached from two pages)
-//! keeps the more confident value. The model has no serde derives on purpose: serialisation
-//! happens at the boundaries (`corpus::csl` for CSL-JSON output, the LSP layer for payloads).
+//! keeps the more confident value. Output formats are built at the boundaries (`corpus::csl`
+//! for CSL-JSON, the LSP layer for payloads); the serde derives here serve only the warm-start
+//! cache ([`super::cache`]), a private binary format that is never shown to anyone.
 
 use std::ops::Range;
 
 use super::doi::Doi;
 
 /// Index of a file in [`super::Corpus::files`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
 
 /// Index of a record in [`super::Corpus::records`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RecordId(pub u32);
 
 /// Bytes of one corpus file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct Location {
     pub file: FileId,
     pub range: Range<u32>,
@@ -27,7 +28,7 @@ pub struct Location {
 
 /// How a value was read. Only `Medium` and above are kept in a record; `Low` exists so that a
 /// reader can collect weak evidence and promote it when another signal agrees.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Confidence {
     /// A guess from layout alone (e.g. the first title-shaped line of a page with no other
     /// signal). Never shown.
@@ -40,7 +41,7 @@ pub enum Confidence {
 }
 
 /// One field value with its provenance.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct Field<T> {
     pub value: T,
     pub at: Location,
@@ -54,7 +55,7 @@ impl<T> Field<T> {
 }
 
 /// A person as a reference shows them: family name and given names or initials.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Person {
     pub family: String,
     /// Given names, or initials written `B. J. R.`; empty when the source shows none.
@@ -62,7 +63,7 @@ pub struct Person {
 }
 
 /// Whether the work is one of the corpus's own documents or only known from a reference list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RecordKind {
     /// A saved page, or an entry of a bibliography file: the corpus holds the work itself.
     Document,
@@ -71,7 +72,7 @@ pub enum RecordKind {
 }
 
 /// The CSL item type of a work. Only the types refls can recognise are listed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WorkType {
     ArticleJournal,
     Book,
@@ -105,7 +106,7 @@ impl WorkType {
 }
 
 /// One citable work.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq)]
 pub struct Record {
     pub kind: RecordKind,
     pub work_type: WorkType,

@@ -198,7 +198,13 @@ impl Backend {
         let progress = self.begin_progress("Indexing the corpus").await;
         let built = tokio::task::spawn_blocking(move || {
             catch_unwind(move || {
-                let sources = workspace::Sources::load(root.as_deref(), &config, declared, &scope);
+                let sources = workspace::Sources::load(
+                    root.as_deref(),
+                    &config,
+                    declared,
+                    &scope,
+                    crate::corpus::cache::Cache::from_env().as_ref(),
+                );
                 (sources, ())
             })
         })
@@ -760,13 +766,13 @@ fn unused_entries(
         return Vec::new();
     }
     let shown = path.display().to_string();
-    let Some(file) = corpus.files.iter().position(|f| f.path == shown) else { return Vec::new() };
+    let Some(file) = corpus.files.iter().find(|f| f.path == shown).map(|f| f.id) else { return Vec::new() };
     (0..corpus.records.len() as u32)
         .map(crate::corpus::RecordId)
         .filter(|id| !used.contains(id))
         .flat_map(|id| {
             let record = corpus.record(id);
-            record.anchors.iter().filter(move |a| a.file.0 as usize == file).map(move |a| (id, a.clone()))
+            record.anchors.iter().filter(move |a| a.file == file).map(move |a| (id, a.clone()))
         })
         .map(|(id, at)| Diagnostic {
             range: convert::rope_range(

@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::config::Config;
+use crate::corpus::cache::{Cache, Stamp};
 use crate::corpus::discover::{self, MissingPath};
 use crate::corpus::scope::{Refusal, Scope};
-use crate::corpus::{Corpus, FileProblem, Input, Origin, Problem, ReadFile, Severity, seeds};
+use crate::corpus::{Corpus, FileId, FileProblem, Input, Origin, Problem, ReadFile, Severity, seeds};
 
 /// Where the corpus comes from, and every file read so far.
 #[derive(Clone, Default)]
@@ -26,7 +27,12 @@ pub struct Sources {
     /// Bibliographies declared by open manuscripts (or `_quarto.yml`), absolute.
     pub declared: BTreeSet<PathBuf>,
     files: BTreeMap<String, Arc<ReadFile>>,
+    /// The id the next new file gets; a cached file keeps its id, so that its records, which
+    /// carry it, are shared by every corpus assembled from the cache.
+    next_id: u32,
     problems: Vec<FileProblem>,
+    /// The warm-start cache of large bibliographies, when there is a cache directory.
+    cache: Option<Cache>,
 }
 
 fn problem(path: &str, severity: Severity, code: &'static str, message: impl Into<String>) -> FileProblem {
@@ -39,11 +45,20 @@ impl Sources {
     ///
     /// Configured paths and `_quarto.yml` bibliographies are read only inside `scope` (the
     /// workspace and the folders the user trusts); others are reported and left out.
-    pub fn load(root: Option<&Path>, config: &Config, declared: BTreeSet<PathBuf>, scope: &Scope) -> Sources {
+    ///
+    /// Large bibliographies that `cache` holds unchanged are taken from it instead of being
+    /// parsed again; those it lacks are stored in it in the background.
+    pub fn load(
+        root: Option<&Path>,
+        config: &Config,
+        declared: BTreeSet<PathBuf>,
+        scope: &Scope,
+        cache: Option<&Cache>,
+    ) -> Sources {
         // Without a workspace folder, configured paths are taken from the working directory,
         // but an unconfigured server does not go looking there: it uses the embedded seeds.
         let base = root.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-        let mut res = Sources { base: base.clone(), declared, ..Sources::default() };
+        let mut res = Sources { base: base.clone(), declared, cache: cache.cloned(), ..Sources::default() };
         let mut inputs: Vec<Input> = Vec::new();
         if config.corpus.is_empty() {
             let seeds_dir = base.join("seeds");
@@ -124,10 +139,33 @@ impl Sources {
             inputs.extend(input);
             res.problems.extend(trouble);
         }
-        for file in Corpus::read_all(inputs) {
-            res.files.insert(file.source.path.clone(), Arc::new(file));
+        let (read, misses) = Corpus::read_all_cached(inputs, cache);
+        let read: Vec<Arc<ReadFile>> = read.into_iter().map(Arc::new).collect();
+        for file in &read {
+            res.next_id = res.next_id.max(file.source.id.0 + 1);
+            res.files.insert(file.source.path.clone(), Arc::clone(file));
         }
+        // Large files read afresh are stored for the next start on a thread of their own, so
+        // that writing the cache never delays the first answers.
+        res.store_later(misses.into_iter().map(|(stamp, i)| (stamp, Arc::clone(&read[i]))).collect());
         res
+    }
+
+    /// Stores readings in the cache on a thread of their own, so that writing the cache never
+    /// delays the first answers.
+    fn store_later(&self, stored: Vec<(Stamp, Arc<ReadFile>)>) {
+        let Some(cache) = self.cache.clone() else { return };
+        if stored.is_empty() {
+            return;
+        }
+        let spawned = std::thread::Builder::new().name("refls-cache".to_owned()).spawn(move || {
+            for (stamp, file) in stored {
+                cache.store(&stamp, &file);
+            }
+        });
+        if let Err(err) = spawned {
+            tracing::warn!("cache not written: {err}");
+        }
     }
 
     /// Whether `path` has been read into the corpus already.
@@ -170,7 +208,19 @@ impl Sources {
             }
         };
         let Some(input) = input else { return self.files.remove(&key).is_some() };
-        let fresh = ReadFile::read(&input);
+        let id = match self.files.get(&key) {
+            Some(previous) => previous.source.id,
+            None => {
+                self.next_id += 1;
+                FileId(self.next_id - 1)
+            }
+        };
+        // A large bibliography on disk may be in the warm-start cache (a manuscript declaring
+        // it is opened again); the editor's unsaved text never is.
+        let stamp = self.cache.as_ref().and_then(|c| c.stamp(&input));
+        let cached = stamp.as_ref().and_then(|s| self.cache.as_ref()?.load(s, id));
+        let from_cache = cached.is_some();
+        let fresh = cached.unwrap_or_else(|| ReadFile::read(id, &input));
         // A file that became broken and lost entries is probably half-written: keep what
         // was read last time, with the new problems, until it is whole again.
         let kept = match self.files.get(&key) {
@@ -179,7 +229,11 @@ impl Sources {
             }
             _ => fresh,
         };
-        self.files.insert(key, Arc::new(kept));
+        let kept = Arc::new(kept);
+        if let (Some(stamp), false, false) = (stamp, from_cache, kept.has_errors()) {
+            self.store_later(vec![(stamp, Arc::clone(&kept))]);
+        }
+        self.files.insert(key, kept);
         true
     }
 
@@ -193,8 +247,7 @@ impl Sources {
 
     /// The corpus of every file read.
     pub fn assemble(&self) -> Corpus {
-        let files: Vec<ReadFile> = self.files.values().map(|f| (**f).clone()).collect();
-        Corpus::assemble(files, self.problems.clone())
+        Corpus::assemble(self.files.values().cloned().collect(), self.problems.clone())
     }
 
     /// The problems of one corpus file, for its diagnostics when it is open.
@@ -223,7 +276,7 @@ mod tests {
         std::fs::write(root.join("library/kept.bib"), entry("kept")).unwrap();
         std::fs::write(root.join("library/gone.bib"), entry("gone")).unwrap();
         let config = Config { corpus: vec!["library".to_owned()], ..Config::default() };
-        let mut sources = Sources::load(Some(&root), &config, BTreeSet::new(), &Scope::new([root.clone()]));
+        let mut sources = Sources::load(Some(&root), &config, BTreeSet::new(), &Scope::new([root.clone()]), None);
         assert_eq!(sources.file_count(), 2);
         std::fs::remove_file(root.join("library/gone.bib")).unwrap();
         assert_eq!(sources.forget_deleted(), 1);
@@ -240,7 +293,7 @@ mod tests {
         std::fs::create_dir_all(&root).unwrap();
         std::fs::write(dir.path().join("secret.bib"), "@article{secret, title = {S}, year = 2020}\n").unwrap();
         let config = Config { corpus: vec!["../secret.bib".to_owned()], ..Config::default() };
-        let sources = Sources::load(Some(&root), &config, BTreeSet::new(), &Scope::new([root.clone()]));
+        let sources = Sources::load(Some(&root), &config, BTreeSet::new(), &Scope::new([root.clone()]), None);
         assert_eq!(sources.file_count(), 0);
         let corpus = sources.assemble();
         assert!(corpus.problems.iter().any(|p| p.problem.code == "corpus-outside-workspace"));

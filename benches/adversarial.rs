@@ -1,0 +1,41 @@
+//! Benchmark of every parser and scanner on adversarial input (issue 10, fault 10): about
+//! 1 MB of each shape in `adversarial/inputs.rs` (nested braces, `#` chains, DOI-dense text,
+//! deep JSON and YAML, long lines, runs of `@` and `[`), each through the same entry point as
+//! its fuzz target. A linear parser reads each in a few milliseconds; the figure to watch is
+//! the slowest one. `cargo bench --bench adversarial [-- SIZE_IN_KB] [-- SHAPE_FILTER]`;
+//! each figure is the median of three runs.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+#[path = "adversarial/inputs.rs"]
+mod inputs;
+
+fn main() {
+    let mut out = std::io::stdout().lock();
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
+    let kb: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(1024);
+    let filter = args.iter().find(|a| a.parse::<usize>().is_err()).cloned().unwrap_or_default();
+    let mut slowest = (Duration::ZERO, String::new());
+    for input in inputs::all(kb * 1024) {
+        let name = format!("{} / {}", input.target, input.shape);
+        if !name.contains(&filter) {
+            continue;
+        }
+        let mut times: Vec<Duration> = (0..3)
+            .map(|_| {
+                let start = Instant::now();
+                inputs::run(&input);
+                start.elapsed()
+            })
+            .collect();
+        times.sort();
+        let median = times[1];
+        let _ =
+            writeln!(out, "{name:<50} {:>5} KB {:>9.1} ms", input.bytes.len() / 1024, median.as_secs_f64() * 1000.0);
+        if median > slowest.0 {
+            slowest = (median, name);
+        }
+    }
+    let _ = writeln!(out, "slowest: {} ({:.1} ms)", slowest.1, slowest.0.as_secs_f64() * 1000.0);
+}

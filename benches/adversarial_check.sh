@@ -23,6 +23,9 @@ for file in "$dir"/in/*; do
         *) set -- "$file" ;;
     esac
     /usr/bin/time -f "%e %U %S" -o "$dir/time" "$target/release/refls" check "$@" > /dev/null 2>&1 || true
-    read -r wall user sys < "$dir/time"
+    # The last line: GNU time puts "Command exited with non-zero status" before it.
+    read -r wall user sys <<EOF
+$(tail -1 "$dir/time")
+EOF
     printf '%6.2f s cpu  %6.2f s wall  %s\n' "$(echo "$user + $sys" | bc -l)" "$wall" "$name"
 done | sort -n

@@ -188,15 +188,33 @@ fn plural(n: usize, noun: &str) -> String {
 /// Reads and scans the manuscripts checked or exported together. They are one document for
 /// citation aliases: Manubot defines them in one file for all the others.
 fn read_manuscripts(files: &[PathBuf]) -> Result<Vec<Manuscript>, (String, std::io::Error)> {
-    let mut manuscripts = Vec::with_capacity(files.len());
+    let mut texts = Vec::with_capacity(files.len());
     for file in files {
         let shown = file.display().to_string();
         let bytes = std::fs::read(file).map_err(|e| (shown.clone(), e))?;
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        manuscripts.push(Manuscript::new(Dialect::from_path(&shown), std::sync::Arc::from(text.as_str())));
+        texts.push((Dialect::from_path(&shown), std::sync::Arc::<str>::from(String::from_utf8_lossy(&bytes))));
     }
-    let aliases: std::collections::HashMap<String, String> =
+    // A LaTeX citation command defined in one file (the preamble) cites in all of them.
+    let mut commands: Vec<String> = texts
+        .iter()
+        .filter(|(dialect, _)| *dialect == Dialect::Latex)
+        .flat_map(|(_, text)| crate::manuscript::latex_cite_commands(text))
+        .collect();
+    commands.sort();
+    commands.dedup();
+    let manuscripts: Vec<Manuscript> =
+        texts.into_iter().map(|(dialect, text)| Manuscript::with_commands(dialect, text, &commands)).collect();
+    let mut aliases: std::collections::HashMap<String, String> =
         manuscripts.iter().flat_map(|m| m.aliases.iter().map(|(key, target)| (key.clone(), target.clone()))).collect();
+    // Older Manubot manuscripts keep their aliases in `citation-tags.tsv` beside the content.
+    let folders: std::collections::BTreeSet<&std::path::Path> = files.iter().filter_map(|f| f.parent()).collect();
+    for folder in folders {
+        if let Ok(text) = std::fs::read_to_string(folder.join("citation-tags.tsv")) {
+            for alias in crate::manuscript::tag_file_aliases(&text) {
+                aliases.entry(alias.key).or_insert(alias.target);
+            }
+        }
+    }
     Ok(manuscripts.into_iter().map(|m| m.with_aliases(&aliases)).collect())
 }
 
@@ -329,6 +347,10 @@ pub fn check(
             }));
         }
         let mut found = diagnostics::diagnostics(&corpus, manuscript);
+        // Author–year citations written as prose (issue 12 item 9).
+        found.extend(
+            crate::analysis::prose_citations::diagnostics(&corpus, manuscript).into_iter().map(|p| p.diagnostic),
+        );
         let dir = file.parent().unwrap_or(std::path::Path::new("."));
         for declared in crate::manuscript::bibliography::declared(manuscript.dialect, text) {
             let refused = match allowed.admit(&dir.join(&declared.path)) {
@@ -448,15 +470,22 @@ fn corpus_for(manuscripts: &[PathBuf], corpus_paths: &[PathBuf], err: &mut dyn W
         }
     };
     let allowed = scope_for(manuscripts, corpus_paths);
-    // A bibliography declared by several manuscripts, or reached by two paths, is read once.
-    let mut read = std::collections::BTreeSet::new();
+    // A bibliography declared by several manuscripts, or reached by two paths (also a
+    // `--corpus` path and a declaration), is read once: read twice, every key it holds would
+    // name two works and be ambiguous.
+    let mut read: std::collections::BTreeSet<std::path::PathBuf> =
+        inputs.iter().filter_map(|input| std::fs::canonicalize(&input.path).ok()).collect();
     for manuscript in manuscripts {
         let Ok(text) = std::fs::read_to_string(manuscript) else { continue };
         let dir = manuscript.parent().unwrap_or(std::path::Path::new("."));
         let dialect = Dialect::from_path(&manuscript.display().to_string());
-        for declared in crate::manuscript::bibliography::declared(dialect, &text) {
+        let own = crate::manuscript::bibliography::declared(dialect, &text).into_iter().map(|d| dir.join(d.path));
+        let project = scope::project_folder(manuscript);
+        let inherited =
+            crate::manuscript::project::inherited_bibliographies(manuscript, &project).into_iter().map(|i| i.path);
+        for declared in own.chain(inherited) {
             // Refused and missing paths are reported by `check`, on the line that names them.
-            let Ok(path) = allowed.admit(&dir.join(&declared.path)) else { continue };
+            let Ok(path) = allowed.admit(&declared) else { continue };
             if !path.is_file() || !read.insert(path.clone()) {
                 continue;
             }

@@ -184,6 +184,20 @@ pub fn manuscript(dialect: Dialect, data: &[u8]) {
     for declared in bibliography::declared(dialect, text) {
         assert_range(text, &declared.range, "declared bibliography");
     }
+    // Prose citations: in order, apart from each other and from key citations, and the one
+    // pass that finds everything agrees with the separate ones.
+    let prose = manuscript::prose_citations(dialect, text);
+    let mut previous_end = 0;
+    for p in &prose {
+        assert_range(text, &p.range, "prose citation");
+        assert_range(text, &p.year_range, "prose citation year");
+        assert!(p.range.start >= previous_end, "prose citations overlap: {prose:?}");
+        previous_end = p.range.end;
+        assert!(!p.authors.is_empty(), "a prose citation without a name at {:?}", p.range);
+    }
+    let once = manuscript::scan_manuscript(dialect, text, &[]);
+    assert_eq!(once.prose, prose, "scan_manuscript and prose_citations disagree");
+    assert_eq!(once.citations, citations, "scan_manuscript and scan disagree");
     // Completion at the end, at the start, and at eight evenly spread character boundaries.
     let mut offsets: Vec<usize> = (0..=8).map(|k| text.len() * k / 8).collect();
     for offset in &mut offsets {

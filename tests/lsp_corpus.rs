@@ -188,6 +188,68 @@ async fn a_quarto_project_declares_bibliographies_for_its_documents() {
     client.shutdown().await;
 }
 
+/// Issue 9: the workspace is a folder of projects, so no project file sits at its root. A
+/// bookdown chapter inherits `index.Rmd`'s bibliography and a Quarto chapter its folder's
+/// `_metadata.yml`, read when the chapter is opened.
+#[tokio::test]
+async fn chapters_inherit_bibliographies_from_their_project_below_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let write = |path: std::path::PathBuf, text: &str| {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write(root.join("book/_bookdown.yml"), "book_filename: book\n");
+    write(root.join("book/index.Rmd"), "---\ntitle: Book\nbibliography: book.bib\n---\n");
+    write(root.join("book/book.bib"), "@article{dunes2019, title = {Dunes}, year = {2019}}\n");
+    write(root.join("site/_quarto.yml"), "project:\n  type: website\n");
+    write(root.join("site/notes/_metadata.yml"), "bibliography: [notes.bib]\n");
+    write(root.join("site/notes/notes.bib"), "@article{tides2021, title = {Tides}, year = {2021}}\n");
+    let (service, socket) = refls::lsp::service();
+    let mut client = TestClient::start(service, socket);
+    client.initialize_with(json!({"rootUri": format!("file://{}", root.display()), "capabilities": {}})).await;
+    for (path, key) in [("book/02-methods.Rmd", "dunes2019"), ("site/notes/tides.qmd", "tides2021")] {
+        let uri = format!("file://{}", root.join(path).display());
+        let text = format!("See [@{key}] and [@nope2024].\n");
+        client
+            .notify(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+            )
+            .await;
+        let published = diagnostics_until(&mut client, &uri, |_| true).await;
+        assert_eq!(codes(&published), ["unknown-key"], "only the unknown key in {path}: {published}");
+        assert_eq!(published["diagnostics"][0]["range"]["start"]["character"], 23, "{published}");
+    }
+    client.shutdown().await;
+}
+
+/// Issue 10, fault 11 ("one file reached by two paths is indexed once"): `refls.toml` names
+/// the bibliography and the manuscript declares it too. Read twice, each of its keys would
+/// name two works and be reported ambiguous.
+#[tokio::test]
+async fn a_bibliography_both_configured_and_declared_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::write(root.join("refls.toml"), "corpus = [\"./refs.bib\"]\n").unwrap();
+    std::fs::write(root.join("refs.bib"), "@article{reef2018, title = {Reefs}, year = {2018}}\n").unwrap();
+    std::fs::create_dir(root.join("notes")).unwrap();
+    let uri = format!("file://{}", root.join("notes/draft.md").display());
+    let (service, socket) = refls::lsp::service();
+    let mut client = TestClient::start(service, socket);
+    client.initialize_with(json!({"rootUri": format!("file://{}", root.display()), "capabilities": {}})).await;
+    let text = "---\nbibliography: ../refs.bib\n---\nSee [@reef2018] and [@nope2024].\n";
+    client
+        .notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": 1, "text": text}}),
+        )
+        .await;
+    let published = diagnostics_until(&mut client, &uri, |_| true).await;
+    assert_eq!(codes(&published), ["unknown-key"], "{published}");
+    client.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_missing_bibliography_is_an_error_on_its_line() {
     let dir = tempfile::tempdir().unwrap();

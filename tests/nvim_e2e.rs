@@ -301,4 +301,14 @@ fn neovim_builtin_client_gets_hover_completion_definition_and_diagnostics() {
         ],
         "LaTeX diagnostics:\n{pretty}"
     );
+
+    // Workspace symbols and semantic tokens (issue 12 item 6).
+    let symbols = &result["symbols"];
+    let first = &symbols["workspace"][0];
+    assert_eq!(first["name"], KEY, "workspace symbols for `ikhile 2023`:\n{pretty}");
+    assert!(first["container"].as_str().is_some_and(|c| c.contains(TITLE)), "{pretty}");
+    assert!(first["uri"].as_str().is_some_and(|u| u.ends_with(DEFINITION_FILE)), "{pretty}");
+    assert_eq!(first["line"].as_u64(), Some(DEFINITION_LINE), "{pretty}");
+    assert_eq!(symbols["known"], serde_json::json!({"type": "citation", "modifiers": ["known"]}), "{pretty}");
+    assert_eq!(symbols["unknown"], serde_json::json!({"type": "citation", "modifiers": ["unknown"]}), "{pretty}");
 }

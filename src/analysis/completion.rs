@@ -55,24 +55,7 @@ pub fn completion(
         .or_else(|| latex_words(dialect, text, offset))
         .or_else(|| markdown_words(corpus, dialect, text, offset))?;
     let typed = context.prefix.as_str();
-    let query = typed.strip_prefix("doi:").unwrap_or(typed);
-    let (ids, incomplete) = if query.trim().is_empty() {
-        // Just `@`: documents first, in corpus order.
-        let mut ids: Vec<RecordId> = (0..corpus.records.len() as u32).map(RecordId).collect();
-        ids.sort_by_key(|&id| corpus.record(id).kind != RecordKind::Document);
-        let incomplete = ids.len() > limit;
-        ids.truncate(limit);
-        (ids, incomplete)
-    } else {
-        let (hits, more) = corpus.index.search(query, limit);
-        // Typos are in keys, and a key is one word: several words that match nothing get no
-        // fuzzy guesses.
-        if hits.is_empty() && !query.trim().contains(char::is_whitespace) {
-            fuzzy_keys(corpus, query, limit)
-        } else {
-            (hits.into_iter().map(|h| h.record).collect(), more)
-        }
-    };
+    let (ids, incomplete) = search(corpus, typed, limit);
     let doi_mode = typed.starts_with("doi:");
     let items = ids
         .into_iter()
@@ -117,6 +100,29 @@ pub fn completion(
         })
         .collect();
     Some(CompletionResult { range: context.range, items, incomplete })
+}
+
+/// The works a query names, best first, at most `limit`, and whether more matched: the one
+/// ranking of completion and workspace symbols. Words match keys, family names, years, title
+/// words and DOIs as prefixes (`doi:` is dropped); when none does, a fuzzy match over keys
+/// catches typos. An empty query lists the corpus's documents first, in corpus order.
+pub fn search(corpus: &Corpus, typed: &str, limit: usize) -> (Vec<RecordId>, bool) {
+    let query = typed.strip_prefix("doi:").unwrap_or(typed);
+    if query.trim().is_empty() {
+        let mut ids: Vec<RecordId> = (0..corpus.records.len() as u32).map(RecordId).collect();
+        ids.sort_by_key(|&id| corpus.record(id).kind != RecordKind::Document);
+        let incomplete = ids.len() > limit;
+        ids.truncate(limit);
+        return (ids, incomplete);
+    }
+    let (hits, more) = corpus.index.search(query, limit);
+    // Typos are in keys, and a key is one word: several words that match nothing get no
+    // fuzzy guesses.
+    if hits.is_empty() && !query.trim().contains(char::is_whitespace) {
+        fuzzy_keys(corpus, query, limit)
+    } else {
+        (hits.into_iter().map(|h| h.record).collect(), more)
+    }
 }
 
 /// The documentation of one completion item (`completionItem/resolve`): the hover of the work

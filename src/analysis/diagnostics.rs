@@ -6,7 +6,7 @@
 //! | `unknown-key` | error | no record answers to the key |
 //! | `doi-not-in-corpus` | warning | a valid DOI (bare or `@doi:`) that no record has |
 //! | `identifier-not-in-corpus` | warning | a Manubot identifier (`@arxiv:`, `@pmid:`, `@isbn:`, `@url:`…) that no record has |
-//! | `malformed-doi` | error | `doi:` or a doi.org link followed by something that is not a DOI (and nothing else on that span) |
+//! | `malformed-doi` | error | `doi:` or a doi.org link followed by something that is not a DOI (and nothing else on that span), or a `[@doi:…]` key cut off after a final dot (`10.1111/hex.`) |
 //! | `ambiguous-key` | warning | the key names several works (see `corpus::key`) |
 //! | `cited-only` | hint | the work is known only from a reference list, not held in the corpus |
 //! | `same-work` | warning | one work cited under two names (two keys, or a key and `@doi:`) |
@@ -70,7 +70,10 @@ pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> 
             Resolution::One(id) => {
                 let (first, first_looked_up) = first_name.entry(id).or_insert((key, name.to_string()));
                 // An alias and its target (`@tag:x`, `@doi:…`) are one name written twice.
-                if *first != key && *first_looked_up != name && citation.syntax != Syntax::BareDoi {
+                // `url:https://…` and `https://…` are one URL.
+                let same_name =
+                    |a: &str, b: &str| a.strip_prefix("url:").unwrap_or(a) == b.strip_prefix("url:").unwrap_or(b);
+                if *first != key && !same_name(first_looked_up, &name) && citation.syntax != Syntax::BareDoi {
                     let first = *first;
                     res.push(Diagnostic {
                         range: citation.range.clone(),
@@ -128,6 +131,23 @@ pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> 
                 let kind = identifier_kind(&name);
                 if kind == Some("DOI") || citation.syntax == Syntax::BareDoi {
                     if is_malformed(&citation.range) {
+                        continue;
+                    }
+                    // `[@doi:10.1111/hex.]`: pandoc leaves the final dot out of the key, so the
+                    // lookup is for `10.1111/hex`, but what was written is a DOI cut off after
+                    // a dot. Say that, once, rather than that the corpus lacks a shorter DOI.
+                    let after = &manuscript.text[citation.range.end.min(manuscript.text.len())..];
+                    if citation.syntax == Syntax::Pandoc && (after.starts_with(".]") || after.starts_with(".;")) {
+                        res.push(Diagnostic {
+                            range: citation.range.start..citation.range.end + 1,
+                            severity: Severity::Error,
+                            code: "malformed-doi",
+                            message: format!(
+                                "DOI `{}.` looks cut off: nothing follows its last dot",
+                                &name[4.min(name.len())..]
+                            ),
+                            related: Vec::new(),
+                        });
                         continue;
                     }
                     res.push(Diagnostic {
@@ -281,6 +301,19 @@ see doi:10.1000/unknown.1 and doi:10.1111 then https://doi.org/10.1111/HEX.13851
       ^^^^^^^^^^^ Error malformed-doi: malformed DOI `10.1111`: a DOI needs a `/` between the registrant prefix and the suffix
 See [@doi:10.1111] and doi:10.2222 but not `doi:10.3333`.
                        ^^^^^^^^^^^ Error malformed-doi: malformed DOI `10.2222`: a DOI needs a `/` between the registrant prefix and the suffix",
+        );
+    }
+
+    #[test]
+    fn a_doi_cut_off_after_a_dot_is_malformed_once() {
+        check(
+            "//- /review.md\nSee [@doi:10.1111/hex.] and [@doi:10.1111/hex.; @ikhile2023virtuous], as doi:10.1000/end.\n",
+            "See [@doi:10.1111/hex.] and [@doi:10.1111/hex.; @ikhile2023virtuous], as doi:10.1000/end.
+      ^^^^^^^^^^^^^^^^ Error malformed-doi: DOI `10.1111/hex.` looks cut off: nothing follows its last dot
+See [@doi:10.1111/hex.] and [@doi:10.1111/hex.; @ikhile2023virtuous], as doi:10.1000/end.
+                              ^^^^^^^^^^^^^^^^ Error malformed-doi: DOI `10.1111/hex.` looks cut off: nothing follows its last dot
+See [@doi:10.1111/hex.] and [@doi:10.1111/hex.; @ikhile2023virtuous], as doi:10.1000/end.
+                                                                             ^^^^^^^^^^^ Warning doi-not-in-corpus: DOI 10.1000/end is not in the corpus",
         );
     }
 

@@ -33,7 +33,9 @@ pub struct HoverResult {
 const ABSTRACT_CHARS: usize = 600;
 
 pub fn hover(corpus: &Corpus, manuscript: &Manuscript, offset: usize, link: Linker) -> Option<HoverResult> {
-    let citation = manuscript.citation_at(offset)?;
+    let Some(citation) = manuscript.citation_at(offset) else {
+        return super::prose_citations::hover(corpus, manuscript, offset, link);
+    };
     let markdown = match manuscript.resolve(corpus, &citation.key) {
         Resolution::Unknown => return None,
         Resolution::One(id) => record_markdown(corpus, id, link),

@@ -8,7 +8,11 @@
 pub mod completion;
 pub mod definition;
 pub mod diagnostics;
+pub mod document_symbols;
 pub mod hover;
+pub mod prose_citations;
+pub mod semantic_tokens;
+pub mod workspace_symbols;
 
 #[cfg(test)]
 mod fixture;
@@ -18,7 +22,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::corpus::{Corpus, Record, RecordId, Resolution};
-use crate::manuscript::{self, Citation, Dialect};
+use crate::manuscript::{self, Citation, Dialect, ProseCitation};
 
 /// An open manuscript as analysis sees it: one version of its text and its citations,
 /// scanned once per version and shared by every request on that version.
@@ -30,13 +34,28 @@ pub struct Manuscript {
     /// Manubot citation aliases, alias to target (`tag:x` to `doi:10.1000/xyz`): those the
     /// text defines, and those of the manuscript's other files when the caller knows them.
     pub aliases: Arc<HashMap<String, String>>,
+    /// Author–year citations written as prose (`Buckley et al. (2022)`), found in the same
+    /// pass as the citations.
+    prose: Arc<Vec<ProseCitation>>,
 }
 
 impl Manuscript {
     pub fn new(dialect: Dialect, text: Arc<str>) -> Manuscript {
-        let citations = Arc::new(manuscript::scan(dialect, &text));
-        let aliases = manuscript::aliases(dialect, &text).into_iter().map(|a| (a.key, a.target)).collect();
-        Manuscript { dialect, text, citations, aliases: Arc::new(aliases) }
+        Manuscript::with_commands(dialect, text, &[])
+    }
+
+    /// Like [`Manuscript::new`], with LaTeX citation commands that the manuscript's other
+    /// files define (a preamble's `\newcommand{\citeposs}…` used in a chapter).
+    pub fn with_commands(dialect: Dialect, text: Arc<str>, latex_commands: &[String]) -> Manuscript {
+        let scan = manuscript::scan_manuscript(dialect, &text, latex_commands);
+        let aliases = scan.aliases.into_iter().map(|a| (a.key, a.target)).collect();
+        Manuscript {
+            dialect,
+            text,
+            citations: Arc::new(scan.citations),
+            aliases: Arc::new(aliases),
+            prose: Arc::new(scan.prose),
+        }
     }
 
     /// Adds aliases defined elsewhere (Manubot defines them in one file, `90.back-matter.md`,
@@ -64,6 +83,11 @@ impl Manuscript {
     /// What a citation key resolves to, through aliases and identifier spellings.
     pub fn resolve<'a>(&self, corpus: &'a Corpus, key: &str) -> Resolution<'a> {
         corpus.index.resolve(&self.lookup_name(key))
+    }
+
+    /// The author–year citations written as prose (`Buckley et al. (2022)`), in order.
+    pub fn prose_citations(&self) -> &[ProseCitation] {
+        &self.prose
     }
 
     /// The citation whose key covers `offset` (the end of a key counts, so a cursor right

@@ -43,6 +43,16 @@ pub fn read(file: FileId, text: &str) -> (Vec<Record>, Vec<Problem>) {
             return (Vec::new(), vec![problem.at(range32(at..end))]);
         }
     };
+    if let Some(urls) = url2cite_cache(&value) {
+        let (mut records, problems) = read_items(file, url2cite_items(text, urls));
+        // A Manubot-style alias names a URL as `url:https://…`; the record answers to both.
+        for record in &mut records {
+            if let Some(url) = &record.given_key {
+                record.alias_keys.push(format!("url:{url}"));
+            }
+        }
+        return (records, problems);
+    }
     let spans = json_items(text.as_bytes(), start);
     let values = match value {
         Value::Array(items) => items,
@@ -76,6 +86,44 @@ pub fn read(file: FileId, text: &str) -> (Vec<Record>, Vec<Problem>) {
         })
         .collect();
     read_items(file, items)
+}
+
+/// The `urls` map of pandoc-url2cite's `citation-cache.json` (`{"_info": …, "urls": {url:
+/// {"fetched", "bibtex", "csl"}}}`), which holds the CSL item fetched for each cited URL.
+fn url2cite_cache(value: &Value) -> Option<&serde_json::Map<String, Value>> {
+    let top = value.as_object()?;
+    if top.contains_key("type") || top.contains_key("title") {
+        return None;
+    }
+    top.get("urls")?.as_object()
+}
+
+/// One item per cached URL, named by its URL (url2cite cites `[@https://…]`, or a label whose
+/// link definition is the URL). serde_json keeps no positions, so each item's place is where
+/// its URL first appears as a JSON string; its fields share that place.
+fn url2cite_items(text: &str, urls: &serde_json::Map<String, Value>) -> Vec<SourceItem> {
+    // An entry without a CSL item is a URL url2cite could not resolve; it holds nothing to read.
+    urls.iter()
+        .filter(|(_, entry)| entry.get("csl").is_some_and(Value::is_object))
+        .map(|(url, entry)| {
+            let quoted = serde_json::to_string(url).unwrap_or_default();
+            let at = text.find(&quoted).map_or(0..text.len(), |i| i..i + quoted.len());
+            let range = range32(at);
+            let fields = entry.get("csl").and_then(Value::as_object).map(|csl| {
+                let mut fields: Vec<(String, Value, Range<u32>)> = csl
+                    .iter()
+                    .filter(|(name, _)| !matches!(name.as_str(), "id" | "citation-key"))
+                    .map(|(name, value)| (name.clone(), value.clone(), range.clone()))
+                    .collect();
+                fields.push(("id".to_owned(), Value::String(url.clone()), range.clone()));
+                if csl.get("URL").is_none() {
+                    fields.push(("URL".to_owned(), Value::String(url.clone()), range.clone()));
+                }
+                fields
+            });
+            SourceItem { range, fields }
+        })
+        .collect()
 }
 
 /// One CSL item as found in a file, whatever the syntax: where it is, and each field with where
@@ -430,6 +478,24 @@ fn to_record(item: &Item<'_>, sink: &mut FieldSink<'_>) -> Record {
     if let Some((value, range)) = item.text(&["keyword"], sink) {
         sink.keywords(&mut record, names::split_keywords(&value, &[',', ';']).map(str::to_owned), range);
     }
+    // Manubot's `references.json` names an item by a short hash and records the citation it
+    // was made from in its note (`standard_id: doi:10.1000/xyz`): the item answers to that
+    // name too, so `@doi:10.1000/xyz` or `@url:…` finds it even without a DOI field.
+    if let Some((note, _)) = item.text(&["note"], sink) {
+        for line in note.lines() {
+            let Some(id) = line.trim().strip_prefix("standard_id:") else { continue };
+            let id = id.trim();
+            // DOIs are looked up in lower case, as the index holds them.
+            let id = match id.split_once(':') {
+                Some((prefix, doi)) if prefix.eq_ignore_ascii_case("doi") => format!("doi:{}", doi.to_lowercase()),
+                _ => id.to_owned(),
+            };
+            let id = id.as_str();
+            if !id.is_empty() && record.given_key.as_deref() != Some(id) && !record.alias_keys.iter().any(|k| k == id) {
+                record.alias_keys.push(id.to_owned());
+            }
+        }
+    }
     record
 }
 
@@ -612,6 +678,15 @@ mod tests {
         L7 Hint csl-missing-id: item has no `id`, so it cannot be cited by key
         L8 Warning csl-duplicate-id: id `b` is used by another item too; both were read
         ");
+    }
+
+    #[test]
+    fn url2cite_cache_items_are_named_by_their_url() {
+        let cache = r#"{"_info": "Auto-generated cache.", "urls": {
+  "https://example.org/tides": {"fetched": "2021-01-01T00:00:00.000Z", "bibtex": ["@misc{x}"],
+    "csl": {"id": "temp_1", "type": "webpage", "title": "Tides of the north", "author": [{"family": "Moss", "given": "Ada"}], "issued": {"date-parts": [[2019]]}}},
+  "https://example.org/empty": {"fetched": "2021-01-01T00:00:00.000Z", "bibtex": []}}}"#;
+        insta::assert_snapshot!(check(cache), @"https://example.org/tides [L2] | webpage | Moss, Ada | 2019 | Tides of the north | - | - | -");
     }
 
     #[test]

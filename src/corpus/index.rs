@@ -175,6 +175,16 @@ impl Index {
         }
     }
 
+    /// Records with an author whose family name holds the word `word` (folded, whole word):
+    /// the candidates for an author–year citation written as prose.
+    pub fn with_family_word(&self, word: &str) -> impl Iterator<Item = RecordId> + '_ {
+        let term = self.primary.terms.binary_search_by(|t| (**t).cmp(word)).ok();
+        term.into_iter()
+            .flat_map(|t| self.primary.postings(t))
+            .filter(|(_, field_bits)| field_bits & fields::FAMILY != 0)
+            .map(|(record, _)| RecordId(record))
+    }
+
     /// All names, for fuzzy fallbacks ("did you mean").
     pub fn names(&self) -> impl Iterator<Item = (&str, &[RecordId])> {
         self.names.iter().map(|(k, v)| (k.as_str(), v.as_slice()))

@@ -204,6 +204,44 @@ pub fn rope_range(rope: &Rope, offsets: Range<usize>, encoding: PositionEncoding
     lsp_types::Range::new(rope_position(rope, offsets.start, encoding), rope_position(rope, end, encoding))
 }
 
+/// Semantic tokens in the protocol's relative encoding, from tokens given as sorted,
+/// non-overlapping byte ranges with their type and modifier bits. A token that spans lines
+/// (a prose citation wrapped in the source) becomes one token per line, since the protocol's
+/// tokens cannot cross a line end.
+pub fn semantic_tokens(
+    rope: &Rope,
+    text: &str,
+    tokens: impl IntoIterator<Item = (Range<usize>, u32, u32)>,
+    encoding: PositionEncoding,
+) -> Vec<lsp_types::SemanticToken> {
+    let mut res = Vec::new();
+    let (mut previous_line, mut previous_start) = (0u32, 0u32);
+    for (range, token_type, modifiers) in tokens {
+        let Some(token_text) = text.get(range.clone()) else { continue };
+        let mut start = range.start;
+        for piece in token_text.split_inclusive('\n') {
+            let content = piece.trim_end_matches(['\n', '\r']);
+            let from = rope_position(rope, start, encoding);
+            let to = rope_position(rope, start + content.len(), encoding);
+            start += piece.len();
+            if content.is_empty() || to.line != from.line {
+                continue;
+            }
+            let delta_line = from.line - previous_line;
+            let delta_start = if delta_line == 0 { from.character - previous_start } else { from.character };
+            res.push(lsp_types::SemanticToken {
+                delta_line,
+                delta_start,
+                length: to.character - from.character,
+                token_type,
+                token_modifiers_bitset: modifiers,
+            });
+            (previous_line, previous_start) = (from.line, from.character);
+        }
+    }
+    res
+}
+
 /// The char index (ropey's unit for editing) that `position` names in `rope`, clamped as the
 /// module documentation describes. Every step is O(log n) in the size of the rope.
 pub(crate) fn rope_char(rope: &Rope, position: Position, encoding: PositionEncoding) -> usize {

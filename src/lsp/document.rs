@@ -116,7 +116,6 @@ impl Document {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Instant;
 
     use proptest::prelude::*;
 
@@ -222,21 +221,23 @@ mod tests {
         assert_eq!(document.range(1..7, UTF16), range);
     }
 
-    /// A 4 MB note must take edits at rope speed; copying the text per edit would take
-    /// minutes here, so a generous bound still catches it.
+    /// A 4 MB note must take edits at rope speed: an edit never builds the one-string copy of
+    /// the text (only a request that needs it does, once per version). Checked by structure,
+    /// not by a clock, so a busy machine cannot fail it.
     #[test]
     fn edits_on_a_big_document_do_not_copy_it() {
         let line = "Some prose with 😀 and 𝔸 and ‐ and 中文 in it.\r\n";
         let mut document = Document::new(&line.repeat(4_000_000 / line.len()), 1);
         let lines = document.rope().len_lines() as u32;
-        let started = Instant::now();
-        for version in 2..20_002 {
+        let _ = document.text();
+        for version in 2..2_002 {
             let line = (version as u32 * 7919) % lines;
             document.apply_changes(vec![change((line, 3), (line, 5), "ab")], version, UTF16);
+            assert!(document.snapshot.get().is_none(), "edit {version} built the text");
         }
-        assert!(started.elapsed().as_secs() < 10, "20k edits took {:?}", started.elapsed());
         let text = document.text();
-        assert!(Arc::ptr_eq(&text, &document.text()));
+        assert!(Arc::ptr_eq(&text, &document.text()), "one copy per version");
+        assert_eq!(text.len(), document.len_bytes());
     }
 
     /// One random edit, expressed as seeds so that it can be aimed at whatever text the

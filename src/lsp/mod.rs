@@ -11,6 +11,7 @@ pub mod config;
 pub mod convert;
 pub mod document;
 pub mod state;
+pub mod symbols;
 pub mod transport;
 pub mod watcher;
 pub mod workspace;
@@ -121,15 +122,14 @@ impl Backend {
     /// would call every key unknown against the corpus without its bibliography.
     fn read_declared(&self, uri: &Url) -> bool {
         let Ok(path) = uri.to_file_path() else { return false };
-        let Some(dir) = path.parent() else { return false };
         let (text, dialect, scope) = {
             let state = self.lock();
             let Some(open) = state.documents.get(uri) else { return false };
             (open.document.text(), open.dialect, state.scope(Some(&path)))
         };
-        let admitted: Vec<PathBuf> = crate::manuscript::bibliography::declared(dialect, &text)
+        let admitted: Vec<PathBuf> = declared_bibliographies(&path, dialect, &text)
             .iter()
-            .filter_map(|d| scope.admit(&dir.join(&d.path)).ok())
+            .filter_map(|p| scope.admit(p).ok())
             .filter(|p| p.is_file())
             .collect();
         let (waiting, new) = {
@@ -345,6 +345,16 @@ impl Backend {
         for uri in uris {
             self.schedule_diagnostics(uri, Duration::ZERO);
         }
+        // A key known before may be unknown now (and the reverse): semantic tokens are
+        // requested again by clients that can be asked to.
+        if self.lock().flags.semantic_tokens_refresh {
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                if let Err(e) = client.semantic_tokens_refresh().await {
+                    tracing::debug!("workspace/semanticTokens/refresh: {e}");
+                }
+            });
+        }
     }
 
     /// Asks the client to watch corpus files (dynamic registration), or, when it cannot,
@@ -486,6 +496,7 @@ impl Backend {
                     let manuscript = snapshot.manuscript();
                     let found = analysis::diagnostics::diagnostics(&snapshot.corpus, &manuscript);
                     let mut diagnostics = to_proto_diagnostics(&snapshot, &found);
+                    diagnostics.extend(symbols::prose_diagnostics(&snapshot, &manuscript));
                     let declared = crate::manuscript::bibliography::declared(snapshot.dialect, &snapshot.text);
                     for bibliography in declared {
                         let Some(dir) = &manuscript_dir else { break };
@@ -716,6 +727,17 @@ fn to_proto_diagnostics(snapshot: &DocumentSnapshot, found: &[analysis::diagnost
         .collect()
 }
 
+/// The bibliographies a manuscript at `path` reads: those its text declares and those its
+/// project declares for it (`_quarto.yml`, `_metadata.yml`, a bookdown book's `index.Rmd`),
+/// joined to their folders but not yet admitted by the workspace scope.
+fn declared_bibliographies(path: &Path, dialect: Dialect, text: &str) -> Vec<PathBuf> {
+    let Some(dir) = path.parent() else { return Vec::new() };
+    let own = crate::manuscript::bibliography::declared(dialect, text).into_iter().map(|d| dir.join(d.path));
+    let project = crate::corpus::scope::project_folder(path);
+    let inherited = crate::manuscript::project::inherited_bibliographies(path, &project).into_iter().map(|i| i.path);
+    own.chain(inherited).collect()
+}
+
 /// Hints for the entries of an open bibliography that no open manuscript declaring it cites.
 /// Only a manuscript's own bibliography gets them: a shared corpus is a database, not a
 /// reference list, so without a declaring manuscript nothing is reported.
@@ -728,15 +750,17 @@ fn unused_entries(
     let mut declaring = 0;
     let mut used = std::collections::HashSet::new();
     for (other, dialect, text) in others {
-        let Some(dir) = other.parent() else { continue };
-        let declares =
-            crate::manuscript::bibliography::declared(*dialect, text).iter().any(|b| dir.join(&b.path) == path);
+        let declares = declared_bibliographies(other, *dialect, text)
+            .iter()
+            .any(|b| b == path || std::fs::canonicalize(b).is_ok_and(|b| b == path));
         if !declares {
             continue;
         }
         declaring += 1;
-        for citation in crate::manuscript::scan(*dialect, text) {
-            if let crate::corpus::Resolution::One(id) = corpus.index.resolve(&citation.key) {
+        // Through aliases and identifier spellings, as the manuscript's own diagnostics do.
+        let manuscript = Manuscript::new(*dialect, text.clone());
+        for citation in manuscript.citations.iter() {
+            if let crate::corpus::Resolution::One(id) = manuscript.resolve(corpus, &citation.key) {
                 used.insert(id);
             }
         }
@@ -812,6 +836,10 @@ fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
             commands: vec![EXPORT_COMMAND.to_owned()],
             work_done_progress_options: Default::default(),
         }),
+        // Issue 12 item 6: symbols and semantic tokens.
+        workspace_symbol_provider: Some(OneOf::Left(true)),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(symbols::semantic_tokens_capability()),
         ..ServerCapabilities::default()
     }
 }
@@ -854,6 +882,13 @@ impl LanguageServer for Backend {
                 .as_ref()
                 .and_then(|w| w.did_change_watched_files.as_ref())
                 .and_then(|w| w.dynamic_registration)
+                .unwrap_or(false),
+            semantic_tokens_refresh: params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.semantic_tokens.as_ref())
+                .and_then(|s| s.refresh_support)
                 .unwrap_or(false),
         };
         {
@@ -1114,6 +1149,68 @@ impl LanguageServer for Backend {
             Some(
                 serde_json::json!({ "format": params.arguments.get(1).and_then(|f| f.as_str()).unwrap_or("csl-json"), "text": text }),
             )
+        })
+    }
+
+    /// `workspace/symbol`: the corpus searched like completion (author, title words, year,
+    /// key, DOI), each work at its source. An empty query lists the first works, which
+    /// clients such as VS Code ask for when the picker opens.
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<Vec<SymbolInformation>>> {
+        self.corpus_ready().await;
+        let (corpus, encoding) = {
+            let state = self.lock();
+            (state.corpus.clone(), state.encoding)
+        };
+        let Some(corpus) = corpus else { return Ok(None) };
+        guarded("workspace/symbol", || Some(symbols::to_proto_workspace_symbols(&corpus, &params.query, encoding)))
+    }
+
+    /// `textDocument/documentSymbol`: the entries of an open bibliography (BibTeX, CSL-JSON,
+    /// CSL-YAML, RIS), one symbol each; nothing for manuscripts and saved pages.
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = params.text_document.uri;
+        self.corpus_ready().await;
+        let Some(snapshot) = self.snapshot(&uri) else { return Ok(None) };
+        let path = uri.to_file_path().map_or_else(|_| uri.path().to_owned(), |p| p.display().to_string());
+        guarded("documentSymbol", || {
+            Some(DocumentSymbolResponse::Nested(symbols::to_proto_document_symbols(&snapshot, &path)))
+        })
+    }
+
+    /// `textDocument/semanticTokens/full`: every citation, marked known, unknown or
+    /// ambiguous (legend in `symbols.rs`).
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri;
+        self.corpus_ready().await;
+        if symbols::is_bibliography(&uri) {
+            return Ok(None);
+        }
+        let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
+        let manuscript = self.manuscript(&uri, &mut snapshot);
+        guarded("semanticTokens/full", || {
+            Some(SemanticTokensResult::Tokens(symbols::to_proto_semantic_tokens(&snapshot, &manuscript, None)))
+        })
+    }
+
+    /// `textDocument/semanticTokens/range`: the citations overlapping the range.
+    async fn semantic_tokens_range(
+        &self,
+        params: SemanticTokensRangeParams,
+    ) -> Result<Option<SemanticTokensRangeResult>> {
+        let uri = params.text_document.uri;
+        self.corpus_ready().await;
+        if symbols::is_bibliography(&uri) {
+            return Ok(None);
+        }
+        let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
+        let within = convert::rope_offset_range(&snapshot.rope, params.range, snapshot.encoding);
+        let manuscript = self.manuscript(&uri, &mut snapshot);
+        guarded("semanticTokens/range", || {
+            Some(SemanticTokensRangeResult::Tokens(symbols::to_proto_semantic_tokens(
+                &snapshot,
+                &manuscript,
+                Some(within),
+            )))
         })
     }
 

@@ -74,6 +74,9 @@ pub struct ClientFlags {
     /// `workspace.didChangeWatchedFiles.dynamicRegistration`: the client watches corpus files
     /// for us; otherwise the server runs its own watcher.
     pub watched_files: bool,
+    /// `workspace.semanticTokens.refreshSupport`: the client re-requests semantic tokens when
+    /// asked, so a key's colour follows a corpus change.
+    pub semantic_tokens_refresh: bool,
 }
 
 /// What a request on one document needs, taken under the lock.

@@ -102,7 +102,11 @@ fn is_key_byte(b: u8) -> bool {
     !b.is_ascii_whitespace() && !matches!(b, b',' | b'{' | b'}' | b'%' | b'\\' | b'[' | b']')
 }
 
-pub(super) fn scan(text: &str) -> Scanned {
+/// Scans `text`; `extra_commands` are citation commands defined in the manuscript's other
+/// files (a thesis defines `\citeposs` in its preamble and uses it in every chapter).
+pub(super) fn scan(text: &str, extra_commands: &[String]) -> Scanned {
+    let mut user_commands = user_cite_commands(text);
+    user_commands.extend(extra_commands.iter().filter(|c| cite_kind(c).is_none()).cloned());
     let mut scanner = Scanner {
         text,
         bytes: text.as_bytes(),
@@ -110,7 +114,7 @@ pub(super) fn scan(text: &str) -> Scanned {
         environment_ends: Vec::new(),
         closers: Closers::default(),
         brace_close: Finder::new("}"),
-        user_commands: user_cite_commands(text),
+        user_commands,
     };
     scanner.run();
     scanner.scanned
@@ -123,7 +127,7 @@ const DEFINING_COMMANDS: &[&str] = &["\\newcommand", "\\renewcommand", "\\provid
 /// such as `\newcommand{\citeposs}[1]{\citeauthor{#1}'s (\citeyear{#1})}`: a call
 /// `\citeposs{smith2020}` then cites `smith2020`. Only definitions that take arguments and whose
 /// body passes `#1` to a citation command count.
-fn user_cite_commands(text: &str) -> HashSet<String> {
+pub(super) fn user_cite_commands(text: &str) -> HashSet<String> {
     let bytes = text.as_bytes();
     let mut res = HashSet::new();
     for defining in DEFINING_COMMANDS {

@@ -962,7 +962,7 @@ impl<'t, 's> Inline<'t, 's> {
         // Raw LaTeX reaches the LaTeX output as is, where `\autocite{key}` cites: the
         // citation commands are read as in a LaTeX file.
         if super::latex::is_cite_command(&self.text[name_start..name_end]) {
-            for citation in super::latex::scan(&self.text[pos..next]).citations {
+            for citation in super::latex::scan(&self.text[pos..next], &[]).citations {
                 let range = pos + citation.range.start..pos + citation.range.end;
                 self.scanned.push(&citation.key, range, Syntax::LatexCite);
             }

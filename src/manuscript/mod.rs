@@ -16,6 +16,8 @@ pub mod bibliography;
 mod latex;
 mod markdown;
 mod org;
+pub mod project;
+mod prose;
 mod text;
 mod typst;
 
@@ -23,6 +25,7 @@ use std::ops::Range;
 use std::path::Path;
 
 pub use crate::corpus::doi::MalformedDoi;
+pub use prose::{ProseCitation, family_key};
 
 use text::Spans;
 
@@ -133,9 +136,13 @@ impl Scanned {
 }
 
 fn scan_dialect(dialect: Dialect, text: &str) -> Scanned {
+    scan_dialect_with(dialect, text, &[])
+}
+
+fn scan_dialect_with(dialect: Dialect, text: &str, latex_commands: &[String]) -> Scanned {
     let mut scanned = match dialect {
         Dialect::Markdown => markdown::scan(text),
-        Dialect::Latex => latex::scan(text),
+        Dialect::Latex => latex::scan(text, latex_commands),
         Dialect::Typst => typst::scan(text),
         Dialect::Org => org::scan(text),
         Dialect::Plain => Scanned::default(),
@@ -178,11 +185,46 @@ pub fn aliases(dialect: Dialect, text: &str) -> Vec<Alias> {
     scan_dialect(dialect, text).aliases
 }
 
+/// The aliases of an older Manubot manuscript's `citation-tags.tsv`: a `tag`/`citation`
+/// header, then one `tag<TAB>target` line per alias (`sci-hub<TAB>url:https://sci-hub.cc/`),
+/// cited as `@tag:sci-hub`. Lines without a tab, or with an empty side, are skipped.
+pub fn tag_file_aliases(text: &str) -> Vec<Alias> {
+    let mut res = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let Some((tag, target)) = line.trim_end_matches(['\n', '\r']).split_once('\t') else { continue };
+        let (tag, target) = (tag.trim(), target.trim());
+        if tag.is_empty() || target.is_empty() || (tag == "tag" && target == "citation") {
+            continue;
+        }
+        let tag_start = start + line.find(tag).unwrap_or(0);
+        let key = if tag.starts_with("tag:") { tag.to_owned() } else { format!("tag:{tag}") };
+        res.push(Alias { key, target: target.to_owned(), range: tag_start..tag_start + tag.len() });
+    }
+    res
+}
+
 /// Finds every citation in a manuscript, sorted by position, none overlapping another. Bare
 /// DOIs are found in every dialect, except inside code and comments and except where a key
 /// citation already covers them (`@doi:10.1/x` is reported once, as a key).
 pub fn scan(dialect: Dialect, text: &str) -> Vec<Citation> {
-    scan_citations(dialect, text).0
+    scan_citations(dialect, text, &[]).0
+}
+
+/// Like [`scan`], with LaTeX citation commands defined in the manuscript's other files
+/// (see [`latex_cite_commands`]); other dialects ignore them.
+pub fn scan_with_commands(dialect: Dialect, text: &str, latex_commands: &[String]) -> Vec<Citation> {
+    scan_citations(dialect, text, latex_commands).0
+}
+
+/// The citation commands a LaTeX text defines (`\newcommand{\citeposs}[1]{\citeauthor{#1}…}`),
+/// for scanning the files that use them, sorted.
+pub fn latex_cite_commands(text: &str) -> Vec<String> {
+    let mut commands: Vec<String> = latex::user_cite_commands(text).into_iter().collect();
+    commands.sort();
+    commands
 }
 
 /// Like [`scan`], and also returns the DOIs announced with `doi:` or a doi.org link that do
@@ -192,19 +234,49 @@ pub fn scan(dialect: Dialect, text: &str) -> Vec<Citation> {
 /// [`crate::corpus::doi`] compares each announced DOI with every valid one, so on a text with
 /// many of both it costs more than [`scan`].
 pub fn scan_with_problems(dialect: Dialect, text: &str) -> (Vec<Citation>, Vec<MalformedDoi>) {
-    let (citations, verbatim) = scan_citations(dialect, text);
+    let (citations, verbatim) = scan_citations(dialect, text, &[]);
     (citations, bare_doi::malformed_dois(text, &verbatim))
 }
 
 /// The citations of a manuscript with the bare DOIs added, and its verbatim stretches.
-fn scan_citations(dialect: Dialect, text: &str) -> (Vec<Citation>, Spans) {
-    let mut scanned = scan_dialect(dialect, text);
+fn scan_citations(dialect: Dialect, text: &str, latex_commands: &[String]) -> (Vec<Citation>, Spans) {
+    add_bare_dois(dialect, text, scan_dialect_with(dialect, text, latex_commands))
+}
+
+/// A dialect scan completed with the bare DOIs, and its verbatim stretches.
+fn add_bare_dois(dialect: Dialect, text: &str, mut scanned: Scanned) -> (Vec<Citation>, Spans) {
     let mut citations = std::mem::take(&mut scanned.citations);
     // A Typst URL is written in running text (Typst links it by itself), so a DOI link
     // there reads as one written in prose, as in a plain-text note.
     let links = if dialect == Dialect::Typst { Spans::default() } else { std::mem::take(&mut scanned.no_keys) };
     bare_doi::add_bare_dois(text, &scanned.verbatim, &links, &mut citations);
     (citations, scanned.verbatim)
+}
+
+/// The author–year citations written as prose (`Buckley et al. (2022)`), outside code, math,
+/// links and key citations; see [`prose`]. They are not key citations and never looked up as
+/// keys.
+pub fn prose_citations(dialect: Dialect, text: &str) -> Vec<ProseCitation> {
+    let scanned = scan_dialect(dialect, text);
+    prose::scan(dialect, text, &scanned.verbatim, &scanned.no_keys, &scanned.citations)
+}
+
+/// Everything analysis reads from one version of a manuscript, from one pass of the dialect
+/// scanner: what [`scan`], [`aliases`] and [`prose_citations`] return.
+pub struct ManuscriptScan {
+    pub citations: Vec<Citation>,
+    pub aliases: Vec<Alias>,
+    pub prose: Vec<ProseCitation>,
+}
+
+/// [`scan_with_commands`], [`aliases`] and [`prose_citations`] at the cost of one dialect
+/// scan: a large manuscript is scanned once per version, not once per question.
+pub fn scan_manuscript(dialect: Dialect, text: &str, latex_commands: &[String]) -> ManuscriptScan {
+    let mut scanned = scan_dialect_with(dialect, text, latex_commands);
+    let prose = prose::scan(dialect, text, &scanned.verbatim, &scanned.no_keys, &scanned.citations);
+    let aliases = std::mem::take(&mut scanned.aliases);
+    let (citations, _) = add_bare_dois(dialect, text, scanned);
+    ManuscriptScan { citations, aliases, prose }
 }
 
 /// Tells whether the cursor at byte `offset` is inside a citation being typed, and which part
@@ -255,6 +327,17 @@ mod tests {
         check_dialect("README", Dialect::Plain);
         check_dialect(".md", Dialect::Plain);
         check_dialect("dir.md/file", Dialect::Plain);
+    }
+
+    #[test]
+    fn citation_tags_tsv() {
+        let tsv = "tag\tcitation\nsci-hub\turl:https://example.org/hub\r\n  spaced \t doi:10.1000/xyz \nbroken line\nempty\t\n";
+        let found: Vec<String> =
+            tag_file_aliases(tsv).iter().map(|a| format!("{} -> {} @ {:?}", a.key, a.target, a.range)).collect();
+        assert_eq!(
+            found,
+            ["tag:sci-hub -> url:https://example.org/hub @ 13..20", "tag:spaced -> doi:10.1000/xyz @ 52..58"]
+        );
     }
 
     fn check_scan(dialect: Dialect, fixture: &str) -> String {
@@ -486,6 +569,14 @@ mod tests {
                 }
                 for citation in &citations {
                     prop_assert!(text.get(citation.range.clone()).is_some());
+                }
+                let prose = prose_citations(dialect, &text);
+                for pair in prose.windows(2) {
+                    prop_assert!(pair[0].range.end <= pair[1].range.start, "{:?}", pair);
+                }
+                for found in &prose {
+                    prop_assert!(text.get(found.range.clone()).is_some());
+                    prop_assert!(text.get(found.year_range.clone()).is_some());
                 }
                 if let Some(context) = completion_context(dialect, &text, offset) {
                     prop_assert!(context.range.start <= offset && offset <= context.range.end);

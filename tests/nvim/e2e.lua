@@ -306,6 +306,34 @@ local function main()
   tex_results.completion.line = cline
   tex_results.completion.character = ccol
 
+  -- Issue 12 item 6: workspace symbols, and the semantic tokens Neovim's own highlighter
+  -- requested for the LaTeX buffer on display (known and unknown keys).
+  step('workspace symbols')
+  local symbols = request(tex, tex_client, 'workspace/symbol', { query = 'ikhile 2023' }) or {}
+  results.symbols = { workspace = {} }
+  for i, symbol in ipairs(symbols) do
+    if i <= 3 then
+      table.insert(results.symbols.workspace, {
+        name = symbol.name,
+        container = symbol.containerName,
+        uri = symbol.location.uri,
+        line = symbol.location.range.start.line,
+      })
+    end
+  end
+
+  step('semantic tokens')
+  local function token_at(needle)
+    local tline, tcol = find(tex, needle)
+    local at = wait_for('a semantic token on ' .. needle, function()
+      local found = vim.lsp.semantic_tokens.get_at_pos(tex, tline, tcol + 2)
+      return found and #found > 0 and found or nil
+    end)
+    return { type = at[1].type, modifiers = vim.tbl_keys(at[1].modifiers or {}) }
+  end
+  results.symbols.known = token_at('ikhile2023virtuous')
+  results.symbols.unknown = token_at('nobody2001missing')
+
   step('done')
 end
 

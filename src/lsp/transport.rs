@@ -79,7 +79,9 @@ pub fn check_message(body: &[u8]) -> Verdict {
     let Ok(envelope) = serde_json::from_slice::<Envelope<'_>>(body) else {
         return Verdict::Drop(Rejection::NotJson);
     };
-    if !escapes_are_unicode(body) {
+    // serde skips unknown fields without checking their strings: invalid UTF-8 or a lone
+    // surrogate escape there passes the envelope parse, yet tower-lsp cannot read the message.
+    if std::str::from_utf8(body).is_err() || !escapes_are_unicode(body) {
         return Verdict::Drop(Rejection::NotJson);
     }
     if envelope.jsonrpc.as_deref() != Some("2.0") {
@@ -417,6 +419,10 @@ mod tests {
             input.extend(frame(GOOD));
             assert_eq!(forwarded(&input), [GOOD], "after {bad}");
         }
+        // Found by the fuzzer: invalid UTF-8 inside a string of an unknown field.
+        let mut input = b"Content-Length: 38\r\n\r\n{\"jsonrpc\":\"2.0\",\"method\":\"x\",\"p\":\"\xd2\"}".to_vec();
+        input.extend(frame(GOOD));
+        assert_eq!(forwarded(&input), [GOOD]);
         let good = r#"{"jsonrpc":"2.0","method":"x","params":"\ud83d\ude00 \\ud800 \u00e9"}"#;
         assert_eq!(forwarded(&frame(good)), [good]);
     }

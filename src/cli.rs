@@ -325,15 +325,20 @@ pub fn check(
             return ExitCode::from(USAGE_ERROR);
         }
     };
+    // JSON values are built only for JSON output: two ordered maps per citation and per
+    // diagnostic were most of the time of a text check of 300,000 citations.
+    let json = matches!(format, CheckFormat::Json);
     let mut citations_json = Vec::new();
     let mut diagnostics_json = Vec::new();
+    let (mut citation_count, mut diagnostic_count) = (0, 0);
     let mut errors = 0;
     let mut text_out = String::new();
     for (file, manuscript) in files.iter().zip(&manuscripts) {
         let shown = file.display().to_string();
         let text = &*manuscript.text;
         let columns = LineColumns::new(text);
-        for citation in manuscript.citations.iter() {
+        citation_count += manuscript.citations.len();
+        for citation in manuscript.citations.iter().filter(|_| json) {
             let (line, column) = columns.at(citation.range.start);
             let resolved = matches!(manuscript.resolve(&corpus, &citation.key), Resolution::One(_));
             citations_json.push(serde_json::json!({
@@ -386,6 +391,14 @@ pub fn check(
             if d.severity == Severity::Error {
                 errors += 1;
             }
+            diagnostic_count += 1;
+            if json {
+                diagnostics_json.push(serde_json::json!({
+                    "file": shown, "line": line, "column": column, "end_line": end_line, "end_column": end_column,
+                    "severity": severity, "code": d.code, "message": d.message,
+                }));
+                continue;
+            }
             text_out.push_str(&format!("{shown}:{line}:{column}: {severity}[{}]: {}\n", d.code, d.message));
             for related in &d.related {
                 let file = corpus.file(related.location.file);
@@ -396,20 +409,16 @@ pub fn check(
                     related.message
                 ));
             }
-            diagnostics_json.push(serde_json::json!({
-                "file": shown, "line": line, "column": column, "end_line": end_line, "end_column": end_column,
-                "severity": severity, "code": d.code, "message": d.message,
-            }));
         }
     }
     let res = match format {
         CheckFormat::Text => {
             let summary = format!(
                 "checked {} in {}: {}, {} in all\n",
-                plural(citations_json.len(), "citation"),
+                plural(citation_count, "citation"),
                 plural(files.len(), "manuscript"),
                 plural(errors, "error"),
-                plural(diagnostics_json.len(), "diagnostic")
+                plural(diagnostic_count, "diagnostic")
             );
             out.write_all(text_out.as_bytes()).and_then(|()| out.write_all(summary.as_bytes()))
         }

@@ -145,3 +145,50 @@ fn exported_keys_are_distinct() {
     assert_eq!(keys.len(), 2, "{text}");
     assert_ne!(keys[0], keys[1], "{text}");
 }
+
+#[test]
+fn issue_10_a_bibliography_key_that_equals_a_generated_key() {
+    // Two saved pages of one title get suffixed keys; a `.bib` gives one of those keys to
+    // another work. The index lists every work once under its own key, and `export --all`
+    // writes those same keys, each once.
+    let dir = tempfile::tempdir().unwrap();
+    let page = |doi: &str| {
+        format!(
+            "Listening to tenants about damp homes: a study of shared repairs\n\nArticle\nXYZ1\n{doi}\n10349235\n31415926\nuuid-here\n\nAbstract\n\n{}",
+            "Tenants told us how repairs were shared between landlords and neighbours over a long winter. ".repeat(3)
+        )
+    };
+    std::fs::write(dir.path().join("a.txt"), page("10.1000/damp.1")).unwrap();
+    std::fs::write(dir.path().join("b.txt"), page("10.1000/damp.2")).unwrap();
+    let run = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_refls")).args(args).arg(dir.path()).output().unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let ids = |json: &str| -> Vec<String> {
+        let items: serde_json::Value = serde_json::from_str(json).unwrap();
+        items.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let before = ids(&run(&["index", "--format", "json"]));
+    let taken = before.iter().find(|id| id.starts_with("listeningtenants-")).unwrap();
+    std::fs::write(
+        dir.path().join("c.bib"),
+        format!(
+            "@article{{{taken}, author = {{Wren, Tom}}, year = {{2019}}, title = {{Owls of the northern moors}}}}\n"
+        ),
+    )
+    .unwrap();
+    let mut after = ids(&run(&["index", "--format", "json"]));
+    after.sort();
+    let mut distinct = after.clone();
+    distinct.dedup();
+    assert_eq!(after, distinct, "two works share a key");
+    assert_eq!(after.len(), 3);
+    let exported = run(&["export", "--all", "--format", "bibtex", "--corpus"]);
+    let mut keys: Vec<String> = exported
+        .lines()
+        .filter_map(|l| l.strip_prefix("@article{"))
+        .map(|k| k.trim_end_matches(',').to_owned())
+        .collect();
+    keys.sort();
+    assert_eq!(keys, after, "{exported}");
+}

@@ -23,6 +23,31 @@ async fn diagnostics_until(client: &mut TestClient, uri: &str, done: impl Fn(&Va
     }
 }
 
+/// A server on the workspace `root` (with the client's `initializationOptions`, if any) with
+/// one document open: the start every test but the first shares.
+async fn open_document(
+    root: &std::path::Path,
+    options: Option<Value>,
+    uri: &str,
+    language_id: &str,
+    text: &str,
+) -> TestClient {
+    let (service, socket) = refls::lsp::service();
+    let mut client = TestClient::start(service, socket);
+    let mut params = json!({"rootUri": format!("file://{}", root.display()), "capabilities": {}});
+    if let Some(options) = options {
+        params["initializationOptions"] = options;
+    }
+    client.initialize_with(params).await;
+    client
+        .notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": language_id, "version": 1, "text": text}}),
+        )
+        .await;
+    client
+}
+
 #[tokio::test]
 async fn bibliographies_live_in_the_corpus() {
     let dir = tempfile::tempdir().unwrap();
@@ -157,12 +182,7 @@ async fn a_quarto_project_declares_bibliographies_for_its_documents() {
     std::fs::write(root.join("library/refs.bib"), "@article{quarto2024, title = {From the Project}, year = {2024}}\n")
         .unwrap();
     let chapter_uri = format!("file://{}", root.join("chapter.qmd").display());
-    let (service, socket) = refls::lsp::service();
-    let mut client = TestClient::start(service, socket);
-    client.initialize_with(json!({"rootUri": format!("file://{}", root.display()), "capabilities": {}})).await;
-    client
-        .notify("textDocument/didOpen", json!({"textDocument": {"uri": chapter_uri, "languageId": "quarto", "version": 1, "text": "See [@quarto2024] and [@nope2024].\n"}}))
-        .await;
+    let mut client = open_document(&root, None, &chapter_uri, "quarto", "See [@quarto2024] and [@nope2024].\n").await;
     let published = diagnostics_until(&mut client, &chapter_uri, |_| true).await;
     assert_eq!(codes(&published), ["unknown-key"], "only the unknown key: {published}");
     client.shutdown().await;
@@ -264,15 +284,7 @@ async fn a_missing_bibliography_is_an_error_on_its_line() {
     let paper = root.join("paper.tex");
     let text = "\\documentclass{article}\n\\addbibresource{missing.bib}\n\\cite{ikhile2023virtuous}\n";
     let paper_uri = format!("file://{}", paper.display());
-    let (service, socket) = refls::lsp::service();
-    let mut client = TestClient::start(service, socket);
-    client.initialize_with(json!({"rootUri": format!("file://{}", root.display()), "capabilities": {}})).await;
-    client
-        .notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": paper_uri, "languageId": "latex", "version": 1, "text": text}}),
-        )
-        .await;
+    let mut client = open_document(&root, None, &paper_uri, "latex", text).await;
     let published = diagnostics_until(&mut client, &paper_uri, |_| true).await;
     assert_eq!(codes(&published), ["missing-bibliography"]);
     assert_eq!(published["diagnostics"][0]["range"]["start"], json!({"line": 1, "character": 16}));
@@ -293,22 +305,9 @@ async fn initialization_options_refine_refls_toml() {
     )
     .unwrap();
     let paper_uri = format!("file://{}", root.join("paper.md").display());
-    let (service, socket) = refls::lsp::service();
-    let mut client = TestClient::start(service, socket);
-    client
-        .initialize_with(json!({
-            "rootUri": format!("file://{}", root.display()),
-            "initializationOptions": {"refls": {"completionLimit": 1}},
-            "capabilities": {}
-        }))
-        .await;
     let text = "See [@doe2021] and [@ikhile2023virtuous].\nMore [@doe\n";
-    client
-        .notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": paper_uri, "languageId": "markdown", "version": 1, "text": text}}),
-        )
-        .await;
+    let options = json!({"refls": {"completionLimit": 1}});
+    let mut client = open_document(&root, Some(options), &paper_uri, "markdown", text).await;
     let published = diagnostics_until(&mut client, &paper_uri, |_| true).await;
     // `doe2021` resolves (the file's corpus) and the seed key does not (no seeds beside it);
     // the half-typed `@doe` on the last line is unknown too.
@@ -346,15 +345,7 @@ async fn issue_10_first_diagnostics_and_hover_wait_for_the_declared_bibliography
     let paper_uri = format!("file://{}", root.join("paper.md").display());
     let paper_text = "---\nbibliography: [refs.bib, ../outside.bib]\n---\nSee [@entry19999] and [@entry7].\n";
 
-    let (service, socket) = refls::lsp::service();
-    let mut client = TestClient::start(service, socket);
-    client.initialize_with(json!({"rootUri": format!("file://{}", root.display()), "capabilities": {}})).await;
-    client
-        .notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": paper_uri, "languageId": "markdown", "version": 1, "text": paper_text}}),
-        )
-        .await;
+    let mut client = open_document(&root, None, &paper_uri, "markdown", paper_text).await;
     let hover = client
         .request(
             "textDocument/hover",

@@ -3,9 +3,10 @@
 //! clean shutdown and exit with code 0, no panic on stderr and nothing but frames on stdout.
 //! And as a person runs it: `refls` typed in a terminal says on stderr what it is waiting for.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod support;
+
+use std::io::{Read, Write};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -25,34 +26,7 @@ fn binary_serves_stdio_and_exits_cleanly() {
         .expect("start refls");
     let mut stdin = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel::<Value>();
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(stdout);
-        loop {
-            let mut length = 0;
-            loop {
-                let mut header = String::new();
-                if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                    return;
-                }
-                let header = header.trim_end();
-                if header.is_empty() {
-                    break;
-                }
-                // Anything else on stdout would corrupt the protocol; ending the reader here
-                // fails the test at the next `wait_for`.
-                assert!(header.starts_with("Content-Length:") || header.starts_with("Content-Type:"), "{header}");
-                if let Some(value) = header.strip_prefix("Content-Length:") {
-                    length = value.trim().parse().unwrap();
-                }
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
-            if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
-                return;
-            }
-        }
-    });
+    let rx = support::read_messages(stdout);
     let wait_for = |id: i64| loop {
         let message = rx.recv_timeout(Duration::from_secs(20)).expect("the server answered");
         if message["id"] == json!(id) {

@@ -2,7 +2,9 @@
 //! server must still answer the next request, and `shutdown` / `exit` with `"params": null`
 //! (as Emacs eglot sends them) must end the server cleanly with code 0.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod support;
+
+use std::io::{Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -30,30 +32,7 @@ impl Server {
             .expect("start refls");
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
-        let (tx, messages) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            loop {
-                let mut length = 0;
-                loop {
-                    let mut header = String::new();
-                    if reader.read_line(&mut header).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    if header.trim_end().is_empty() {
-                        break;
-                    }
-                    if let Some(value) = header.trim_end().strip_prefix("Content-Length:") {
-                        length = value.trim().parse().unwrap();
-                    }
-                }
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
-                    return;
-                }
-            }
-        });
+        let messages = support::read_messages(stdout);
         Server { child, stdin, messages }
     }
 
@@ -98,6 +77,10 @@ fn issue_10_the_server_answers_after_every_malformed_frame() {
         ("no jsonrpc", frame(br#"{"id": 90, "method": "textDocument/hover"}"#)),
         ("jsonrpc 1.0", frame(br#"{"jsonrpc": "1.0", "id": 91, "method": "textDocument/hover"}"#)),
         ("an object as id", frame(br#"{"jsonrpc": "2.0", "id": {"a": 1}, "method": "textDocument/hover"}"#)),
+        (
+            "a lone surrogate escape",
+            frame(br#"{"jsonrpc": "2.0", "id": 92, "method": "textDocument/hover", "params": "\ud800"}"#),
+        ),
         ("invalid UTF-8 in a header", [b"X-Junk: \xff\xfe\r\n".as_slice(), &frame(valid.as_bytes())].concat()),
         ("no Content-Length", format!("Content-Type: x\r\n\r\n{valid}").into_bytes()),
         ("a non-numeric length", format!("Content-Length: many\r\n\r\n{valid}").into_bytes()),

@@ -48,6 +48,8 @@ fn related(corpus: &Corpus, ids: &[RecordId], verb: &str) -> Vec<Related> {
 pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> {
     let mut res = Vec::new();
     // Unknown keys repeat in a manuscript; their suggestions are computed once.
+    // Looked up once: searching the text for `<key>` at every unknown key was quadratic.
+    let mut typst_labels: Option<std::collections::HashSet<&str>> = None;
     let mut suggestions: HashMap<&str, Vec<RecordId>> = HashMap::new();
     // The first name each work was cited by, to catch a second name for the same work.
     let mut first_name: HashMap<RecordId, (&str, String)> = HashMap::new();
@@ -172,7 +174,9 @@ pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> 
                 }
                 // Typst writes references to the document's own labels (`@intro` for
                 // `= Introduction <intro>`) the same way as citations.
-                if citation.syntax == Syntax::Typst && manuscript.text.contains(&format!("<{key}>")) {
+                if citation.syntax == Syntax::Typst
+                    && typst_labels.get_or_insert_with(|| labels(&manuscript.text)).contains(key)
+                {
                     continue;
                 }
                 let close = suggestions.entry(key).or_insert_with(|| did_you_mean(corpus, key, 3));
@@ -203,6 +207,22 @@ pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> 
     // One problem, one diagnostic, even where two passes meet on the same span.
     res.dedup_by(|a, b| a.range == b.range && a.code == b.code);
     res
+}
+
+/// Every `<label>` of a text: what is between `<` and the next `>`, when that holds neither
+/// blanks nor another `<`.
+fn labels(text: &str) -> std::collections::HashSet<&str> {
+    let mut found = std::collections::HashSet::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let end = rest.find(|c: char| c == '>' || c == '<' || c.is_whitespace()).unwrap_or(rest.len());
+        if rest[end..].starts_with('>') && end > 0 {
+            found.insert(&rest[..end]);
+        }
+        rest = &rest[end..];
+    }
+    found
 }
 
 #[cfg(test)]

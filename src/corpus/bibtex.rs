@@ -441,7 +441,56 @@ fn parse_entry(
     // of reading a large file); after a failure the entry is parsed again from its text, which
     // gives the same fields with the same spans, and the fields that failed are left out.
     let mut as_written: Vec<(String, String)> = Vec::new();
+    // Fields left out of the crate's resolution (too many pieces, or failed), by the start of
+    // their value: a reparse after a failure leaves them out again.
     let mut failed: Vec<usize> = Vec::new();
+    // The crate merges the pieces of a value one removal at a time, which is quadratic in the
+    // number of braces, `$` and commands in one value (40 KB of nested braces took seconds). No
+    // real value has thousands; such a value is kept as written instead.
+    // A `#` chain is as many pieces, and `@string` names in it can make a short value huge
+    // (`a # a # a` over a 64 KB string): a value may grow to a few hundred bytes plus sixteen
+    // times its written length, which any journal abbreviation fits, and stays linear in the file.
+    raw_entry.fields.retain(|pair| {
+        let name = pair.key.v.to_ascii_lowercase();
+        let expanded: usize = pair
+            .value
+            .v
+            .iter()
+            .map(|chunk| match chunk.v {
+                RawChunk::Normal(text) => text.len(),
+                RawChunk::Abbreviation(name) => name.len(),
+            })
+            .sum();
+        if expanded > 256 + 16 * pair.value.span.len() {
+            problems.push(
+                Problem::new(
+                    Severity::Warning,
+                    "bib-field",
+                    format!("field `{name}` of entry `{key}` expands its @string names to {expanded} bytes, too long for a value; it was left out"),
+                )
+                .at(range32(offset + pair.value.span.start..offset + pair.value.span.end)),
+            );
+            failed.push(pair.value.span.start);
+            return false;
+        }
+        let written = raw_text(&pair.value.v);
+        let groups =
+            pair.value.v.len() + written.bytes().filter(|b| matches!(b, b'{' | b'}' | b'$' | b'\\')).count();
+        if groups <= MAX_TEX_GROUPS {
+            return true;
+        }
+        problems.push(
+            Problem::new(
+                Severity::Warning,
+                "bib-field",
+                format!("field `{name}` of entry `{key}` has {groups} pieces, braces and TeX commands, too many to resolve; it was read as written"),
+            )
+            .at(range32(offset + pair.value.span.start..offset + pair.value.span.end)),
+        );
+        as_written.push((name, written));
+        failed.push(pair.value.span.start);
+        false
+    });
     let mut next_raw = Some(raw_entry);
     let mut entry = loop {
         let raw_entry = match next_raw.take() {
@@ -508,6 +557,10 @@ fn reparse<'s>(source: &'s str, strings: &'s HashMap<String, Expansion>, offset:
     let raw_entry = raw.entries.into_iter().next()?.v;
     Some(substitute_strings(raw_entry, strings, offset, &mut Vec::new()))
 }
+
+/// The most pieces (`#` parts), braces, `$` and backslashes one field value may have for the
+/// `biblatex` crate to resolve its TeX; see [`parse_entry`].
+const MAX_TEX_GROUPS: usize = 256;
 
 /// The text of a raw field value as written, without the `@string` names in it.
 fn raw_text(value: &[Spanned<RawChunk<'_>>]) -> String {
@@ -1023,7 +1076,10 @@ pub fn tex_to_text(text: &str) -> String {
         return names::collapse_whitespace(text);
     }
     let mut out = text.to_owned();
-    loop {
+    // Each round unwraps one level of nested commands. Real values nest two or three deep;
+    // the bound keeps 100 KB of `\\emph{\\emph{…}}` linear, and what deeper levels keep of their
+    // markup is taken away below (command names by `BARE`, braces by the filter).
+    for _ in 0..8 {
         let next = WITH_ARG.replace_all(&out, "$1");
         if next == out {
             break;
@@ -1172,6 +1228,41 @@ mod tests {
         L5 Warning bib-unknown-string: `nature` is not defined by an @string before this entry; it was read as empty
         L6 Warning bib-unknown-string: `undefinedjournal` is not defined by an @string before this entry; it was read as empty
         ");
+    }
+
+    /// Issue 10, fault 10: the crate's TeX resolution is quadratic in the pieces of one value,
+    /// and `#` chains of long `@string`s grew a short value without bound.
+    #[test]
+    fn issue_10_values_too_deep_or_too_long_are_not_resolved() {
+        let nested = format!(
+            "@article{{deep, title = {{{}Deep{}}}, author = {{A, B}}, year = 2020}}\n",
+            "{".repeat(300),
+            "}".repeat(300)
+        );
+        let commands = format!(
+            "@article{{cmds, title = {{{}Emphatic{}}}, year = 2020}}\n",
+            "\\emph{".repeat(300),
+            "}".repeat(300)
+        );
+        let long = "x".repeat(4000);
+        let chain = format!(
+            "@string{{long = \"{long}\"}}\n@article{{chain, title = {{Chained}}, note = long # long # long, year = 2021}}\n"
+        );
+        let (records, problems) = read(FileId(0), &format!("{nested}{commands}{chain}"));
+        let titles: Vec<Option<&str>> = records.iter().map(|r| r.title()).collect();
+        assert_eq!(titles, [Some("Deep"), Some("Emphatic"), Some("Chained")]);
+        let messages: Vec<&str> = problems.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            messages.iter().any(|m| m.contains("field `title` of entry `deep` has") && m.contains("read as written")),
+            "{messages:?}"
+        );
+        assert!(messages.iter().any(|m| m.contains("field `title` of entry `cmds` has")), "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("field `note` of entry `chain` expands its @string names to 12000 bytes")),
+            "{messages:?}"
+        );
     }
 
     /// Issue 10, fault 1: self-referencing `@string`s overflowed the stack inside the crate and

@@ -217,8 +217,16 @@ pub fn find_dois(text: &str) -> Vec<DoiMatch> {
             continue;
         }
         let range = m.start()..m.start() + trimmed.len();
-        let before = &text[..m.start()];
-        let full_start = PREFIX_BEFORE.find(before).map_or(m.start(), |p| p.start());
+        // The longest prefix (`https://dx.doi.org/`) is 19 bytes: a window of 64 bytes before
+        // the DOI holds any prefix whole and with the character before it (for `\b`), and keeps
+        // the search linear on text dense with DOIs (the whole text before each DOI was
+        // searched, once per DOI).
+        let mut window = m.start().saturating_sub(64);
+        while !text.is_char_boundary(window) {
+            window -= 1;
+        }
+        let before = &text[window..m.start()];
+        let full_start = PREFIX_BEFORE.find(before).map_or(m.start(), |p| window + p.start());
         res.push(DoiMatch { doi: Doi(canonical), range: range.clone(), full_range: full_start..range.end });
     }
     res

@@ -253,7 +253,9 @@ fn name_table(keys: &[Vec<String>]) -> HashMap<String, Vec<RecordId>> {
     for (i, record_keys) in keys.iter().enumerate() {
         for key in record_keys {
             let list = names.entry(key.clone()).or_default();
-            if !list.contains(&RecordId(i as u32)) {
+            // Records come in order, so a repeat within one record is the last one pushed;
+            // `contains` made a name shared by 100,000 nameless records quadratic.
+            if list.last() != Some(&RecordId(i as u32)) {
                 list.push(RecordId(i as u32));
             }
         }

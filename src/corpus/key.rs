@@ -19,8 +19,13 @@
 //! PMID, else normalised title, else file path): `-` and four letters of a stable hash, and
 //! the bare base key becomes ambiguous, resolving to both and reported as such. So adding a
 //! document can make a key ambiguous (with a diagnostic), but can never make it silently
-//! point at another work, and a suffixed key never changes once it exists.
-//! Keys a bibliography gives (BibTeX keys, CSL `id`) are used as they are.
+//! point at another work.
+//! Keys a bibliography gives (BibTeX keys, CSL `id`) are used as they are, and a suffixed key
+//! never takes a name any source claims (a given key or another record's base key) nor
+//! another record's suffixed key: a colliding suffix is redrawn from the identity and a round
+//! number (`Corpus::suffixed_keys`), all colliding records at once, so the result does not
+//! depend on file order. The suffixed key lost that way stays a name of its record, so it is
+//! reported as ambiguous instead of silently naming the other work.
 
 use deunicode::deunicode;
 

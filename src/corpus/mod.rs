@@ -510,21 +510,31 @@ impl Corpus {
             }
             claims.push(names);
         }
-        let mut claimants: HashMap<&str, Vec<RecordId>> = HashMap::new();
+        let mut claimants: HashMap<String, Vec<RecordId>> = HashMap::new();
         for (i, names) in claims.iter().enumerate() {
             for name in names {
-                claimants.entry(name.as_str()).or_default().push(RecordId(i as u32));
+                claimants.entry(name.clone()).or_default().push(RecordId(i as u32));
+            }
+        }
+        // A generated key that another work also claims gets a stable suffix of its own;
+        // a key a bibliography gave is never changed (it stays ambiguous and is reported).
+        let needs_suffix: Vec<usize> = (0..self.records.len())
+            .filter(|&i| self.records[i].given_key.is_none() && claimants[claims[i][0].as_str()].len() > 1)
+            .collect();
+        let (suffixed, displaced) = self.suffixed_keys(&claims, &needs_suffix, &claimants);
+        // A suffixed key lost to a collision stays a name of its record: a manuscript citing
+        // it meets an ambiguous key, never another work.
+        for (i, name) in displaced {
+            if !claims[i].contains(&name) {
+                claimants.entry(name.clone()).or_default().push(RecordId(i as u32));
+                claims[i].push(name);
             }
         }
         let mut keys = Vec::with_capacity(self.records.len());
         for (i, record) in self.records.iter().enumerate() {
             let mut names = Vec::new();
-            let first = &claims[i][0];
-            // A generated key that another work also claims gets a stable suffix of its own;
-            // a key a bibliography gave is never changed (it stays ambiguous and is reported).
-            if record.given_key.is_none() && claimants[first.as_str()].len() > 1 {
-                let path = &self.file(record.anchor().file).path;
-                names.push(format!("{first}{}", key::suffix(&key::identity(record, path))));
+            if let Some(name) = &suffixed[i] {
+                names.push(name.clone());
             }
             names.extend(claims[i].iter().cloned());
             if let Some(doi) = record.doi() {
@@ -539,10 +549,63 @@ impl Corpus {
             keys.push(names);
         }
         let mut ambiguous: Vec<(String, Vec<RecordId>)> =
-            claimants.into_iter().filter(|(_, ids)| ids.len() > 1).map(|(k, ids)| (k.to_owned(), ids)).collect();
+            claimants.into_iter().filter(|(_, ids)| ids.len() > 1).collect();
         ambiguous.sort();
         self.keys = keys;
         self.ambiguous = ambiguous;
+    }
+
+    /// The suffixed key of each record in `needs_suffix`, and the suffixed keys some of them
+    /// lost. A suffixed key avoids every name claimed in `claimants` (keys the sources give and
+    /// generated base keys) and every other suffixed key. Candidates are tried in rounds, each
+    /// round judging all pending records at once, so the outcome depends on the set of records,
+    /// never on their order: a candidate held by one record and free of every claim is that
+    /// record's key; otherwise every record that drew it tries its next candidate, and the
+    /// candidate is never given out afterwards. A first candidate lost that way is returned as
+    /// displaced (record index, name).
+    fn suffixed_keys(
+        &self,
+        claims: &[Vec<String>],
+        needs_suffix: &[usize],
+        claimants: &HashMap<String, Vec<RecordId>>,
+    ) -> (Vec<Option<String>>, Vec<(usize, String)>) {
+        let mut suffixed: Vec<Option<String>> = vec![None; self.records.len()];
+        let mut displaced = Vec::new();
+        let mut refused: std::collections::HashSet<String> = std::collections::HashSet::new();
+        let mut pending = needs_suffix.to_vec();
+        let mut attempt = 0u32;
+        while !pending.is_empty() {
+            let mut drawn: HashMap<String, Vec<usize>> = HashMap::new();
+            for &i in &pending {
+                let record = &self.records[i];
+                let path = &self.file(record.anchor().file).path;
+                let identity = key::identity(record, path);
+                let seed = match attempt {
+                    0 => identity,
+                    // Two records with one identity draw the same candidates: after a few
+                    // rounds their source locations tell them apart.
+                    1..8 => format!("{identity}#{attempt}"),
+                    _ => format!("{identity}#{attempt}@{path}:{}", record.anchor().range.start),
+                };
+                drawn.entry(format!("{}{}", claims[i][0], key::suffix(&seed))).or_default().push(i);
+            }
+            let mut next = Vec::new();
+            for (name, holders) in drawn {
+                if holders.len() == 1 && !claimants.contains_key(&name) && !refused.contains(&name) {
+                    suffixed[holders[0]] = Some(name.clone());
+                } else {
+                    if attempt == 0 {
+                        displaced.extend(holders.iter().map(|&i| (i, name.clone())));
+                    }
+                    next.extend(holders);
+                }
+                refused.insert(name);
+            }
+            next.sort_unstable();
+            pending = next;
+            attempt += 1;
+        }
+        (suffixed, displaced)
     }
 
     /// A name that resolves to this record alone (its key, else `doi:…`, …), or `None` when
@@ -648,5 +711,48 @@ mod tests {
         let sparrows = corpus.records.iter().filter(|r| r.title().is_some_and(|t| t.contains("sparrows"))).count();
         assert_eq!(sparrows, 5);
         assert!(!corpus.problems.iter().any(|p| p.problem.code == "duplicate-doi"), "{:?}", corpus.problems);
+    }
+
+    #[test]
+    fn issue_10_generated_keys_avoid_keys_the_sources_give() {
+        let damp1 = page("10.1000/damp.1", "31415926");
+        let damp2 = page("10.1000/damp.2", "31415926");
+        let probe = corpus(&[("a.txt", &damp1), ("b.txt", &damp2)]);
+        let base = key::base_key(&probe.records[0], "a");
+        let taken = format!("{base}{}", key::suffix("doi:10.1000/damp.1"));
+        assert_eq!(resolved(&probe, &taken), ["10.1000/damp.1"]);
+        // A bibliography gives that very key to another work. Its file name sorts before and
+        // after the pages, and the files come in both orders: the keys must not change.
+        let entry = format!(
+            "@article{{{taken}, author = {{Wren, Tom}}, year = {{2019}}, title = {{Owls of the northern moors}}}}\n"
+        );
+        let mut seen = Vec::new();
+        for bib in ["0.bib", "z.bib"] {
+            for reversed in [false, true] {
+                let mut files = vec![("a.txt", damp1.as_str()), ("b.txt", damp2.as_str()), (bib, entry.as_str())];
+                if reversed {
+                    files.reverse();
+                }
+                let corpus = corpus(&files);
+                let primary: Vec<&str> = (0..corpus.records.len() as u32).map(|i| corpus.key(RecordId(i))).collect();
+                let distinct: std::collections::HashSet<&&str> = primary.iter().collect();
+                assert_eq!(distinct.len(), primary.len(), "two works share a key: {primary:?}");
+                let owls = corpus.records.iter().position(|r| r.title().is_some_and(|t| t.contains("Owls"))).unwrap();
+                assert_eq!(corpus.key(RecordId(owls as u32)), taken, "the key the bibliography gave is kept");
+                // The page that held the key has another one of its own; the old key now
+                // names both works (reported), so no citation of it silently changes meaning.
+                let page1 =
+                    corpus.records.iter().position(|r| r.doi().is_some_and(|d| d.to_string() == "10.1000/damp.1"));
+                let page1_key = corpus.key(RecordId(page1.unwrap() as u32));
+                assert!(page1_key.starts_with(&base) && page1_key != taken, "{page1_key}");
+                assert_eq!(resolved(&corpus, page1_key), ["10.1000/damp.1"]);
+                assert_eq!(resolved(&corpus, &taken).len(), 2);
+                assert!(corpus.ambiguous.iter().any(|(name, ids)| *name == taken && ids.len() == 2));
+                let mut keys = primary.iter().map(|k| k.to_string()).collect::<Vec<_>>();
+                keys.sort();
+                seen.push(keys);
+            }
+        }
+        assert!(seen.windows(2).all(|w| w[0] == w[1]), "keys depend on file names or order: {seen:?}");
     }
 }

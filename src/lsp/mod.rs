@@ -69,6 +69,24 @@ pub struct Backend {
     manuscripts_loaded: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
+/// One read of declared bibliographies under way, counted in `Backend::declared_pending`
+/// from its start until it is dropped: also when the read panics, or requests would wait for
+/// it forever.
+struct PendingRead(Arc<tokio::sync::watch::Sender<usize>>);
+
+impl PendingRead {
+    fn start(counter: &Arc<tokio::sync::watch::Sender<usize>>) -> PendingRead {
+        counter.send_modify(|p| *p += 1);
+        PendingRead(Arc::clone(counter))
+    }
+}
+
+impl Drop for PendingRead {
+    fn drop(&mut self) {
+        self.0.send_modify(|p| *p -= 1);
+    }
+}
+
 /// `workspace/executeCommand` that returns the bibliography of an open manuscript.
 pub const EXPORT_COMMAND: &str = "refls.exportBibliography";
 
@@ -133,7 +151,7 @@ impl Backend {
         if new.is_empty() {
             return waiting;
         }
-        self.declared_pending.send_modify(|p| *p += 1);
+        let pending = PendingRead::start(&self.declared_pending);
         let this = self.clone();
         let uri = uri.clone();
         tokio::spawn(async move {
@@ -155,7 +173,7 @@ impl Backend {
                     state.declared_reading.remove(path);
                 }
             }
-            this.declared_pending.send_modify(|p| *p -= 1);
+            drop(pending);
             this.schedule_diagnostics(uri, Duration::ZERO);
         });
         true

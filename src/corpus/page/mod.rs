@@ -234,6 +234,11 @@ fn best_unambiguous<T: Clone + PartialEq>(candidates: &[Field<T>]) -> Option<Fie
 /// issue, or works it cites. `lines` are the body lines (reference lists already excluded).
 pub(crate) fn own_doi_candidates(acc: &mut Candidates, body: &[&Line]) {
     for line in body {
+        // Where the first `doiID`/`issue` label of the line ends, found once per line: looking
+        // in the text before each DOI made a line dense with DOIs quadratic.
+        let lower = line.text.to_ascii_lowercase();
+        let label_end =
+            ["doiid", "issue"].iter().filter_map(|label| lower.find(label).map(|at| at + label.len())).min();
         for found in find_dois_in_page_text(line.text) {
             if found.doi.kind() != DoiKind::Work {
                 continue;
@@ -246,16 +251,19 @@ pub(crate) fn own_doi_candidates(acc: &mut Candidates, body: &[&Line]) {
             }
             // An issue DOI written as `doiID:` next to an issue number is not caught by shape
             // alone on every publisher, so its label is checked too.
-            let before = line.text[..found.full_range.start].to_ascii_lowercase();
-            if before.contains("doiid") || before.contains("issue") {
+            if label_end.is_some_and(|end| end <= found.full_range.start) {
                 continue;
             }
+            let before = &lower[..found.full_range.start];
             // Labelled when `doi`/`DOI:`/a resolver link is written right before it (or inside
             // the link), not anywhere earlier on the line: a flattened page puts its own DOI and
             // the DOIs of other works on one line.
-            let near = before.get(before.len().saturating_sub(16)..).unwrap_or(&before);
-            let labelled =
-                near.contains("doi") || line.text[found.full_range.clone()].to_ascii_lowercase().contains("doi");
+            let mut near_start = before.len().saturating_sub(16);
+            while !before.is_char_boundary(near_start) {
+                near_start += 1;
+            }
+            let near = &before[near_start..];
+            let labelled = near.contains("doi") || lower[found.full_range.clone()].contains("doi");
             let confidence = if labelled { Confidence::High } else { Confidence::Medium };
             let start = line.start + found.range.start;
             acc.doi.push(Field::new(found.doi, acc.at(start..line.start + found.range.end), confidence));

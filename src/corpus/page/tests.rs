@@ -429,3 +429,64 @@ fn a_record_embedded_as_json() {
         r#"article | title="Moss growth on north walls" | authors=[Quill, Ada; Rook, Ben] | year=2021 | doi=10.1000/moss.7"#,
     );
 }
+
+// --- Further kinds (issue 8, second pass) -----------------------------------------------------
+
+#[test]
+fn jats_empty_elements_and_a_page_cut_inside_a_contributor() {
+    // An empty `<article-title/>` does not borrow the related article's title; an empty
+    // `<surname/>` is no author; the last `<contrib>` is cut before its closing tag.
+    check(
+        r#"<article><front><article-meta><article-id pub-id-type="doi">10.1000/soil.118</article-id>
+<title-group><article-title>Gaps in what we know about soil loss on slopes</article-title></title-group>
+<contrib-group><contrib contrib-type="author"><name><surname/><given-names>Nobody</given-names></name></contrib>
+<contrib contrib-type="author"><name><surname>Quill</surname><given-names>Ada</given-names></name></contrib>
+<contrib contrib-type="author"><name><surname>Rook</surname>
+<given-names>Ben</given-names>
+</name>"#,
+        r#"article-journal | title="Gaps in what we know about soil loss on slopes" | authors=[Quill, Ada; Rook, Ben] | doi=10.1000/soil.118"#,
+    );
+    check(
+        r#"<article><front><article-meta><title-group><article-title xml:lang="en"/></title-group>
+<contrib-group><contrib contrib-type="author"><name><surname>Quill</surname></name></contrib></contrib-group>
+<related-article><article-title>Another work on slopes</article-title></related-article></article-meta>"#,
+        "no document",
+    );
+}
+
+#[test]
+fn tei_header_saved_as_text() {
+    // An exploration server's chrome, then the TEI record, cut inside the DOI's closing tag.
+    check(
+        r#"Exploration server on rivers
+This site is generated from raw corpora.
+
+<record>
+<TEI>
+<teiHeader>
+<fileDesc>
+<titleStmt>
+<title xml:lang="en">How gravel bars move after a flood</title>
+<author>
+<name sortKey="Quill, Ada B" first="Ada B." last="Quill">Ada B. Quill</name>
+<affiliation>Department of Rivers, Some University</affiliation>
+</author>
+<author>
+<persName><forename>Ben</forename><surname>Rook</surname></persName>
+</author>
+<author>
+<name>Cy Moss</name>
+</author>
+</titleStmt>
+<publicationStmt>
+<idno type="pmid">12345678</idno>
+<idno type="pmc">7654321</idno>
+<idno type="doi">10.1000/river.2015.9<"#,
+        r#"article | title="How gravel bars move after a flood" | authors=[Quill, Ada B.; Rook, Ben; Moss, Cy] | pmid="12345678" | pmcid="PMC7654321" | doi=10.1000/river.2015.9"#,
+    );
+    // A DOI cut before its `<` may be cut short: it is not read.
+    check(
+        "<teiHeader><fileDesc><titleStmt><title>How gravel bars move after a flood</title></titleStmt><idno type=\"doi\">10.1000/river.20",
+        r#"article | title="How gravel bars move after a flood""#,
+    );
+}

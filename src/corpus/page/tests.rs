@@ -416,9 +416,10 @@ fn a_year_and_journal_line_under_the_title() {
 
 #[test]
 fn a_quoted_title_in_an_offered_citation() {
+    // The authors run from the label to the quoted title, the first one family name first.
     check(
         "Ice cover on small lakes The faculty made this available. Citation Quill, Ada, and Ben Rook. “Ice Cover on Small Lakes in a Warmer World.” Journal of Lake Studies 114, no. 8 (2013): 084505. As Published http://dx.doi.org/10.1000/lake.4819 Other work you may like Lake Lett. 104, 1 (2014); 10.1000/lake.9999\n",
-        r#"article-journal | title="Ice Cover on Small Lakes in a Warmer World" | year=2013 | container="Journal of Lake Studies" | volume="114" | issue="8" | doi=10.1000/lake.4819 | abstract="Ice cover on small lakes The f""#,
+        r#"article-journal | title="Ice Cover on Small Lakes in a Warmer World" | authors=[Quill, Ada; Rook, Ben] | year=2013 | container="Journal of Lake Studies" | volume="114" | issue="8" | doi=10.1000/lake.4819 | abstract="Ice cover on small lakes The f""#,
     );
 }
 
@@ -488,5 +489,68 @@ This site is generated from raw corpora.
     check(
         "<teiHeader><fileDesc><titleStmt><title>How gravel bars move after a flood</title></titleStmt><idno type=\"doi\">10.1000/river.20",
         r#"article | title="How gravel bars move after a flood""#,
+    );
+}
+
+#[test]
+fn title_and_byline_flattened_onto_one_line() {
+    // Text taken from a PDF: the title runs into the byline, the byline into the affiliation.
+    check(
+        "Received 3 May 2019 Accepted 1 June 2019\n\nFast growth of river weed in warm shallow water Ada Quill, Ben Tor Rook, Min-A Moss & Dee J. Lark School of Rivers, Some University, Town, Country.\n\nWe grew weed in tanks.\n",
+        r#"article | title="Fast growth of river weed in warm shallow water" | authors=[Quill, Ada; Rook, Ben Tor; Moss, Min-A; Lark, Dee J.]"#,
+    );
+    check(
+        "1\n\nRiver weed in warm shallow water Ada B. Quill, Ben Rook, and Cy Moss  Abstract—We grew weed in tanks and measured it.\n",
+        r#"article | title="River weed in warm shallow water" | authors=[Quill, Ada B.; Rook, Ben; Moss, Cy]"#,
+    );
+    // A title-case word before the names could be a given name: nothing is split.
+    check(
+        "Received 3 May 2019\n\nRiver Weed in Warm Shallow Water Ada Quill, Ben Rook and Cy Moss Department of Rivers, Some University, Town\n",
+        "no document",
+    );
+    // Prose that names people goes on in lower case after the last name: not a byline.
+    check(
+        "Received 3 May 2019\n\nIn this study we followed Ada Quill, Ben Rook and Cy Moss in the field at Some University, Town\n",
+        "no document",
+    );
+}
+
+#[test]
+fn an_upper_case_article_type_run_into_the_title() {
+    check(
+        "RESEARCH ARTICLE River weed in warm water: growth and shade\n\nAda Quill1☯, Ben Rook2*\n\n1 School of Rivers, Some University, Town, Country\n",
+        r#"article | title="River weed in warm water: growth and shade" | authors=[Quill, Ada; Rook, Ben]"#,
+    );
+}
+
+#[test]
+fn a_citation_line_with_spaces_outranks_the_online_date() {
+    // The issue's year is the one citations give; the online date is earlier.
+    check(
+        "Research article\nRiver weed in warm shallow water\n\nAda Quill1*, Ben Rook2\n\nWe grew weed. Front Riv Sci 2010; 8(4): 187–192, doi:10.1000/riv.0048 (published online 27 Oct 2009)\n",
+        r#"article-journal | title="River weed in warm shallow water" | authors=[Quill, Ada; Rook, Ben] | year=2010 | container="Front Riv Sci" | short="Front Riv Sci" | volume="8" | issue="4" | pages="187-192" | doi=10.1000/riv.0048"#,
+    );
+}
+
+#[test]
+fn a_number_sign_masthead_with_its_year_broken_off() {
+    // An aggregator page cut above its title: the year, then `Journal, № N, с. pages`.
+    check(
+        "2025,\nJournal of Small Rivers, № 22, с. 361-368\nВидавець\nSome Press\nАвтори\nAda Quill,\nBen Rook\nДетальна інформація\n",
+        r#"article-journal | authors=[Quill, Ada; Rook, Ben] | year=2025 | container="Journal of Small Rivers" | publisher="Some Press""#,
+    );
+}
+
+#[test]
+fn records_printed_as_pipe_tables() {
+    // A thesis record: label cells in another language, values on the next line or the same.
+    check(
+        "研究生: |\nAda Quill |\n---|---|\n論文名稱: |\nRiver weed in warm shallow water |\n論文出版年: | 2015 |\n",
+        r#"article | title="River weed in warm shallow water" | authors=[Quill, Ada] | year=2015"#,
+    );
+    // A catalogue record: names lost (only commas left), the date inside a multi-line cell.
+    check(
+        "Main Authors: | , , |\nFormat: | Article |\nPublished: |\nSome Press\n2019-08-01\n|\nOnline Access: | https://doi.org/10.1000/riv.366 |\n",
+        r#"article | year=2019 | doi=10.1000/riv.366"#,
     );
 }

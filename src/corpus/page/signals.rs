@@ -128,6 +128,12 @@ fn labelled_fields(acc: &mut Candidates, body: &[&Line]) {
                     labelled_field(acc, line, &label.to_lowercase(), value);
                 }
             }
+        }
+        // Dates are labelled with a colon, or on a history line without one (`Received 19 May
+        // 2013 Accepted 2 June 2014 Published 11 June 2014`, as a PDF's head prints it).
+        let history_line = text.len() < 200
+            && ["Received ", "Accepted ", "Published ", "Submitted "].iter().any(|w| text.starts_with(w));
+        if text.contains(':') || history_line {
             if let Some(caps) = DATED_LABEL.captures(text) {
                 let m = caps.get(1).expect("group");
                 // The online date comes before the issue's, whose year is the one citations
@@ -552,9 +558,11 @@ fn citation_lines(acc: &mut Candidates, body: &[&Line], standalone: &[&Line]) {
         if text.contains('(') {
             harvard_line(acc, line, standalone);
         }
+        let mut pubmed_location = false;
         if text.contains(';')
             && let Some(caps) = PUBMED_LOCATION.captures(text)
         {
+            pubmed_location = true;
             let year = &caps["year"];
             acc.year.push(acc.field(
                 year.parse().expect("digits"),
@@ -585,8 +593,9 @@ fn citation_lines(acc: &mut Candidates, body: &[&Line], standalone: &[&Line]) {
         }
         // `Front Lake Sci 2010; 8(4): 187–192`: a journal's citation line with spaces, no full
         // stop after the journal.
-        if text.contains(';')
-            && !PUBMED_LOCATION.is_match(text)
+        if !pubmed_location
+            && text.contains(';')
+            && text.contains("):")
             && let Some(caps) = SPACED_LOCATION.captures(text)
         {
             let journal = caps.name("journal").expect("group").as_str().trim();
@@ -1601,6 +1610,10 @@ fn pipe_rows(acc: &mut Candidates, body: &[&Line]) {
     let mut fields = 0;
     let mut title = false;
     for (i, line) in body.iter().enumerate() {
+        // Most lines have no pipe, and skip the two searches.
+        if !line.text.contains('|') {
+            continue;
+        }
         let Some(colon) = line.text.find(": |").or_else(|| line.text.find(":|")) else { continue };
         let label = line.text[..colon].trim();
         if label.is_empty() || label.len() > 48 || label.contains('|') {

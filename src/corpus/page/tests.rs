@@ -496,8 +496,8 @@ This site is generated from raw corpora.
 fn title_and_byline_flattened_onto_one_line() {
     // Text taken from a PDF: the title runs into the byline, the byline into the affiliation.
     check(
-        "Received 3 May 2019 Accepted 1 June 2019\n\nFast growth of river weed in warm shallow water Ada Quill, Ben Tor Rook, Min-A Moss & Dee J. Lark School of Rivers, Some University, Town, Country.\n\nWe grew weed in tanks.\n",
-        r#"article | title="Fast growth of river weed in warm shallow water" | authors=[Quill, Ada; Rook, Ben Tor; Moss, Min-A; Lark, Dee J.]"#,
+        "Received 3 May 2019 Accepted 1 June 2019 Published 5 July 2019\n\nFast growth of river weed in warm shallow water Ada Quill, Ben Tor Rook, Min-A Moss & Dee J. Lark School of Rivers, Some University, Town, Country.\n\nWe grew weed in tanks.\n",
+        r#"article | title="Fast growth of river weed in warm shallow water" | authors=[Quill, Ada; Rook, Ben Tor; Moss, Min-A; Lark, Dee J.] | year=2019"#,
     );
     check(
         "1\n\nRiver weed in warm shallow water Ada B. Quill, Ben Rook, and Cy Moss  Abstract—We grew weed in tanks and measured it.\n",

@@ -1523,7 +1523,7 @@ fn bounded_name(item: &str) -> Option<Person> {
 fn name_at_end(text: &str) -> Option<(&str, Person)> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let n = words.len();
-    let family = family_word(*words.last()?)?;
+    let family = family_word(words.last()?)?;
     let mut k = n.checked_sub(2)?;
     let mut initials = Vec::new();
     while k > 0 && is_initial(words[k]) && initials.len() < 3 {

@@ -146,6 +146,8 @@ def main():
     fp = dict.fromkeys(FIELDS, 0)
     fn = dict.fromkeys(FIELDS, 0)
     wrong = []
+    missed = []
+    ref_missed = []
     non_article_records = []
     ref_want = ref_found = ref_extra = 0
     for page in present:
@@ -166,12 +168,15 @@ def main():
                     wrong.append(f"{pid} {field}: got {have!r}, label {want!r}")
                 if want is not None:
                     fn[field] += 1
+                    if have is None:
+                        missed.append(f"{pid} {field}: label {want!r}")
         if kind == "article":
             want_refs = {norm_doi(d) for d in page.get("reference_dois", [])}
             got_refs = {norm_doi(c["DOI"]) for c in cited_of.get(pid, []) if c.get("DOI")}
             ref_want += len(want_refs)
             ref_found += len(want_refs & got_refs)
             ref_extra += len(got_refs - want_refs)
+            ref_missed.extend(f"{pid} {d}" for d in sorted(want_refs - got_refs))
 
     kinds = {}
     for page in present:
@@ -195,6 +200,12 @@ def main():
     if details:
         print("\nwrong:")
         for line in wrong:
+            print("  " + line)
+        print("\nmissed (labelled, not given):")
+        for line in missed:
+            print("  " + line)
+        print("\nreference DOIs missed:")
+        for line in ref_missed:
             print("  " + line)
         print("\nnon-article records:")
         for line in non_article_records:

@@ -22,18 +22,18 @@ pub fn looks_like_jats(text: &str) -> bool {
 /// An element name to look up. Elements are found with plain substring search rather than
 /// a regex with captures: JATS pages are large, and a lazy `(.*?)` capture over a whole
 /// `<article-meta>` made this reader the slowest part of indexing.
-struct Tag {
+pub(super) struct Tag {
     open: String,
     close: String,
 }
 
-fn tag(name: &str) -> Tag {
+pub(super) fn tag(name: &str) -> Tag {
     Tag { open: format!("<{name}"), close: format!("</{name}>") }
 }
 
 impl Tag {
     /// Every element in `scope`: (whole element range, inner range).
-    fn find_iter<'a>(
+    pub(super) fn find_iter<'a>(
         &'a self,
         scope: &'a str,
     ) -> impl Iterator<Item = (std::ops::Range<usize>, std::ops::Range<usize>)> + 'a {
@@ -44,13 +44,19 @@ impl Tag {
                 let after = start + self.open.len();
                 // `<title` must not match `<title-group`: the name ends at `>`, `/` or space.
                 match scope.as_bytes().get(after) {
-                    Some(b'>') | Some(b' ') | Some(b'\n') | Some(b'\t') | Some(b'\r') => {}
+                    Some(b'>') | Some(b' ') | Some(b'\n') | Some(b'\t') | Some(b'\r') | Some(b'/') => {}
                     _ => {
                         from = after;
                         continue;
                     }
                 }
                 let inner_start = after + scope[after..].find('>')? + 1;
+                // An empty element (`<given-names/>`) has no value; it never lends itself the
+                // next element's.
+                if scope[..inner_start].ends_with("/>") {
+                    from = inner_start;
+                    return Some((start..inner_start, inner_start..inner_start));
+                }
                 let inner_end = inner_start + scope[inner_start..].find(&self.close)?;
                 let end = inner_end + self.close.len();
                 from = end;
@@ -59,7 +65,39 @@ impl Tag {
         })
     }
 
-    fn inner<'a>(&self, scope: &'a str) -> Option<(&'a str, std::ops::Range<usize>)> {
+    /// Like [`Tag::find_iter`], for container elements of a page cut short: an element whose
+    /// closing tag is missing runs to the next element of the same name or to the end of
+    /// `scope` (a saved page cut inside its last `<contrib>` still shows that author's name).
+    fn find_iter_open_ended<'a>(
+        &'a self,
+        scope: &'a str,
+    ) -> impl Iterator<Item = (std::ops::Range<usize>, std::ops::Range<usize>)> + 'a {
+        let mut from = 0;
+        std::iter::from_fn(move || {
+            loop {
+                let start = from + scope.get(from..)?.find(&self.open)?;
+                let after = start + self.open.len();
+                if !matches!(scope.as_bytes().get(after), Some(b'>' | b' ' | b'\n' | b'\t' | b'\r' | b'/')) {
+                    from = after;
+                    continue;
+                }
+                let inner_start = after + scope[after..].find('>')? + 1;
+                if scope[..inner_start].ends_with("/>") {
+                    from = inner_start;
+                    return Some((start..inner_start, inner_start..inner_start));
+                }
+                let next_open = scope[inner_start..].find(&self.open).map_or(scope.len(), |i| inner_start + i);
+                let (inner_end, end) = match scope[inner_start..next_open].find(&self.close) {
+                    Some(i) => (inner_start + i, inner_start + i + self.close.len()),
+                    None => (next_open, next_open),
+                };
+                from = end;
+                return Some((start..end, inner_start..inner_end));
+            }
+        })
+    }
+
+    pub(super) fn inner<'a>(&self, scope: &'a str) -> Option<(&'a str, std::ops::Range<usize>)> {
         self.find_iter(scope).next().map(|(_, inner)| (&scope[inner.clone()], inner))
     }
 }
@@ -85,7 +123,7 @@ static ARTICLE_ID: LazyLock<Tag> = LazyLock::new(|| tag("article-id"));
 static PUB_ID: LazyLock<Tag> = LazyLock::new(|| tag("pub-id"));
 
 /// The value of `name="…"` in an element's opening tag.
-fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
+pub(super) fn attribute<'a>(element: &'a str, name: &str) -> Option<&'a str> {
     let open_tag = &element[..element.find('>')?];
     let start = open_tag.find(&format!("{name}=\""))? + name.len() + 2;
     let len = open_tag[start..].find('"')?;
@@ -99,7 +137,7 @@ static ANY_TAG: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"<[^>]+>").expect
 
 /// Inner text of an element: tags removed, entities for the five XML specials decoded,
 /// whitespace collapsed.
-fn inner_text(xml: &str) -> String {
+pub(super) fn inner_text(xml: &str) -> String {
     if !xml.contains(['<', '&']) {
         return xml.split_whitespace().collect::<Vec<_>>().join(" ");
     }
@@ -144,19 +182,21 @@ fn section<'a>(text: &'a str, open: &str, close: &str) -> Option<&'a str> {
 
 fn people(reader: &Reader, scope: &str) -> Vec<Field<Person>> {
     let mut res = Vec::new();
-    for (whole, inner) in CONTRIB.find_iter(scope) {
+    for (whole, inner) in CONTRIB.find_iter_open_ended(scope) {
         if attribute(&scope[whole], "contrib-type") != Some("author") {
             continue;
         }
         let inner_text_range = inner.clone();
         let inner = &scope[inner];
-        let person = match (SURNAME.inner(inner), GIVEN.inner(inner)) {
+        let person = match (SURNAME.inner(inner).filter(|(f, _)| !f.trim().is_empty()), GIVEN.inner(inner)) {
             (Some((family, _)), given) => {
                 Person { family: inner_text(family), given: given.map(|(g, _)| inner_text(g)).unwrap_or_default() }
             }
             (None, _) => match COLLAB.inner(inner) {
-                Some((collab, _)) => Person { family: inner_text(collab), given: String::new() },
-                None => continue,
+                Some((collab, _)) if !collab.trim().is_empty() => {
+                    Person { family: inner_text(collab), given: String::new() }
+                }
+                _ => continue,
             },
         };
         res.push(reader.field(person, scope, inner_text_range));
@@ -235,7 +275,7 @@ pub fn read(file: FileId, text: &str) -> PageReading {
             // Every `<name>` of the person group, in order.
             for (whole, _) in NAME.find_iter(names) {
                 let element = &names[whole.clone()];
-                let Some((family, _)) = SURNAME.inner(element) else { continue };
+                let Some((family, _)) = SURNAME.inner(element).filter(|(f, _)| !f.trim().is_empty()) else { continue };
                 let given = GIVEN.inner(element).map(|(g, _)| inner_text(g)).unwrap_or_default();
                 work.authors.push(reader.field(Person { family: inner_text(family), given }, names, whole));
             }

@@ -12,13 +12,14 @@
 //!
 //! The passes live in submodules: [`lines`] (line splitting and section detection),
 //! [`signals`] (labelled fields, citation lines, blocks), [`references`] (the reference list),
-//! [`jats`] (pages that are JATS XML saved as text).
+//! [`jats`] (pages that are JATS XML saved as text), [`tei`] (TEI XML records saved as text).
 
 mod jats;
 mod lines;
 mod names;
 mod references;
 mod signals;
+mod tei;
 
 use std::ops::Range;
 
@@ -40,6 +41,9 @@ pub struct PageReading {
 pub fn read(file: FileId, text: &str) -> PageReading {
     if jats::looks_like_jats(text) {
         return jats::read(file, text);
+    }
+    if tei::looks_like_tei(text) {
+        return tei::read(file, text);
     }
     let lines = lines::split(text);
     let mut acc = Candidates::new(file);

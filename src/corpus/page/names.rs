@@ -28,8 +28,9 @@ static FAMILY: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static GIVEN_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    // `Anna`, `Jean-Louis`, `Ki-Bum`, `J.`, `F.G.A.`, and a bare initial `T` as bylines print it.
-    Regex::new(r"^\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}?[\p{Ll}'’]+)*-?$|^(?:\p{Lu}\.)+$|^\p{Lu}$").expect("valid regex")
+    // `Anna`, `Jean-Louis`, `Ki-Bum`, `Min-A`, `J.`, `F.G.A.`, and a bare initial `T` as bylines print it.
+    Regex::new(r"^\p{Lu}[\p{Ll}'’]+(?:-\p{Lu}[\p{Ll}'’]*|-[\p{Ll}'’]+)*-?$|^(?:\p{Lu}\.)+$|^\p{Lu}$")
+        .expect("valid regex")
 });
 
 /// Writes initials the way CSL and the seed truth do: `BJR` and `B.J.R.` become `B. J. R.`.
@@ -256,6 +257,33 @@ pub fn is_marker_line(text: &str) -> bool {
     !t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || MARKERS.contains(&c) || ", ".contains(c))
 }
 
+/// `Family, Given, Given Family, and Given Family` (Chicago and MLA): the first author family
+/// name first, the others given names first.
+pub fn parse_chicago_list(list: &str) -> Option<AuthorList> {
+    let (list, et_al) = strip_et_al(list);
+    let (family, rest) = list.split_once(", ")?;
+    let (given, others) = match rest.split_once(", ") {
+        Some((given, others)) => (given, Some(others)),
+        None => match rest.split_once(" and ") {
+            Some((given, other)) => (given, Some(other)),
+            None => (rest, None),
+        },
+    };
+    let given = given.trim();
+    if !FAMILY.is_match(family.trim())
+        || given.is_empty()
+        || !given.split_whitespace().all(|w| GIVEN_WORD.is_match(w) || INITIALS.is_match(w))
+    {
+        return None;
+    }
+    let mut people = vec![Person { family: family.trim().to_owned(), given: given.to_owned() }];
+    if let Some(others) = others {
+        let others = others.trim().strip_prefix("and ").unwrap_or(others.trim());
+        people.extend(parse_given_first_list(others)?.people);
+    }
+    Some(AuthorList { people, et_al })
+}
+
 /// Any of the list shapes above, tried from the most specific.
 pub fn parse_any_list(list: &str) -> Option<AuthorList> {
     if list.contains(';') {
@@ -331,6 +359,17 @@ mod tests {
         insta::assert_snapshot!(show_byline("A Different Story About Rivers and Their Banks"), @"none");
         insta::assert_snapshot!(show_byline("College of Rivers, Some University, Town 1234, Country"), @"none");
         assert!(is_marker_line("1,2,*,") && is_marker_line("3 and") && !is_marker_line("Ada"));
+    }
+
+    #[test]
+    fn chicago_style() {
+        insta::assert_snapshot!(
+            show(parse_chicago_list("Quill-Moss, Ada, Ben Rook, Cy T. Moss, and Dee Lark")),
+            @"Quill-Moss / Ada; Rook / Ben; Moss / Cy T.; Lark / Dee"
+        );
+        insta::assert_snapshot!(show(parse_chicago_list("Quill, Ada, and Ben Rook")), @"Quill / Ada; Rook / Ben");
+        insta::assert_snapshot!(show(parse_chicago_list("Quill, Ada")), @"Quill / Ada");
+        insta::assert_snapshot!(show(parse_chicago_list("Rivers, lakes, and the sea")), @"none");
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub fn collect(acc: &mut Candidates, body: &[&Line]) {
     blocks(acc, body);
     repeated_titles(acc, &shaped);
     corroborated_title(acc, body);
+    flattened_title_byline(acc, body);
+    pipe_rows(acc, body);
     abstract_text(acc, body);
     keywords(acc, body);
 }
@@ -126,10 +128,21 @@ fn labelled_fields(acc: &mut Candidates, body: &[&Line]) {
                     labelled_field(acc, line, &label.to_lowercase(), value);
                 }
             }
+        }
+        // Dates are labelled with a colon, or on a history line without one (`Received 19 May
+        // 2013 Accepted 2 June 2014 Published 11 June 2014`, as a PDF's head prints it).
+        let history_line = text.len() < 200
+            && ["Received ", "Accepted ", "Published ", "Submitted "].iter().any(|w| text.starts_with(w));
+        if text.contains(':') || history_line {
             if let Some(caps) = DATED_LABEL.captures(text) {
                 let m = caps.get(1).expect("group");
+                // The online date comes before the issue's, whose year is the one citations
+                // give: a citation line's year outranks it.
+                let whole = caps.get(0).expect("group").as_str().to_ascii_lowercase();
+                let online = whole.contains("online") || whole.contains("epub");
+                let confidence = if online { Confidence::Medium } else { Confidence::High };
                 if let Ok(year) = m.as_str().parse() {
-                    acc.year.push(acc.field(year, sub_range(line, m.as_str()), Confidence::High));
+                    acc.year.push(acc.field(year, sub_range(line, m.as_str()), confidence));
                 }
             }
         }
@@ -312,10 +325,16 @@ pub(crate) fn is_field_heading(text: &str) -> bool {
 }
 
 fn labelled_field(acc: &mut Candidates, line: &Line, label: &str, value: &str) {
+    // A pipe table's label cell (`Title: |`): the value is on the lines below (`pipe_rows`).
+    let value = value.trim_end_matches('|').trim_end();
+    if !value.chars().any(char::is_alphanumeric) {
+        return;
+    }
     let range = sub_range(line, value);
     let value_clean = value.trim_end_matches(['.', ';', ',']).trim();
     match label {
-        "title" | "article title" | "citation_title" => {
+        "title" | "article title" | "citation_title" | "titel" | "titre" | "título" | "titolo" | "назва"
+        | "название" | "題名" | "题名" | "標題" | "标题" | "論文名稱" | "论文名称" => {
             acc.title.push(acc.field(collapse_whitespace(value_clean), range, Confidence::High));
         }
         "journal"
@@ -347,7 +366,8 @@ fn labelled_field(acc: &mut Candidates, line: &Line, label: &str, value: &str) {
             acc.container_short.push(acc.field(collapse_whitespace(value_clean), range, Confidence::High));
         }
         "authors" | "author(s)" | "author" | "creators" | "citation_author" | "автори" | "авторы" | "автор"
-        | "autoren" | "autor" | "autorin" | "verfasst von" | "auteurs" | "auteur" | "autores" | "autor(es)" => {
+        | "autoren" | "autor" | "autorin" | "verfasst von" | "auteurs" | "auteur" | "autores" | "autor(es)"
+        | "main authors" | "main author" | "作者" | "研究生" => {
             if let Some(AuthorList { people, et_al }) = names::parse_any_list(value_clean) {
                 let fields = people.into_iter().map(|p| acc.field(p, range.clone(), Confidence::High)).collect();
                 acc.authors.push((fields, et_al, Confidence::High));
@@ -409,7 +429,12 @@ fn labelled_field(acc: &mut Candidates, line: &Line, label: &str, value: &str) {
         | "jahr"
         | "année"
         | "año"
-        | "ano" => {
+        | "ano"
+        | "published"
+        | "出版年"
+        | "出版年份"
+        | "論文出版年"
+        | "论文出版年" => {
             if let Some((year, r)) = first_year(value) {
                 acc.year.push(acc.field(year, range.start + r.start..range.start + r.end, Confidence::High));
             }
@@ -510,6 +535,11 @@ static PUBMED_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+static SPACED_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|\.\s)(?P<journal>\p{Lu}[\p{L}&.]*(?:\s\p{Lu}[\p{L}&.]*)*)\s(?P<year>(?:19|20)\d{2});\s?(?P<vol>\d+)\s?\((?P<iss>[^)\s]+)\):\s?(?P<pages>[A-Za-z]?\d+(?:[-–]\d+)?)")
+        .expect("valid regex")
+});
+
 static ISSN_INLINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\bISSN:?\s*(\d{4}-\d{3}[\dXx])").expect("valid regex"));
 
@@ -528,9 +558,11 @@ fn citation_lines(acc: &mut Candidates, body: &[&Line], standalone: &[&Line]) {
         if text.contains('(') {
             harvard_line(acc, line, standalone);
         }
+        let mut pubmed_location = false;
         if text.contains(';')
             && let Some(caps) = PUBMED_LOCATION.captures(text)
         {
+            pubmed_location = true;
             let year = &caps["year"];
             acc.year.push(acc.field(
                 year.parse().expect("digits"),
@@ -558,6 +590,18 @@ fn citation_lines(acc: &mut Candidates, body: &[&Line], standalone: &[&Line]) {
                 acc.container_short.push(acc.field(journal.to_owned(), sub_range(line, journal), Confidence::Medium));
             }
             acc.article_signals += 1;
+        }
+        // `Front Lake Sci 2010; 8(4): 187–192`: a journal's citation line with spaces, no full
+        // stop after the journal.
+        if !pubmed_location
+            && text.contains(';')
+            && text.contains("):")
+            && let Some(caps) = SPACED_LOCATION.captures(text)
+        {
+            let journal = caps.name("journal").expect("group").as_str().trim();
+            acc.container_short.push(acc.field(journal.to_owned(), sub_range(line, journal), Confidence::Medium));
+            acc.container_title.push(acc.field(journal.to_owned(), sub_range(line, journal), Confidence::Medium));
+            masthead_numbers(acc, line, &caps, Confidence::High);
         }
         if text.contains(". ")
             && let Some(caps) = PUBMED_SHORT.captures(text)
@@ -687,6 +731,11 @@ static MASTHEADS: LazyLock<[Regex; 5]> = LazyLock::new(|| {
     .map(|r| r.expect("valid regex"))
 });
 
+static NUMBER_SIGN_MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?P<journal>\p{Lu}[^,№]+),\s*(?:(?:т|vol|Vol)\.\s*\d+,\s*)?№\s*[\w/\-–]+,\s*(?:с|p|pp|s|S)\.\s*[A-Za-z]?\d+(?:\s*[-–]\s*[A-Za-z]?\d+)?$")
+        .expect("valid regex")
+});
+
 static YEAR_JOURNAL: LazyLock<Regex> = LazyLock::new(|| {
     // `2010, Frontiers in Ecology and the Environment` under a title (Academia and others).
     Regex::new(r"^(?P<year>(?:19|20)\d{2}),\s+(?P<journal>\p{Lu}[^,]+?)(?:,\s+[^,]+)?$").expect("valid regex")
@@ -706,6 +755,27 @@ fn mastheads(acc: &mut Candidates, body: &[&Line]) {
             masthead_fields(acc, line, &caps, Confidence::High);
             continue;
         }
+        // `Journal Name, № 22, с. 3616-3628` (the citation style of Ukrainian and Russian
+        // aggregators), its year on the line above when the page broke `2025,` off it.
+        if text.contains('№')
+            && let Some(caps) = NUMBER_SIGN_MASTHEAD.captures(text)
+        {
+            let year_line = (0..i).rev().find(|&j| !body[j].is_blank()).map(|j| body[j]);
+            let year = year_line.and_then(|l| {
+                YEAR.find(l.text).filter(|m| m.start() == 0 && l.text[m.end()..].trim() == ",").map(|m| (l, m))
+            });
+            if let Some((year_line, m)) = year {
+                let journal = caps.name("journal").expect("group").as_str().trim();
+                acc.container_title.push(acc.field(journal.to_owned(), sub_range(line, journal), Confidence::Medium));
+                acc.year.push(acc.field(
+                    m.as_str().parse().expect("digits"),
+                    sub_range(year_line, m.as_str()),
+                    Confidence::Medium,
+                ));
+                acc.article_signals += 1;
+                continue;
+            }
+        }
         // A journal line followed by `, Volume 160, Issue 8, pp 2207–2245` (Springer).
         if let Some(next) = body[i + 1..].iter().take(3).find(|l| !l.is_blank())
             && next.text.starts_with(", Volume")
@@ -721,6 +791,11 @@ fn mastheads(acc: &mut Candidates, body: &[&Line]) {
 fn masthead_fields(acc: &mut Candidates, line: &Line, caps: &regex::Captures, confidence: Confidence) {
     let journal = caps.name("journal").expect("group").as_str().trim();
     acc.container_title.push(acc.field(journal.to_owned(), sub_range(line, journal), confidence));
+    masthead_numbers(acc, line, caps, confidence);
+}
+
+/// Year, volume, issue and pages of a masthead or citation line.
+fn masthead_numbers(acc: &mut Candidates, line: &Line, caps: &regex::Captures, confidence: Confidence) {
     let year = caps.name("year").expect("group").as_str();
     acc.year.push(acc.field(year.parse().expect("digits"), sub_range(line, year), confidence));
     for (name, list) in [("vol", &mut acc.volume), ("iss", &mut acc.issue)] {
@@ -765,6 +840,24 @@ fn quoted_citations(acc: &mut Candidates, body: &[&Line]) {
         let title = caps.name("title").expect("group").as_str();
         acc.title.push(acc.field(collapse_whitespace(title), sub_range(line, title), Confidence::High));
         masthead_fields(acc, line, &caps, Confidence::High);
+        // The authors run from the offering label (`Citation`, `Cite this article:`) to the
+        // quoted title, in Chicago or MLA order; anything else before the title is left alone.
+        let head = &text[..start];
+        let ascii = head.to_ascii_lowercase();
+        if let Some(label) =
+            ascii.rfind("citation").map(|i| i + "citation".len()).or_else(|| ascii.rfind("cite").map(|i| i + 4))
+        {
+            let rest = head[label..].trim_start();
+            let rest = rest.strip_prefix("this article").unwrap_or(rest).trim_start_matches([':', ' ']);
+            let authors = rest.trim_end().trim_end_matches('.');
+            if authors.len() < 1000
+                && let Some(AuthorList { people, et_al }) = names::parse_chicago_list(authors)
+            {
+                let range = sub_range(line, authors);
+                let fields = people.into_iter().map(|p| acc.field(p, range.clone(), Confidence::High)).collect();
+                acc.authors.push((fields, et_al, Confidence::High));
+            }
+        }
     }
 }
 
@@ -905,7 +998,7 @@ fn article_block(acc: &mut Candidates, body: &[&Line], heading: usize) {
 // Titles
 
 static NOISE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:skip to|jump to|search|browse|menu|sign in|log ?in|register|subscribe|download|share|bookmark|cite this|print|export|view (?:item|article|pdf)|read (?:this|more|the)|full text|open access|is open access|pdf|altmetric|crossref|\d+\s+citations?|citations?|views?|recommends?|\+1|collections?|shares?|metrics|there is no author summary|an official website|the site is secure|the \.gov means|federal government websites|access keys|we use cookies|this website uses cookies|accept (?:all )?cookies|privacy|terms of|contact us|page not found|back to|go to|home\b|related|similar|you may also|people also|figure \d|table \d|research-article|original article|review article)")
+    Regex::new(r"(?i)^(?:skip to|jump to|search|browse|menu|sign in|log ?in|register|subscribe|download|share|bookmark|cite this|print|export|view (?:item|article|pdf)|read (?:this|more|the)|full text|open access|is open access|pdf|altmetric|crossref|\d+\s+citations?|citations?|views?|recommends?|\+1|collections?|shares?|metrics|there is no author summary|an official website|the site is secure|the \.gov means|federal government websites|access keys|we use cookies|this website uses cookies|accept (?:all )?cookies|privacy|terms of|contact us|page not found|back to|go to|home\b|related|similar|you may also|people also|figure \d|table \d|research-article|original article|review article|(?:received|accepted|revised|submitted|published)\b)")
         .expect("valid regex")
 });
 
@@ -1057,6 +1150,10 @@ fn corroborated_title(acc: &mut Candidates, body: &[&Line]) {
         let text = line.text.strip_suffix('.').filter(|t| !t.ends_with("et al")).unwrap_or(line.text);
         // A link to the full text after the title (`Title · Full text`).
         let text = text.split(" · ").next().unwrap_or(text).trim_end();
+        // An article-type line run into the title by flattened text (`RESEARCH ARTICLE Title`).
+        let unprefixed = strip_caps_kicker(text);
+        let glued_kicker = unprefixed.len() < text.len();
+        let text = unprefixed;
         if !(is_title_shaped(text) || text.contains(": ") && is_title_with_short_head(text)) {
             continue;
         }
@@ -1071,7 +1168,7 @@ fn corroborated_title(acc: &mut Candidates, body: &[&Line]) {
             continue;
         }
         let Some(next) = next_non_blank(body, i + 1, false) else { continue };
-        let title_range = line.start..line.start + text.len();
+        let title_range = sub_range(line, text);
         // A title wrapped onto a short second line, the byline under it.
         let fragment = body[next].text;
         if fragment.len() <= 40
@@ -1093,7 +1190,8 @@ fn corroborated_title(acc: &mut Candidates, body: &[&Line]) {
         // (`research-article`).
         // A kicker below counts only when no title-shaped line follows it (else it is the
         // next title's kicker, as under a "Next article" link).
-        let after_kicker = (0..i).rev().take(4).find(|&j| !body[j].is_blank()).is_some_and(|j| is_kicker(body[j].text))
+        let after_kicker = glued_kicker
+            || (0..i).rev().take(4).find(|&j| !body[j].is_blank()).is_some_and(|j| is_kicker(body[j].text))
             || is_kicker(body[next].text)
                 && next_non_blank(body, next + 1, false).is_none_or(|k| !is_title_shaped(body[k].text));
         // `2010, Frontiers in Ecology and the Environment` right under the title.
@@ -1138,6 +1236,26 @@ fn corroborated_title(acc: &mut Candidates, body: &[&Line]) {
             return;
         }
     }
+}
+
+/// `RESEARCH ARTICLE Title…` → `Title…`: an upper-case article-type line that flattened text
+/// ran into the title. Only a known article type is cut, and only before a mixed-case word.
+fn strip_caps_kicker(text: &str) -> &str {
+    let mut end = 0;
+    for (n, word) in text.split(' ').enumerate().take(3) {
+        if word.is_empty() || !word.chars().all(|c| c.is_ascii_uppercase()) {
+            break;
+        }
+        end += word.len() + usize::from(n > 0);
+        let rest = text[end..].trim_start();
+        if is_kicker(&text[..end])
+            && rest.chars().next().is_some_and(char::is_uppercase)
+            && rest.split(' ').next().is_some_and(|w| w.chars().any(char::is_lowercase))
+        {
+            return rest;
+        }
+    }
+    text
 }
 
 /// An article-type line, perhaps bulleted (`• Review Article`).
@@ -1342,5 +1460,195 @@ fn keywords(acc: &mut Candidates, body: &[&Line]) {
         let fields: Vec<_> =
             split_keywords(line.text).into_iter().map(|k| acc.field(k, line.range(), Confidence::Medium)).collect();
         acc.keywords.push((fields, Confidence::Medium));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text flattened from a PDF: title and byline on one line
+
+/// An initial as bylines print it: `H.`, `N`, `J.-P.`.
+fn is_initial(word: &str) -> bool {
+    let w = word.trim_end_matches('.');
+    let mut chars = w.chars();
+    chars.next().is_some_and(char::is_uppercase) && (chars.next().is_none() || w.len() <= 5 && w.contains(".-"))
+}
+
+/// A family name word with its affiliation markers cut (`Grod1*` → `Grod`).
+fn family_word(word: &str) -> Option<&str> {
+    let w = word.trim_end_matches(|c: char| c.is_ascii_digit() || "*†‡§¶☯⁎∗#✉,".contains(c));
+    let mut chars = w.chars();
+    (chars.next().is_some_and(char::is_uppercase)
+        && w.chars().any(char::is_lowercase)
+        && w.chars().all(|c| c.is_alphabetic() || "-'’".contains(c)))
+    .then_some(w)
+}
+
+/// A given name word (`Ada`, `Ki-Seok`), not an initial.
+fn given_word(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(char::is_uppercase)
+        && word.chars().count() >= 2
+        && word.chars().all(|c| c.is_alphabetic() || c == '-')
+        && word.chars().skip(1).any(char::is_lowercase)
+}
+
+/// One name at the start of `text` (`Jose A. Garrido  Abstract—…`): a given name, initials,
+/// a family name. Returns the person and what follows.
+fn name_at_start(text: &str) -> Option<(Person, &str)> {
+    let mut words = text.split_whitespace();
+    let given = words.next().filter(|w| given_word(w))?;
+    let mut initials = Vec::new();
+    let family = loop {
+        let w = words.next()?;
+        if is_initial(w) && initials.len() < 3 {
+            initials.push(w);
+        } else {
+            break family_word(w)?;
+        }
+    };
+    let end = family.as_ptr() as usize - text.as_ptr() as usize + family.len();
+    let rest = text[end..].trim_start_matches(|c: char| c.is_ascii_digit() || "*†‡§¶☯⁎∗#✉".contains(c));
+    let mut given_names = vec![given];
+    given_names.extend(initials);
+    Some((Person { family: family.to_owned(), given: given_names.join(" ") }, rest))
+}
+
+/// A whole byline item between commas (`Soon Yeol Kwon`, `Maite Pons1☯*`).
+fn bounded_name(item: &str) -> Option<Person> {
+    let name = item.trim().trim_end_matches(|c: char| c.is_ascii_digit() || "*†‡§¶☯⁎∗#✉ ".contains(c));
+    names::parse_given_first(name)
+}
+
+/// One name at the end of `text` (`…transistors Wooseok Song`): the text before it and the person.
+fn name_at_end(text: &str) -> Option<(&str, Person)> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let n = words.len();
+    let family = family_word(words.last()?)?;
+    let mut k = n.checked_sub(2)?;
+    let mut initials = Vec::new();
+    while k > 0 && is_initial(words[k]) && initials.len() < 3 {
+        initials.insert(0, words[k]);
+        k -= 1;
+    }
+    if !given_word(words[k]) {
+        return None;
+    }
+    let before = &text[..words[k].as_ptr() as usize - text.as_ptr() as usize];
+    let mut given_names = vec![words[k]];
+    given_names.extend(initials);
+    Some((before.trim_end(), Person { family: family.to_owned(), given: given_names.join(" ") }))
+}
+
+/// `Title words Ada Quill, Ben T. Rook, and Cy Moss Department of…`: a line of text flattened from
+/// a PDF whose title runs into its byline. Read only when the byline has two names or more and
+/// closes with `and` or `&`, the word before the first name is lower case (so no title word is
+/// taken for a given name), the part before it is title-shaped, and what follows the last name
+/// starts a new part (a capital, `Abstract`, the line's end).
+fn split_title_byline(text: &str) -> Option<(&str, Vec<Person>)> {
+    let first_comma = text.find(", ")?;
+    let (title, first) = name_at_end(&text[..first_comma])?;
+    let title = strip_caps_kicker(title);
+    let last_title_word = title.split_whitespace().last()?;
+    if !last_title_word.starts_with(|c: char| c.is_lowercase() || c.is_ascii_digit()) || !is_title_shaped(title) {
+        return None;
+    }
+    let mut people = vec![first];
+    let mut rest = &text[first_comma + 2..];
+    for _ in 0..40 {
+        let last = rest.strip_prefix("and ").or_else(|| rest.strip_prefix("& "));
+        if let Some(last) = last {
+            let (person, after) = name_at_start(last)?;
+            people.push(person);
+            rest = after;
+            break;
+        }
+        let item_end = rest.find(", ").unwrap_or(rest.len());
+        let item = &rest[..item_end];
+        if let Some((one, last)) = item.split_once(" & ").or_else(|| item.split_once(" and ")) {
+            people.push(bounded_name(one)?);
+            let (person, after) = name_at_start(last)?;
+            people.push(person);
+            rest = after;
+            break;
+        }
+        if item_end == rest.len() {
+            return None;
+        }
+        people.push(bounded_name(item)?);
+        rest = &rest[item_end + 2..];
+    }
+    let rest = rest.trim_start();
+    let new_part = rest.is_empty() || rest.starts_with(|c: char| c.is_uppercase() || c.is_ascii_digit());
+    (people.len() >= 2 && new_part).then_some((title, people))
+}
+
+fn flattened_title_byline(acc: &mut Candidates, body: &[&Line]) {
+    for line in body.iter().filter(|l| !l.is_blank()).take(40) {
+        let text = line.text;
+        if text.len() < 40 || !text.contains(", ") || is_abstract_heading(text) {
+            continue;
+        }
+        let Some((title, people)) = split_title_byline(text) else { continue };
+        let rest = &text[title.len()..];
+        acc.title.push(acc.field(collapse_whitespace(title), sub_range(line, title), Confidence::Medium));
+        let fields = people.into_iter().map(|p| acc.field(p, line.range(), Confidence::Medium)).collect();
+        acc.authors.push((fields, false, Confidence::Medium));
+        // An abstract or an affiliation right after the byline shows this is an article's head.
+        if rest.contains("Abstract") || is_affiliation(rest.get(..400.min(rest.len())).unwrap_or(rest)) {
+            acc.article_signals += 1;
+        }
+        return;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records printed as a table with pipes (`Format: | Article |`)
+
+/// Label cells of catalogue and thesis records printed as a pipe table: `Label: | value |`, or
+/// `Label: |` with the value on the lines below, up to the cell's closing `|`.
+fn pipe_rows(acc: &mut Candidates, body: &[&Line]) {
+    let mut fields = 0;
+    let mut title = false;
+    for (i, line) in body.iter().enumerate() {
+        // Most lines have no pipe, and skip the two searches.
+        if !line.text.contains('|') {
+            continue;
+        }
+        let Some(colon) = line.text.find(": |").or_else(|| line.text.find(":|")) else { continue };
+        let label = line.text[..colon].trim();
+        if label.is_empty() || label.len() > 48 || label.contains('|') {
+            continue;
+        }
+        let label = lower(label);
+        let after = line.text[colon + 1..].trim_start().trim_start_matches('|').trim();
+        let mut values: Vec<(&Line, &str)> = Vec::new();
+        if !after.is_empty() {
+            values.push((line, after.trim_end_matches('|').trim()));
+        } else {
+            for next in body[i + 1..].iter().take(4) {
+                let t = next.text.trim();
+                let closes = t.ends_with('|');
+                let value = t.trim_end_matches('|').trim();
+                if !value.is_empty() {
+                    values.push((next, value));
+                }
+                if closes {
+                    break;
+                }
+            }
+        }
+        for (value_line, value) in values {
+            if value.is_empty() || value.chars().all(|c| c == ',' || c.is_whitespace()) {
+                continue;
+            }
+            let before = (acc.title.len(), acc.year.len(), acc.authors.len());
+            labelled_field(acc, value_line, &label, value);
+            title |= acc.title.len() > before.0;
+            fields += usize::from(acc.year.len() > before.1 || acc.authors.len() > before.2);
+        }
+    }
+    // A labelled title with a labelled year or authors is a record, as a key: value page is.
+    if title && fields > 0 {
+        acc.article_signals += 1;
     }
 }

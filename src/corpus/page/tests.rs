@@ -416,9 +416,10 @@ fn a_year_and_journal_line_under_the_title() {
 
 #[test]
 fn a_quoted_title_in_an_offered_citation() {
+    // The authors run from the label to the quoted title, the first one family name first.
     check(
         "Ice cover on small lakes The faculty made this available. Citation Quill, Ada, and Ben Rook. “Ice Cover on Small Lakes in a Warmer World.” Journal of Lake Studies 114, no. 8 (2013): 084505. As Published http://dx.doi.org/10.1000/lake.4819 Other work you may like Lake Lett. 104, 1 (2014); 10.1000/lake.9999\n",
-        r#"article-journal | title="Ice Cover on Small Lakes in a Warmer World" | year=2013 | container="Journal of Lake Studies" | volume="114" | issue="8" | doi=10.1000/lake.4819 | abstract="Ice cover on small lakes The f""#,
+        r#"article-journal | title="Ice Cover on Small Lakes in a Warmer World" | authors=[Quill, Ada; Rook, Ben] | year=2013 | container="Journal of Lake Studies" | volume="114" | issue="8" | doi=10.1000/lake.4819 | abstract="Ice cover on small lakes The f""#,
     );
 }
 
@@ -427,5 +428,129 @@ fn a_record_embedded_as_json() {
     check(
         "Pub Date : 2021-12-17DOI: 10.1000/moss.7\nAda Quill, Ben Rook\n{\"title\":\"Moss growth on north walls\",\"authors\":\"Ada Quill, Ben Rook\",\"doi\":\"10.1000/moss.7\",\"url\":null}\n",
         r#"article | title="Moss growth on north walls" | authors=[Quill, Ada; Rook, Ben] | year=2021 | doi=10.1000/moss.7"#,
+    );
+}
+
+// --- Further kinds (issue 8, second pass) -----------------------------------------------------
+
+#[test]
+fn jats_empty_elements_and_a_page_cut_inside_a_contributor() {
+    // An empty `<article-title/>` does not borrow the related article's title; an empty
+    // `<surname/>` is no author; the last `<contrib>` is cut before its closing tag.
+    check(
+        r#"<article><front><article-meta><article-id pub-id-type="doi">10.1000/soil.118</article-id>
+<title-group><article-title>Gaps in what we know about soil loss on slopes</article-title></title-group>
+<contrib-group><contrib contrib-type="author"><name><surname/><given-names>Nobody</given-names></name></contrib>
+<contrib contrib-type="author"><name><surname>Quill</surname><given-names>Ada</given-names></name></contrib>
+<contrib contrib-type="author"><name><surname>Rook</surname>
+<given-names>Ben</given-names>
+</name>"#,
+        r#"article-journal | title="Gaps in what we know about soil loss on slopes" | authors=[Quill, Ada; Rook, Ben] | doi=10.1000/soil.118"#,
+    );
+    check(
+        r#"<article><front><article-meta><title-group><article-title xml:lang="en"/></title-group>
+<contrib-group><contrib contrib-type="author"><name><surname>Quill</surname></name></contrib></contrib-group>
+<related-article><article-title>Another work on slopes</article-title></related-article></article-meta>"#,
+        "no document",
+    );
+}
+
+#[test]
+fn tei_header_saved_as_text() {
+    // An exploration server's chrome, then the TEI record, cut inside the DOI's closing tag.
+    check(
+        r#"Exploration server on rivers
+This site is generated from raw corpora.
+
+<record>
+<TEI>
+<teiHeader>
+<fileDesc>
+<titleStmt>
+<title xml:lang="en">How gravel bars move after a flood</title>
+<author>
+<name sortKey="Quill, Ada B" first="Ada B." last="Quill">Ada B. Quill</name>
+<affiliation>Department of Rivers, Some University</affiliation>
+</author>
+<author>
+<persName><forename>Ben</forename><surname>Rook</surname></persName>
+</author>
+<author>
+<name>Cy Moss</name>
+</author>
+</titleStmt>
+<publicationStmt>
+<idno type="pmid">12345678</idno>
+<idno type="pmc">7654321</idno>
+<idno type="doi">10.1000/river.2015.9<"#,
+        r#"article | title="How gravel bars move after a flood" | authors=[Quill, Ada B.; Rook, Ben; Moss, Cy] | pmid="12345678" | pmcid="PMC7654321" | doi=10.1000/river.2015.9"#,
+    );
+    // A DOI cut before its `<` may be cut short: it is not read.
+    check(
+        "<teiHeader><fileDesc><titleStmt><title>How gravel bars move after a flood</title></titleStmt><idno type=\"doi\">10.1000/river.20",
+        r#"article | title="How gravel bars move after a flood""#,
+    );
+}
+
+#[test]
+fn title_and_byline_flattened_onto_one_line() {
+    // Text taken from a PDF: the title runs into the byline, the byline into the affiliation.
+    check(
+        "Received 3 May 2019 Accepted 1 June 2019 Published 5 July 2019\n\nFast growth of river weed in warm shallow water Ada Quill, Ben Tor Rook, Min-A Moss & Dee J. Lark School of Rivers, Some University, Town, Country.\n\nWe grew weed in tanks.\n",
+        r#"article | title="Fast growth of river weed in warm shallow water" | authors=[Quill, Ada; Rook, Ben Tor; Moss, Min-A; Lark, Dee J.] | year=2019"#,
+    );
+    check(
+        "1\n\nRiver weed in warm shallow water Ada B. Quill, Ben Rook, and Cy Moss  Abstract—We grew weed in tanks and measured it.\n",
+        r#"article | title="River weed in warm shallow water" | authors=[Quill, Ada B.; Rook, Ben; Moss, Cy]"#,
+    );
+    // A title-case word before the names could be a given name: nothing is split.
+    check(
+        "Received 3 May 2019\n\nRiver Weed in Warm Shallow Water Ada Quill, Ben Rook and Cy Moss Department of Rivers, Some University, Town\n",
+        "no document",
+    );
+    // Prose that names people goes on in lower case after the last name: not a byline.
+    check(
+        "Received 3 May 2019\n\nIn this study we followed Ada Quill, Ben Rook and Cy Moss in the field at Some University, Town\n",
+        "no document",
+    );
+}
+
+#[test]
+fn an_upper_case_article_type_run_into_the_title() {
+    check(
+        "RESEARCH ARTICLE River weed in warm water: growth and shade\n\nAda Quill1☯, Ben Rook2*\n\n1 School of Rivers, Some University, Town, Country\n",
+        r#"article | title="River weed in warm water: growth and shade" | authors=[Quill, Ada; Rook, Ben]"#,
+    );
+}
+
+#[test]
+fn a_citation_line_with_spaces_outranks_the_online_date() {
+    // The issue's year is the one citations give; the online date is earlier.
+    check(
+        "Research article\nRiver weed in warm shallow water\n\nAda Quill1*, Ben Rook2\n\nWe grew weed. Front Riv Sci 2010; 8(4): 187–192, doi:10.1000/riv.0048 (published online 27 Oct 2009)\n",
+        r#"article-journal | title="River weed in warm shallow water" | authors=[Quill, Ada; Rook, Ben] | year=2010 | container="Front Riv Sci" | short="Front Riv Sci" | volume="8" | issue="4" | pages="187-192" | doi=10.1000/riv.0048"#,
+    );
+}
+
+#[test]
+fn a_number_sign_masthead_with_its_year_broken_off() {
+    // An aggregator page cut above its title: the year, then `Journal, № N, с. pages`.
+    check(
+        "2025,\nJournal of Small Rivers, № 22, с. 361-368\nВидавець\nSome Press\nАвтори\nAda Quill,\nBen Rook\nДетальна інформація\n",
+        r#"article-journal | authors=[Quill, Ada; Rook, Ben] | year=2025 | container="Journal of Small Rivers" | publisher="Some Press""#,
+    );
+}
+
+#[test]
+fn records_printed_as_pipe_tables() {
+    // A thesis record: label cells in another language, values on the next line or the same.
+    check(
+        "研究生: |\nAda Quill |\n---|---|\n論文名稱: |\nRiver weed in warm shallow water |\n論文出版年: | 2015 |\n",
+        r#"article | title="River weed in warm shallow water" | authors=[Quill, Ada] | year=2015"#,
+    );
+    // A catalogue record: names lost (only commas left), the date inside a multi-line cell.
+    check(
+        "Main Authors: | , , |\nFormat: | Article |\nPublished: |\nSome Press\n2019-08-01\n|\nOnline Access: | https://doi.org/10.1000/riv.366 |\n",
+        r#"article | year=2019 | doi=10.1000/riv.366"#,
     );
 }

@@ -29,11 +29,17 @@ pub const MANUSCRIPT_EXTENSIONS: &[&str] = &["md", "markdown", "qmd", "rmd", "te
 /// monorepo must not make the server read every note on the disk.
 const MAX_MANUSCRIPTS: usize = 20_000;
 
-/// Whether `path` names a manuscript by its extension.
+/// The file in which older Manubot manuscripts define their aliases (`tag<TAB>target`); it
+/// is kept in the set as a file that cites nothing and lends its aliases to its folder.
+const TAG_FILE: &str = "citation-tags.tsv";
+
+/// Whether `path` names a manuscript by its extension (or is a Manubot `citation-tags.tsv`).
 pub fn is_manuscript_path(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| MANUSCRIPT_EXTENSIONS.iter().any(|m| m.eq_ignore_ascii_case(e)))
+    path.file_name().is_some_and(|name| name == TAG_FILE)
+        || path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| MANUSCRIPT_EXTENSIONS.iter().any(|m| m.eq_ignore_ascii_case(e)))
 }
 
 /// One manuscript's citations, without its text.
@@ -213,7 +219,13 @@ fn read(path: &Path) -> Option<ManuscriptFile> {
     if let Some(trouble) = trouble {
         tracing::debug!("{}: {}", trouble.path, trouble.problem.message);
     }
-    input.map(|input| ManuscriptFile::scan(&input.path, &input.text))
+    input.map(|input| {
+        if path.file_name().is_some_and(|name| name == TAG_FILE) {
+            let aliases = super::tag_file_aliases(&input.text).into_iter().map(|a| (a.key, a.target)).collect();
+            return ManuscriptFile::from_citations(&input.path, Dialect::Plain, &[], aliases, fingerprint(&input.text));
+        }
+        ManuscriptFile::scan(&input.path, &input.text)
+    })
 }
 
 #[cfg(test)]
@@ -262,11 +274,17 @@ mod tests {
         std::fs::write(root.join("content/01.body.md"), "See [@tag:reef].\n").unwrap();
         std::fs::write(root.join("content/90.back.md"), "[@tag:reef]: doi:10.1000/reef\n").unwrap();
         std::fs::write(root.join("content/sub/x.md"), "[@tag:other]: doi:10.1000/other\n").unwrap();
+        std::fs::write(root.join("content/citation-tags.tsv"), "tag\tcitation\nold\tpmid:123\n").unwrap();
         std::fs::write(root.join("preamble.tex"), "\\newcommand{\\posscite}[1]{\\citeauthor{#1}'s}\n").unwrap();
         let set = Manuscripts::walk(root);
         let body = root.join("content/01.body.md").display().to_string();
         let (aliases, commands) = set.context_for(&body);
-        assert_eq!(aliases.into_iter().collect::<Vec<_>>(), [("tag:reef".to_owned(), "doi:10.1000/reef".to_owned())]);
+        let mut aliases: Vec<(String, String)> = aliases.into_iter().collect();
+        aliases.sort();
+        assert_eq!(
+            aliases,
+            [("tag:old".to_owned(), "pmid:123".to_owned()), ("tag:reef".to_owned(), "doi:10.1000/reef".to_owned())]
+        );
         assert_eq!(commands, ["posscite"]);
     }
 }

@@ -26,7 +26,7 @@ use super::inlay_hint::author_year;
 use super::prose_citations::{self, ProseMatch};
 use super::{Manuscript, did_you_mean, identifier_kind};
 use crate::corpus::export::{self, Format};
-use crate::corpus::{Corpus, RecordId, Resolution, SourceKind, doi};
+use crate::corpus::{Corpus, FileId, RecordId, Resolution, SourceKind, doi};
 use crate::manuscript::{Citation, Dialect, Syntax};
 
 /// A bibliography the manuscript declares.
@@ -378,10 +378,11 @@ fn add_to_bibliography(
     bibliographies: &[Bibliography],
     read: Option<Reader>,
 ) -> Vec<CodeAction> {
-    let files: Vec<(usize, &Bibliography)> =
-        bibliographies.iter().filter_map(|b| Some((corpus.files.iter().position(|f| f.path == b.path)?, b))).collect();
+    // By file id: ids are not positions in `corpus.files` (a cached file keeps its id).
+    let files: Vec<(FileId, &Bibliography)> =
+        bibliographies.iter().filter_map(|b| Some((corpus.files.iter().find(|f| f.path == b.path)?.id, b))).collect();
     let record = corpus.record(id);
-    if files.is_empty() || record.anchors.iter().any(|a| files.iter().any(|(f, _)| a.file.0 as usize == *f)) {
+    if files.is_empty() || record.anchors.iter().any(|a| files.iter().any(|(f, _)| a.file == *f)) {
         return Vec::new();
     }
     let name = citation.key.as_str();

@@ -34,7 +34,7 @@ pub fn document_symbols(corpus: &Corpus, path: &str, text: &str) -> Vec<Document
         SourceKind::Page => return Vec::new(),
     };
     let (records, _) = read(FileId(0), text);
-    let file = corpus.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32));
+    let file = corpus.files.iter().find(|f| f.path == path).map(|f| f.id);
     let stem = path.rsplit(['/', '\\']).next().and_then(|n| n.rsplit_once('.')).map_or(path, |(s, _)| s);
     // The corpus's records anchored in this file, by where their entry starts: built only
     // when some entry has no key of its own, and once, so a large RIS file stays linear.

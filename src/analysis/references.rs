@@ -116,7 +116,7 @@ pub fn target_at(
 
 /// The corpus file at `path`, if it is one.
 pub fn corpus_file(corpus: &Corpus, path: &str) -> Option<FileId> {
-    corpus.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
+    corpus.files.iter().find(|f| f.path == path).map(|f| f.id)
 }
 
 /// The work whose source is under `offset` in the corpus file at `path`: the entry of a

@@ -18,6 +18,16 @@ fn refls(args: &[&str]) -> (i32, String, String) {
     )
 }
 
+/// Each citation of `refls check --format json` as `(key, resolved)`, in order.
+fn resolved_keys(json: &Value) -> Vec<(&str, bool)> {
+    json["citations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["key"].as_str().unwrap(), c["resolved"].as_bool().unwrap()))
+        .collect()
+}
+
 #[test]
 fn sample_manuscripts_check_clean_with_hints() {
     let (code, out, _) = refls(&["check", "samples"]);
@@ -152,12 +162,7 @@ fn manubot_manuscript_in_several_files() {
     ]);
     assert_eq!(code, 0, "{out}{err}");
     let json: Value = serde_json::from_str(&out).unwrap();
-    let keys: Vec<(&str, bool)> = json["citations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["key"].as_str().unwrap(), c["resolved"].as_bool().unwrap()))
-        .collect();
+    let keys = resolved_keys(&json);
     assert_eq!(keys, [("tag:cycle", true), ("raw:notes", true), ("pubmed:0", false)]);
     let codes: Vec<&str> =
         json["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
@@ -212,12 +217,7 @@ fn chapters_read_the_bibliographies_their_project_declares() {
     let chapter = quarto.join("chapters/one.qmd");
     let (code, out, _) = refls(&["check", "--format", "json", chapter.to_str().unwrap()]);
     let json: Value = serde_json::from_str(&out).unwrap();
-    let resolved: Vec<(&str, bool)> = json["citations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["key"].as_str().unwrap(), c["resolved"].as_bool().unwrap()))
-        .collect();
+    let resolved = resolved_keys(&json);
     assert_eq!(resolved, [("rivers2020", true), ("lakes2021", true), ("oceans2022", false)], "{out}");
     assert_eq!(code, 1, "the unknown key is still an error: {out}");
 
@@ -261,12 +261,7 @@ fn manubot_tag_file_and_standard_ids() {
         content.join("02.body.md").to_str().unwrap(),
     ]);
     let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-    let keys: Vec<(&str, bool)> = json["citations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["key"].as_str().unwrap(), c["resolved"].as_bool().unwrap()))
-        .collect();
+    let keys = resolved_keys(&json);
     assert_eq!(keys, [("tag:river-atlas", true), ("doi:10.5555/Delta.2", true), ("tag:lost", false)], "{out}");
 }
 
@@ -287,12 +282,7 @@ fn url2cite_cache_beside_the_manuscript() {
     std::fs::write(&post, "As [@https://example.org/tides] and [@tides], not [@https://example.org/gone].\n\n[@tides]: https://example.org/tides\n").unwrap();
     let (_, out, err) = refls(&["check", "--format", "json", "--corpus", "seeds", post.to_str().unwrap()]);
     let json: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
-    let keys: Vec<(&str, bool)> = json["citations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["key"].as_str().unwrap(), c["resolved"].as_bool().unwrap()))
-        .collect();
+    let keys = resolved_keys(&json);
     assert_eq!(
         keys,
         [("https://example.org/tides", true), ("tides", true), ("https://example.org/gone", false)],
@@ -340,11 +330,6 @@ fn latex_cite_macros_defined_in_another_file() {
         .unwrap();
     let out = String::from_utf8_lossy(&output.stdout);
     let json: Value = serde_json::from_str(&out).unwrap();
-    let keys: Vec<(&str, bool)> = json["citations"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| (c["key"].as_str().unwrap(), c["resolved"].as_bool().unwrap()))
-        .collect();
+    let keys = resolved_keys(&json);
     assert_eq!(keys, [("reef2018", true), ("gone2019", false)], "{out}");
 }

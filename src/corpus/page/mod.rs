@@ -144,7 +144,7 @@ impl Candidates {
         if self.list_page || self.article_signals == 0 {
             return None;
         }
-        let title = best(&self.title);
+        let title = best(&self.title).map(|t| with_subtitle(t, &self.title));
         let doi = best_unambiguous(&self.doi);
         let abstract_text = best(&self.abstract_text);
         let pmid = best(&self.pmid);
@@ -224,6 +224,24 @@ fn best<T: Clone>(candidates: &[Field<T>]) -> Option<Field<T>> {
         }
     }
     res.cloned()
+}
+
+/// The chosen title, or another candidate that is the same title followed by a subtitle line:
+/// a page may print its title alone twice (a cover page, a share link) and once more with its
+/// subtitle on the next line. The short form stands on its own, so what follows is a subtitle.
+fn with_subtitle(title: Field<String>, candidates: &[Field<String>]) -> Field<String> {
+    let longer = candidates.iter().filter(|c| c.confidence >= Confidence::Medium).find_map(|c| {
+        let rest = c.value.strip_prefix(title.value.as_str())?;
+        let subtitle = rest.strip_prefix(' ').filter(|r| r.starts_with(char::is_uppercase))?;
+        (2..=12).contains(&subtitle.split_whitespace().count()).then_some((c, subtitle))
+    });
+    match longer {
+        Some((c, subtitle)) => {
+            let joint = if title.value.ends_with(':') { " " } else { ": " };
+            Field::new(format!("{}{joint}{subtitle}", title.value), c.at.clone(), title.confidence)
+        }
+        None => title,
+    }
 }
 
 /// Like [`best`], but when the most confident candidates disagree the field stays empty:

@@ -171,6 +171,29 @@ static NUMBERED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{1,3}[.)]\s+
 /// sets a byline apart from three capitalised words of site chrome). Accepts the whole line or
 /// nothing.
 pub fn parse_byline(line: &str) -> Option<(Vec<Person>, bool)> {
+    parse_byline_as_written(line).or_else(|| parse_byline_as_written(&unglue_names(line)?))
+}
+
+/// `Jaime IranzoItamar Sela` → `Jaime Iranzo, Itamar Sela`: a saved page that dropped the
+/// separators between linked names glues one family name to the next given name. Split where
+/// a word of three lower-case letters or more runs into a capital; `McGuigan` and `MacDonald`
+/// stay whole. `None` when no word is glued.
+fn unglue_names(line: &str) -> Option<String> {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut lower_run = 0;
+    let mut glued = false;
+    for c in line.chars() {
+        if c.is_uppercase() && lower_run >= 3 {
+            out.push_str(", ");
+            glued = true;
+        }
+        lower_run = if c.is_lowercase() { lower_run + 1 } else { 0 };
+        out.push(c);
+    }
+    glued.then_some(out)
+}
+
+fn parse_byline_as_written(line: &str) -> Option<(Vec<Person>, bool)> {
     let trimmed = line.trim();
     let mut text = trimmed.trim_start_matches(['•', '·', '–', '-']).trim_start();
     // A bulleted name is a list item of a byline, as a numbered one is.
@@ -359,6 +382,19 @@ mod tests {
         insta::assert_snapshot!(show_byline("A Different Story About Rivers and Their Banks"), @"none");
         insta::assert_snapshot!(show_byline("College of Rivers, Some University, Town 1234, Country"), @"none");
         assert!(is_marker_line("1,2,*,") && is_marker_line("3 and") && !is_marker_line("Ada"));
+    }
+
+    #[test]
+    fn glued_names_are_split_only_where_a_byline_needs_it() {
+        let shown = |line: &str| {
+            parse_byline(line).map(|(people, _)| {
+                people.iter().map(|p| format!("{}, {}", p.family, p.given)).collect::<Vec<_>>().join("; ")
+            })
+        };
+        assert_eq!(shown("Ada QuillBen Rook").as_deref(), Some("Quill, Ada; Rook, Ben"));
+        // Names with an inner capital are whole names.
+        assert_eq!(shown("Ada McGuigan and Ben MacDonald").as_deref(), Some("McGuigan, Ada; MacDonald, Ben"));
+        assert_eq!(shown("Ada FitzGerald").as_deref(), Some("FitzGerald, Ada"));
     }
 
     #[test]

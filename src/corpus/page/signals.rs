@@ -14,7 +14,7 @@ use regex::Regex;
 use super::lines::Line;
 use super::names::{self, AuthorList};
 use super::{Candidates, own_doi_candidates};
-use crate::corpus::doi::find_dois;
+use crate::corpus::doi::{DoiKind, find_dois};
 use crate::corpus::record::Person;
 use crate::corpus::record::{Confidence, Field, WorkType};
 
@@ -30,9 +30,11 @@ pub fn collect(acc: &mut Candidates, body: &[&Line]) {
     mastheads(acc, body);
     quoted_citations(acc, body);
     blocks(acc, body);
-    repeated_titles(acc, &shaped);
+    repeated_titles(acc, body, &shaped);
+    byline_above_caps_title(acc, body);
     corroborated_title(acc, body);
     flattened_title_byline(acc, body);
+    short_title_above_doi(acc, body);
     pipe_rows(acc, body);
     abstract_text(acc, body);
     keywords(acc, body);
@@ -49,7 +51,34 @@ fn is_list_page(body: &[&Line]) -> bool {
             || ["contents", "зміст", "содержание", "inhalt", "inhaltsverzeichnis", "sommaire", "índice", "目录", "目次"]
                 .contains(&lower)
     });
-    contents_heading || body.iter().filter(|l| l.text.len() <= 40 && is_abstract_heading(l.text)).nth(1).is_some()
+    contents_heading
+        || body.iter().filter(|l| l.text.len() <= 40 && is_abstract_heading(l.text)).nth(1).is_some()
+        || bare_doi_lines(body) >= 2
+}
+
+/// How many different DOIs stand alone on a line of their own (`• 10.1080/…`): a list of
+/// search results or an export prints one per entry, while an article page links its own DOI
+/// once (cited works are in the reference list, which is not part of `body`).
+fn bare_doi_lines(body: &[&Line]) -> usize {
+    let mut seen: Vec<String> = Vec::new();
+    for line in body {
+        let text = line.text.trim_start_matches(['•', '·', '-', '–']).trim_start();
+        // Most lines start with neither, and skip the DOI search.
+        if text.len() > 120 || !(text.starts_with("10.") || text.starts_with("https://doi.org/")) {
+            continue;
+        }
+        let found = find_dois(text);
+        // A journal's or an issue's DOI (`10.1111/(ISSN)…`) may stand alone on an article page.
+        if let [one] = found.as_slice()
+            && one.doi.kind() == DoiKind::Work
+            && one.full_range.start == 0
+            && one.full_range.end == text.len()
+            && !seen.iter().any(|d| d == one.doi.as_str())
+        {
+            seen.push(one.doi.as_str().to_owned());
+        }
+    }
+    seen.len()
 }
 
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(1[5-9]\d{2}|20\d{2})\b").expect("valid regex"));
@@ -124,8 +153,12 @@ fn labelled_fields(acc: &mut Candidates, body: &[&Line]) {
                 let label_shaped = label.starts_with(char::is_alphabetic)
                     && label.chars().all(|c| c.is_alphabetic() || " ()/'-_".contains(c));
                 let value = segment[colon + 1..].trim();
-                if label_shaped && !value.is_empty() {
-                    labelled_field(acc, line, &label.to_lowercase(), value);
+                if label_shaped
+                    && !value.is_empty()
+                    && !labelled_field(acc, line, &label.to_lowercase(), value)
+                    && let Some(tail) = glued_label(label)
+                {
+                    labelled_field(acc, line, &tail.to_lowercase(), value);
                 }
             }
         }
@@ -324,11 +357,12 @@ pub(crate) fn is_field_heading(text: &str) -> bool {
         || super::lines::is_heading(text)
 }
 
-fn labelled_field(acc: &mut Candidates, line: &Line, label: &str, value: &str) {
+/// Reads one `label: value` pair; returns whether the label is one of ours.
+fn labelled_field(acc: &mut Candidates, line: &Line, label: &str, value: &str) -> bool {
     // A pipe table's label cell (`Title: |`): the value is on the lines below (`pipe_rows`).
     let value = value.trim_end_matches('|').trim_end();
     if !value.chars().any(char::is_alphanumeric) {
-        return;
+        return false;
     }
     let range = sub_range(line, value);
     let value_clean = value.trim_end_matches(['.', ';', ',']).trim();
@@ -368,7 +402,14 @@ fn labelled_field(acc: &mut Candidates, line: &Line, label: &str, value: &str) {
         "authors" | "author(s)" | "author" | "creators" | "citation_author" | "автори" | "авторы" | "автор"
         | "autoren" | "autor" | "autorin" | "verfasst von" | "auteurs" | "auteur" | "autores" | "autor(es)"
         | "main authors" | "main author" | "作者" | "研究生" => {
-            if let Some(AuthorList { people, et_al }) = names::parse_any_list(value_clean) {
+            // A name in two scripts (`崔麐 Tsui, Lin`): the romanised `Family, Given` after it.
+            let romanised = value_clean.trim_start_matches(|c: char| !c.is_ascii()).trim_start();
+            let list = names::parse_any_list(value_clean).or_else(|| {
+                (romanised.len() < value_clean.len() && romanised.matches(", ").count() == 1)
+                    .then(|| names::parse_chicago_list(romanised))
+                    .flatten()
+            });
+            if let Some(AuthorList { people, et_al }) = list {
                 let fields = people.into_iter().map(|p| acc.field(p, range.clone(), Confidence::High)).collect();
                 acc.authors.push((fields, et_al, Confidence::High));
             }
@@ -453,8 +494,23 @@ fn labelled_field(acc: &mut Candidates, line: &Line, label: &str, value: &str) {
                 acc.work_type.get_or_insert(work_type);
             }
         }
-        _ => {}
+        _ => return false,
     }
+    true
+}
+
+/// `Energy PolicyPub Date`: flattened text glued a label to the value before it. The label is
+/// what follows the last place where a lower-case letter runs into a capital.
+fn glued_label(label: &str) -> Option<&str> {
+    let mut at = None;
+    let mut previous = ' ';
+    for (i, c) in label.char_indices() {
+        if c.is_uppercase() && previous.is_lowercase() {
+            at = Some(i);
+        }
+        previous = c;
+    }
+    at.map(|i| &label[i..])
 }
 
 static MASTHEAD_NUMBERS: LazyLock<Regex> = LazyLock::new(|| {
@@ -736,6 +792,17 @@ static NUMBER_SIGN_MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+static ISSUE_MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
+    // `Державне управління: удосконалення та розвиток № 12, 2017`: an issue's masthead.
+    Regex::new(r"^(?P<journal>\p{Lu}[^№|]{2,150}?)\s*№\s*\d+(?:\s*\(\d+\))?,\s*(?P<year>(?:19|20)\d{2})$")
+        .expect("valid regex")
+});
+
+static YEAR_KIND: LazyLock<Regex> = LazyLock::new(|| {
+    // `2016 | OriginalPaper | Buchkapitel`: the year and kinds of the work above its title.
+    Regex::new(r"^(?P<year>(?:19|20)\d{2})\s*\|\s*\p{L}[^|]*\|\s*\p{L}").expect("valid regex")
+});
+
 static YEAR_JOURNAL: LazyLock<Regex> = LazyLock::new(|| {
     // `2010, Frontiers in Ecology and the Environment` under a title (Academia and others).
     Regex::new(r"^(?P<year>(?:19|20)\d{2}),\s+(?P<journal>\p{Lu}[^,]+?)(?:,\s+[^,]+)?$").expect("valid regex")
@@ -753,6 +820,24 @@ fn mastheads(acc: &mut Candidates, body: &[&Line]) {
             && let Some(caps) = MASTHEADS.iter().find_map(|r| r.captures(text))
         {
             masthead_fields(acc, line, &caps, Confidence::High);
+            continue;
+        }
+        if text.contains('№')
+            && let Some(caps) = ISSUE_MASTHEAD.captures(text)
+        {
+            let journal = caps.name("journal").expect("group").as_str().trim();
+            let year = caps.name("year").expect("group").as_str();
+            acc.container_title.push(acc.field(journal.to_owned(), sub_range(line, journal), Confidence::Medium));
+            acc.year.push(acc.field(year.parse().expect("digits"), sub_range(line, year), Confidence::Medium));
+            continue;
+        }
+        if i < 30
+            && text.len() <= 80
+            && text.contains('|')
+            && let Some(caps) = YEAR_KIND.captures(text)
+        {
+            let year = caps.name("year").expect("group").as_str();
+            acc.year.push(acc.field(year.parse().expect("digits"), sub_range(line, year), Confidence::Medium));
             continue;
         }
         // `Journal Name, № 22, с. 3616-3628` (the citation style of Ukrainian and Russian
@@ -1037,7 +1122,10 @@ pub(crate) fn is_title_shaped(text: &str) -> bool {
     !NOISE.is_match(text)
 }
 
-fn repeated_titles(acc: &mut Candidates, shaped: &[&Line]) {
+/// A title-shaped line printed twice is the page's title: chrome is rarely repeated word for
+/// word. A repeated line that ends in a colon is a title broken before its subtitle, which the
+/// next line holds.
+fn repeated_titles(acc: &mut Candidates, body: &[&Line], shaped: &[&Line]) {
     let mut seen: HashMap<&str, (usize, &Line)> = HashMap::new();
     // Co-authors share affiliations, so an affiliation line is often printed twice.
     for line in shaped.iter().filter(|l| !is_affiliation(l.text) && !l.text.starts_with("Affiliation")) {
@@ -1045,8 +1133,26 @@ fn repeated_titles(acc: &mut Candidates, shaped: &[&Line]) {
     }
     let mut repeated: Vec<&(usize, &Line)> = seen.values().filter(|(n, _)| *n >= 2).collect();
     repeated.sort_by_key(|(_, l)| l.start);
-    if let Some((_, line)) = repeated.first() {
-        acc.title.push(acc.field(collapse_whitespace(line.text), line.range(), Confidence::High));
+    for (_, line) in repeated {
+        if !line.text.ends_with(':') {
+            acc.title.push(acc.field(collapse_whitespace(line.text), line.range(), Confidence::High));
+            return;
+        }
+        let Some(at) = body.iter().position(|l| l.start == line.start) else { continue };
+        let Some(next) = next_non_blank(body, at + 1, false).map(|j| body[j]) else { continue };
+        let subtitle = next.text;
+        if subtitle.len() <= 250
+            && subtitle.starts_with(char::is_uppercase)
+            && subtitle.split_whitespace().count() >= 2
+            && !subtitle.ends_with([':', ','])
+            && !is_field_heading(subtitle)
+            && find_dois(subtitle).is_empty()
+            && names::parse_byline(subtitle).is_none()
+        {
+            let joined = format!("{} {}", collapse_whitespace(line.text), collapse_whitespace(subtitle));
+            acc.title.push(acc.field(joined, line.start..next.end(), Confidence::High));
+            return;
+        }
     }
 }
 
@@ -1210,15 +1316,30 @@ fn corroborated_title(acc: &mut Candidates, body: &[&Line]) {
         // funder or section line may sit there too.
         let before_abstract = is_first && is_abstract_heading(body[next].text);
         let above_doi = is_first && is_doi_line(body[next].text);
+        // A record that opens with the work's DOI line (`DOI: 10.…  Jan 11, 2019`) puts the
+        // title right under it.
+        let below_doi =
+            is_first && (0..i).rev().find(|&j| !body[j].is_blank()).is_some_and(|j| is_doi_line(body[j].text));
         // Aggregators print the title, then a metadata block under its own heading.
         let above_block = is_first
             && (is_field_heading(body[next].text) && !is_abstract_heading(body[next].text)
                 || is_metadata_label_line(body[next].text));
         let byline = byline_at(body, next);
+        // A byline under a short journal line (`Journal Name` / names) is the title's when
+        // something else corroborates the title; alone it does not (a journal name over a
+        // supplement line over a byline looks the same).
+        let byline_under = || {
+            let short = body[next].text;
+            let under = next_non_blank(body, next + 1, false)?;
+            (short.len() <= 60 && !short.ends_with('.') && names::parse_byline(short).is_none())
+                .then(|| byline_at(body, under))
+                .flatten()
+        };
         let lost_byline = is_lost_byline(body[next].text);
         if after_kicker
             || before_abstract
             || above_doi
+            || below_doi
             || above_block
             || year_journal.is_some()
             || is_author_label_line(body[next].text)
@@ -1230,11 +1351,106 @@ fn corroborated_title(acc: &mut Candidates, body: &[&Line]) {
             if after_kicker || before_abstract || year_journal.is_some() {
                 acc.article_signals += 1;
             }
-            if let Some((byline, _)) = byline {
+            if let Some((byline, _)) = byline.or_else(byline_under) {
+                year_under_byline(acc, body, &byline);
                 push_byline(acc, byline);
             }
             return;
         }
+    }
+}
+
+/// A title in capitals (`ФЕНОМЕН ПОНЯТТЯ СТАЛИЙ РОЗВИТОК`): several words, nothing lower case.
+fn is_caps_title(text: &str) -> bool {
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    (15..=300).contains(&text.len())
+        && letters >= 10
+        && text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count() >= 3
+        && !text.chars().any(char::is_lowercase)
+        && !text.contains(['/', '|', '@'])
+        && !text.ends_with('.')
+}
+
+/// `В.І. Сацик,` as the one author of an article prints above it: initials, then the family
+/// name, and nothing else on the line.
+fn initials_byline(text: &str) -> Option<Person> {
+    let text = text.trim_end_matches([',', ' ']);
+    if text.len() > 60 {
+        return None;
+    }
+    let (mut people, _) = names::parse_byline(text)?;
+    let person = people.pop().filter(|_| people.is_empty())?;
+    person
+        .given
+        .split_whitespace()
+        .all(|w| w.ends_with('.') && w.chars().filter(|c| c.is_alphabetic()).count() <= 3)
+        .then_some(person)
+}
+
+/// Journals of Ukraine and Russia print the author above the title: a byline of initials and
+/// family name, the author's degree and affiliation lines, then the title in capitals (a first
+/// line ending in a colon continues on the next). The byline corroborates the title, and the
+/// pair shows the page is an article.
+fn byline_above_caps_title(acc: &mut Candidates, body: &[&Line]) {
+    let head = body.len().min(80);
+    for i in 0..head {
+        if !is_caps_title(body[i].text) {
+            continue;
+        }
+        // The byline: within the dozen lines above, with no other capitals title between.
+        let mut byline = None;
+        let mut looked = 0;
+        for j in (0..i).rev() {
+            if body[j].is_blank() {
+                continue;
+            }
+            if looked == 12 || is_caps_title(body[j].text) {
+                break;
+            }
+            looked += 1;
+            if let Some(person) = initials_byline(body[j].text) {
+                byline = Some((person, body[j].range()));
+                break;
+            }
+        }
+        let Some((person, byline_range)) = byline else { continue };
+        let mut last = i;
+        let mut title = collapse_whitespace(body[i].text);
+        // The line after a colon continues the title when it is in capitals too.
+        while title.ends_with(':')
+            && let Some(next) = next_non_blank(body, last + 1, false)
+            && body[next].text.len() <= 200
+            && body[next].text.chars().any(char::is_alphabetic)
+            && !body[next].text.chars().any(char::is_lowercase)
+        {
+            last = next;
+            title = format!("{title} {}", collapse_whitespace(body[next].text));
+        }
+        acc.title.push(acc.field(title, body[i].start..body[last].end(), Confidence::Medium));
+        acc.authors.push((vec![acc.field(person, byline_range, Confidence::Medium)], false, Confidence::Medium));
+        acc.article_signals += 1;
+        return;
+    }
+}
+
+/// A title too short to be title-shaped (`Overview`, a book chapter's) is still the title when
+/// it opens an aggregator's record: the first line, then the work's DOI link, then a labelled
+/// metadata line (`Видання: …`).
+fn short_title_above_doi(acc: &mut Candidates, body: &[&Line]) {
+    let Some(first) = next_non_blank(body, 0, false) else { return };
+    let text = body[first].text;
+    let words = text.split_whitespace().count();
+    if !(1..=3).contains(&words)
+        || text.len() > 60
+        || !text.starts_with(char::is_uppercase)
+        || text.contains(|c: char| c.is_ascii_digit() || c == ':')
+    {
+        return;
+    }
+    let Some(doi) = next_non_blank(body, first + 1, false) else { return };
+    let Some(label) = next_non_blank(body, doi + 1, false) else { return };
+    if is_doi_line(body[doi].text) && is_metadata_label_line(body[label].text) {
+        acc.title.push(acc.field(text.to_owned(), body[first].range(), Confidence::Medium));
     }
 }
 
@@ -1326,6 +1542,19 @@ fn is_lost_byline(text: &str) -> bool {
 fn is_doi_line(text: &str) -> bool {
     let found = find_dois(text);
     found.len() == 1 && found[0].full_range.start == 0 && text.len() - found[0].full_range.end < 20
+}
+
+/// A cover page (a working paper, a thesis) prints its year alone on the line under the byline.
+fn year_under_byline(acc: &mut Candidates, body: &[&Line], byline: &Byline) {
+    let Some((_, last)) = byline.people.last() else { return };
+    let Some(at) = body.iter().position(|l| l.start == last.start) else { return };
+    // Marker lines are not skipped: a year is all digits, as they are.
+    let Some(next) = next_non_blank(body, at + 1, false).map(|j| body[j]) else { return };
+    if next.text.len() == 4
+        && let Some(m) = YEAR.find(next.text)
+    {
+        acc.year.push(acc.field(m.as_str().parse().expect("digits"), next.range(), Confidence::Medium));
+    }
 }
 
 fn push_byline(acc: &mut Candidates, byline: Byline) {

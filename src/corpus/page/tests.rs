@@ -554,3 +554,84 @@ fn records_printed_as_pipe_tables() {
         r#"article | year=2019 | doi=10.1000/riv.366"#,
     );
 }
+
+#[test]
+fn a_list_of_search_results_with_a_doi_line_per_entry_is_not_one_article() {
+    // Each result prints its DOI alone on a line; an article links its own DOI once.
+    check(
+        "Filter Icon Filter 1\nSort by: Relevance\n  • Research Article\n  • 10.1000/riv.2025.1\nRiver weed in warm shallow water\n  • Oct 28, 2025\n  • Journal of Small Rivers\n  • Ada Quill\n\n  • Research Article\n  • 10.1000/riv.2025.2\nLake ice in spring and what it hides\n  • Oct 24, 2025\n  • Journal of Small Rivers\n  • Ben Rook + 1 more\n\nABSTRACT We grew weed in tanks and measured it.\n",
+        "no document",
+    );
+}
+
+#[test]
+fn a_repeated_title_broken_before_its_subtitle() {
+    // A working paper's cover printed twice: the title's first line ends in a colon.
+    check(
+        "Page 1: Working Papers\n\nA Study of River Names:\n\nWhat Do They Tell Us?\n\nAda Quill1\n\n2016\n\nPage 2: Working Papers\n\nA Study of River Names:\n\nWhat Do They Tell Us?\n\nDOI: 10.1000/names.1016\n\nAbstract\n\nWe read the names of rivers.\n",
+        r#"article | title="A Study of River Names: What Do They Tell Us?" | authors=[Quill, Ada] | year=2016 | doi=10.1000/names.1016"#,
+    );
+}
+
+#[test]
+fn a_title_printed_alone_and_once_more_with_its_subtitle() {
+    // The short form twice (a share line, a cover), then the title over its subtitle line.
+    check(
+        "Rivers in towns and their banks\n\nN/A\n\nSome University of Technology\n\nRivers in towns and their banks\n\nA field study\n\nQuill, Ada; Rook, Ben\n\nDOI\n\n10.1000/riv.2016.06\n",
+        r#"article | title="Rivers in towns and their banks: A field study" | authors=[Quill, Ada; Rook, Ben] | doi=10.1000/riv.2016.06"#,
+    );
+}
+
+#[test]
+fn an_author_above_a_title_in_capitals() {
+    // The issue's masthead, the classification code, the author with initials, a degree line,
+    // then the title in capitals over two lines and its English version.
+    check(
+        "Вісник малих річок № 4, 2019\n\nУДК 556.5\n\nА. Б. Іваненко,\n\nкандидат технічних наук, доцент кафедри гідрології\n\nРІЧКОВІ НАНОСИ У МАЛИХ МІСТАХ:\n\nПОЛЬОВЕ ДОСЛІДЖЕННЯ\n\nRIVER SEDIMENT IN SMALL TOWNS:\n\nA FIELD STUDY\n\nУ статті розглянуто наноси малих річок.\n",
+        r#"article-journal | title="РІЧКОВІ НАНОСИ У МАЛИХ МІСТАХ: ПОЛЬОВЕ ДОСЛІДЖЕННЯ" | authors=[Іваненко, А. Б.] | year=2019 | container="Вісник малих річок""#,
+    );
+    // Capitals with no author above them are a heading, not a title.
+    check("Новини кафедри\n\nРІЧКОВІ НАНОСИ У МАЛИХ МІСТАХ\n\nУ статті розглянуто наноси.\n", "no document");
+}
+
+#[test]
+fn a_year_and_kind_line_above_the_title() {
+    check(
+        "2016 | OriginalPaper | Buchkapitel\n\nFlussufer in der Stadt: eine Feldstudie\n\nverfasst von : Ada Quill\n\nErschienen in: Handbuch der Flüsse\n",
+        r#"article-journal | title="Flussufer in der Stadt: eine Feldstudie" | authors=[Quill, Ada] | year=2016 | container="Handbuch der Flüsse""#,
+    );
+}
+
+#[test]
+fn a_label_glued_to_the_value_before_it() {
+    check(
+        "Journal of Small RiversPub Date : 2025-10-04DOI: 10.1000/riv.2025.9\nAda Quill , Ben Rook\n{\"title\":\"River weed in warm shallow water\",\"authors\":\"Ada Quill , Ben Rook\",\"doi\":\"10.1000/riv.2025.9\"}\n",
+        r#"article | title="River weed in warm shallow water" | authors=[Quill, Ada; Rook, Ben] | year=2025 | doi=10.1000/riv.2025.9"#,
+    );
+}
+
+#[test]
+fn a_one_word_title_above_the_doi_of_a_record() {
+    check(
+        "Overview\n\nhttps://doi.org/10.1000/book.1-1\n\nВидання: Small Rivers of the World, 2024, с. 1-37\n\nВидавець: Some Press\n\nАвтори: Ada Quill, Ben Rook\n",
+        r#"article-journal | title="Overview" | authors=[Quill, Ada; Rook, Ben] | year=2024 | container="Small Rivers of the World" | publisher="Some Press" | doi=10.1000/book.1-1"#,
+    );
+}
+
+#[test]
+fn a_name_written_in_two_scripts() {
+    check(
+        "研究生: |\n林美 Lin, Mei |\n---|---|\n論文名稱: |\nRiver weed in warm shallow water |\n論文出版年: | 2015 |\n",
+        r#"article | title="River weed in warm shallow water" | authors=[Lin, Mei] | year=2015"#,
+    );
+}
+
+#[test]
+fn a_title_under_the_doi_line_and_names_glued_together() {
+    // The record opens with its DOI line; a journal line sits between title and byline, whose
+    // names lost their separators.
+    check(
+        "DOI: 10.1000/riv.518Jan 11, 2019Paper\n\nSlow drift of river weed in still water\n\nJournal of Small Rivers and Their Banks\nAda QuillBen Rook\n\n\nWeed drifts slowly in still water.\n",
+        r#"article | title="Slow drift of river weed in still water" | authors=[Quill, Ada; Rook, Ben] | doi=10.1000/riv.518"#,
+    );
+}

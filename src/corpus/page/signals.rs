@@ -792,16 +792,34 @@ static NUMBER_SIGN_MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
-static ISSUE_MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
-    // `Державне управління: удосконалення та розвиток № 12, 2017`: an issue's masthead.
-    Regex::new(r"^(?P<journal>\p{Lu}[^№|]{2,150}?)\s*№\s*\d+(?:\s*\(\d+\))?,\s*(?P<year>(?:19|20)\d{2})$")
-        .expect("valid regex")
-});
+/// `Державне управління: удосконалення та розвиток № 12, 2017`: an issue's masthead, read as
+/// the journal name and the year. Read by hand: the pattern's Unicode classes and counted
+/// repetition made a regex costly to build for one line a page.
+fn issue_masthead(text: &str) -> Option<(&str, &str)> {
+    let (journal, rest) = text.rsplit_once('№')?;
+    let (number, year) = rest.split_once(',')?;
+    let number = number.trim();
+    let number = number.split_once('(').map_or(number, |(n, issue)| {
+        if issue.strip_suffix(')').is_some_and(|i| i.bytes().all(|b| b.is_ascii_digit())) { n.trim_end() } else { "" }
+    });
+    let (journal, year) = (journal.trim(), year.trim());
+    (!number.is_empty()
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && year.len() == 4
+        && YEAR.is_match(year)
+        && (3..=150).contains(&journal.len())
+        && journal.starts_with(char::is_uppercase)
+        && !journal.contains('|'))
+    .then_some((journal, year))
+}
 
-static YEAR_KIND: LazyLock<Regex> = LazyLock::new(|| {
-    // `2016 | OriginalPaper | Buchkapitel`: the year and kinds of the work above its title.
-    Regex::new(r"^(?P<year>(?:19|20)\d{2})\s*\|\s*\p{L}[^|]*\|\s*\p{L}").expect("valid regex")
-});
+/// `2016 | OriginalPaper | Buchkapitel`: the year and kinds of the work above its title.
+fn year_kind_line(text: &str) -> Option<&str> {
+    let mut cells = text.split('|').map(str::trim);
+    let year = cells.next().filter(|y| y.len() == 4 && YEAR.is_match(y))?;
+    let kinds = cells.filter(|c| c.starts_with(char::is_alphabetic)).count();
+    (kinds >= 2).then_some(year)
+}
 
 static YEAR_JOURNAL: LazyLock<Regex> = LazyLock::new(|| {
     // `2010, Frontiers in Ecology and the Environment` under a title (Academia and others).
@@ -823,10 +841,8 @@ fn mastheads(acc: &mut Candidates, body: &[&Line]) {
             continue;
         }
         if text.contains('№')
-            && let Some(caps) = ISSUE_MASTHEAD.captures(text)
+            && let Some((journal, year)) = issue_masthead(text)
         {
-            let journal = caps.name("journal").expect("group").as_str().trim();
-            let year = caps.name("year").expect("group").as_str();
             acc.container_title.push(acc.field(journal.to_owned(), sub_range(line, journal), Confidence::Medium));
             acc.year.push(acc.field(year.parse().expect("digits"), sub_range(line, year), Confidence::Medium));
             continue;
@@ -834,9 +850,8 @@ fn mastheads(acc: &mut Candidates, body: &[&Line]) {
         if i < 30
             && text.len() <= 80
             && text.contains('|')
-            && let Some(caps) = YEAR_KIND.captures(text)
+            && let Some(year) = year_kind_line(text)
         {
-            let year = caps.name("year").expect("group").as_str();
             acc.year.push(acc.field(year.parse().expect("digits"), sub_range(line, year), Confidence::Medium));
             continue;
         }
@@ -1180,7 +1195,10 @@ pub(crate) fn author_block(body: &[&Line], start: usize) -> Option<Byline> {
         if is_kicker(line.text) || is_field_heading(line.text) {
             break;
         }
-        if let Some((list, m)) = names::parse_byline(line.text) {
+        // Names glued where their links were lost are looked for on the block's first line.
+        let parsed = names::parse_byline(line.text)
+            .or_else(|| if people.is_empty() { names::parse_glued_byline(line.text) } else { None });
+        if let Some((list, m)) = parsed {
             // A further line of names must show it belongs: a marker, two names, or an open list.
             if !(people.is_empty() || m || open || list.len() >= 2) {
                 break;
@@ -1362,13 +1380,13 @@ fn corroborated_title(acc: &mut Candidates, body: &[&Line]) {
 
 /// A title in capitals (`ФЕНОМЕН ПОНЯТТЯ СТАЛИЙ РОЗВИТОК`): several words, nothing lower case.
 fn is_caps_title(text: &str) -> bool {
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    // Cheapest first: most lines are long, or show a lower-case letter within a few characters.
     (15..=300).contains(&text.len())
-        && letters >= 10
-        && text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count() >= 3
         && !text.chars().any(char::is_lowercase)
-        && !text.contains(['/', '|', '@'])
         && !text.ends_with('.')
+        && !text.contains(['/', '|', '@'])
+        && text.chars().filter(|c| c.is_alphabetic()).count() >= 10
+        && text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count() >= 3
 }
 
 /// `В.І. Сацик,` as the one author of an article prints above it: initials, then the family

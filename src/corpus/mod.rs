@@ -261,21 +261,28 @@ fn read_file(id: FileId, input: &Input) -> FileReading {
         tracing::debug!("{}: not a CSL bibliography; skipped", input.path);
         return FileReading { documents: Vec::new(), cited: Vec::new(), problems: Vec::new() };
     }
+    let shared = |mut record: Record| {
+        record.shrink_to_fit();
+        Arc::new(record)
+    };
     let (documents, problems) = match kind {
         SourceKind::Page => {
             let reading = page::read(id, &input.text);
             return FileReading {
-                documents: reading.document.into_iter().map(Arc::new).collect(),
-                cited: reading.cited.into_iter().map(Arc::new).collect(),
+                documents: reading.document.into_iter().map(shared).collect(),
+                cited: reading.cited.into_iter().map(shared).collect(),
                 problems: reading.problems,
             };
         }
-        SourceKind::Bibtex => bibtex::read(id, &input.text),
+        SourceKind::Bibtex => {
+            let (documents, problems) = bibtex::read_shared(id, &input.text);
+            return FileReading { documents, cited: Vec::new(), problems };
+        }
         SourceKind::CslJson => csl_json::read(id, &input.text),
         SourceKind::CslYaml => csl_yaml::read(id, &input.text),
         SourceKind::Ris => ris::read(id, &input.text),
     };
-    FileReading { documents: documents.into_iter().map(Arc::new).collect(), cited: Vec::new(), problems }
+    FileReading { documents: documents.into_iter().map(shared).collect(), cited: Vec::new(), problems }
 }
 
 /// Normalised title for matching one work across sources: ASCII-folded letters and digits.

@@ -283,19 +283,25 @@ impl Index {
         }
         let scores = scores.unwrap_or_default();
         let more = scores.len() > limit;
-        let mut hits: Vec<Hit> = scores
+        // One integer per hit orders it (higher score, then its tie rank, unique per record),
+        // so selecting the best of tens of thousands of matches compares integers only.
+        let tie_rank = |record: u32| self.tie_rank.get(record as usize).copied().unwrap_or(u32::MAX);
+        let mut ranked: Vec<(u64, u32)> = scores
             .into_iter()
             .map(|(record, score)| {
-                let record = RecordId(record);
-                Hit { record, score: score + if preferred(record) { PREFERRED_BONUS } else { 0 } }
+                let score = score + if preferred(RecordId(record)) { PREFERRED_BONUS } else { 0 };
+                ((u64::from(u32::MAX - score) << 32) | u64::from(tie_rank(record)), record)
             })
             .collect();
-        let order = |a: &Hit, b: &Hit| b.score.cmp(&a.score).then(self.tie_order(a.record, b.record));
-        if hits.len() > limit {
-            hits.select_nth_unstable_by(limit, order);
-            hits.truncate(limit);
+        if ranked.len() > limit {
+            ranked.select_nth_unstable(limit);
+            ranked.truncate(limit);
         }
-        hits.sort_unstable_by(order);
+        ranked.sort_unstable();
+        let hits = ranked
+            .into_iter()
+            .map(|(order, record)| Hit { record: RecordId(record), score: u32::MAX - (order >> 32) as u32 })
+            .collect();
         (hits, more)
     }
 }

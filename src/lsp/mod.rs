@@ -133,11 +133,11 @@ impl Backend {
             let Some(open) = state.documents.get(uri) else { return false };
             (open.document.text(), open.dialect, state.scope(Some(&path)))
         };
-        let admitted: Vec<PathBuf> = declared_bibliographies(&path, dialect, &text)
-            .iter()
-            .filter_map(|p| scope.admit(p).ok())
-            .filter(|p| p.is_file())
-            .collect();
+        let mut resolver = scope.resolver();
+        let mut admitted: Vec<PathBuf> =
+            declared_bibliographies(&path, dialect, &text).iter().filter_map(|p| resolver.file(p).ok()).collect();
+        let mut seen = std::collections::HashSet::new();
+        admitted.retain(|p| seen.insert(p.clone()));
         let (waiting, new) = {
             let mut state = self.lock();
             let waiting = admitted.iter().any(|p| state.declared_reading.contains(p));
@@ -525,19 +525,24 @@ impl Backend {
                         if let Some(path) = &own_path {
                             diagnostics.extend(unused_entries(&snapshot, path, &others));
                         }
+                        limit_published(&mut diagnostics, 0);
                         return (diagnostics, None);
                     }
                     let manuscript = snapshot.manuscript();
-                    let found = analysis::diagnostics::diagnostics(&snapshot.corpus, &manuscript);
+                    // Only what can be published is built in full (see `limit_published`).
+                    let (found, unbuilt) =
+                        analysis::diagnostics::limited(&snapshot.corpus, &manuscript, MAX_PUBLISHED_DIAGNOSTICS);
                     let mut diagnostics = to_proto_diagnostics(&snapshot, &found);
+                    drop(found);
                     diagnostics.extend(symbols::prose_diagnostics(&snapshot, &manuscript));
                     let declared = crate::manuscript::bibliography::declared(snapshot.dialect, &snapshot.text);
+                    let mut resolver = scope.resolver();
                     for bibliography in declared {
                         let Some(dir) = &manuscript_dir else { break };
                         let path = dir.join(&bibliography.path);
-                        let (severity, code, message) = match scope.admit(&path) {
-                            Ok(resolved) if resolved.is_file() => continue,
-                            Ok(_) | Err(Refusal::Missing) => (
+                        let (severity, code, message) = match resolver.file(&path) {
+                            Ok(_) => continue,
+                            Err(Refusal::Missing) => (
                                 DiagnosticSeverity::ERROR,
                                 "missing-bibliography",
                                 format!("bibliography `{}` does not exist ({})", bibliography.path, path.display()),
@@ -562,6 +567,7 @@ impl Backend {
                             ..Diagnostic::default()
                         });
                     }
+                    limit_published(&mut diagnostics, unbuilt);
                     (diagnostics, Some(manuscript))
                 }))
             })
@@ -732,6 +738,35 @@ fn to_proto_severity(severity: Severity) -> DiagnosticSeverity {
         Severity::Warning => DiagnosticSeverity::WARNING,
         Severity::Hint => DiagnosticSeverity::HINT,
     }
+}
+
+/// The most diagnostics published for one document. A 50 MB note with a unknown key in every
+/// paragraph has half a million; tower-lsp turns each into a JSON tree of a dozen allocations
+/// before writing it, which cost a gigabyte (issue 10, fault 12), and no editor shows that many
+/// (VS Code keeps the first 1,000 of a file). `refls check` lists them all.
+pub const MAX_PUBLISHED_DIAGNOSTICS: usize = 10_000;
+
+/// Keeps the first [`MAX_PUBLISHED_DIAGNOSTICS`] diagnostics by position, and says how many
+/// more there are (`hidden` were left out before this) in one last diagnostic after them.
+fn limit_published(diagnostics: &mut Vec<Diagnostic>, hidden: usize) {
+    let hidden = hidden + diagnostics.len().saturating_sub(MAX_PUBLISHED_DIAGNOSTICS);
+    if hidden == 0 {
+        return;
+    }
+    diagnostics.sort_by_key(|d| (d.range.start.line, d.range.start.character));
+    diagnostics.truncate(MAX_PUBLISHED_DIAGNOSTICS);
+    let at = diagnostics.last().map_or_else(Default::default, |d| d.range.end);
+    diagnostics.push(Diagnostic {
+        range: tower_lsp::lsp_types::Range { start: at, end: at },
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        code: Some(NumberOrString::String("diagnostics-not-shown".to_owned())),
+        source: Some("refls".to_owned()),
+        message: format!(
+            "{hidden} more diagnostics of this document are not shown: refls publishes at most \
+             {MAX_PUBLISHED_DIAGNOSTICS} for one document (`refls check` lists them all)"
+        ),
+        ..Diagnostic::default()
+    });
 }
 
 fn to_proto_diagnostics(snapshot: &DocumentSnapshot, found: &[analysis::diagnostics::Diagnostic]) -> Vec<Diagnostic> {

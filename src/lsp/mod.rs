@@ -185,6 +185,25 @@ impl Backend {
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// The works the workspace's manuscripts on disk cite, kept until the corpus or the
+    /// manuscript set changes; computed outside the lock.
+    fn cited_works(&self, corpus: &Arc<Corpus>) -> Arc<analysis::completion::CitedWorks> {
+        let set = {
+            let state = self.lock();
+            if let Some(works) = state.cited.as_ref().and_then(|c| c.lookup(corpus, &state.manuscripts)) {
+                return works;
+            }
+            state.manuscripts.clone()
+        };
+        let fresh = state::CitedCache::compute(corpus, &set);
+        let works = fresh.works.clone();
+        let mut state = self.lock();
+        if Arc::ptr_eq(&state.manuscripts, &set) {
+            state.cited = Some(fresh);
+        }
+        works
+    }
+
     fn snapshot(&self, uri: &Url) -> Option<DocumentSnapshot> {
         let snapshot = self.lock().snapshot(uri);
         if snapshot.is_none() {
@@ -1130,9 +1149,25 @@ impl LanguageServer for Backend {
         let Some(snapshot) = self.snapshot(&uri) else { return Ok(None) };
         let limit = self.lock().config.completion_limit;
         let offset = convert::rope_offset(&snapshot.rope, params.text_document_position.position, snapshot.encoding);
+        let on_disk = self.cited_works(&snapshot.corpus);
         guarded("completion", || {
-            let found =
-                analysis::completion::completion(&snapshot.corpus, snapshot.dialect, &snapshot.text, offset, limit)?;
+            // This document's citations as last scanned, which may not be saved yet.
+            let cited = match &snapshot.manuscript {
+                Some(manuscript) => {
+                    let mut cited = (*on_disk).clone();
+                    cited.add_manuscript(&snapshot.corpus, manuscript);
+                    std::borrow::Cow::Owned(cited)
+                }
+                None => std::borrow::Cow::Borrowed(&*on_disk),
+            };
+            let found = analysis::completion::completion(
+                &snapshot.corpus,
+                &cited,
+                snapshot.dialect,
+                &snapshot.text,
+                offset,
+                limit,
+            )?;
             let range = convert::rope_range(&snapshot.rope, found.range, snapshot.encoding);
             let items = found
                 .items
@@ -1267,7 +1302,10 @@ impl LanguageServer for Backend {
             (state.corpus.clone(), state.encoding)
         };
         let Some(corpus) = corpus else { return Ok(None) };
-        guarded("workspace/symbol", || Some(symbols::to_proto_workspace_symbols(&corpus, &params.query, encoding)))
+        let cited = self.cited_works(&corpus);
+        guarded("workspace/symbol", || {
+            Some(symbols::to_proto_workspace_symbols(&corpus, &cited, &params.query, encoding))
+        })
     }
 
     /// `textDocument/documentSymbol`: the entries of an open bibliography (BibTeX, CSL-JSON,

@@ -58,7 +58,10 @@ fn words(text: &str) -> impl Iterator<Item = String> + '_ {
 
 type Postings = HashMap<String, Vec<(u32, u8)>>;
 
-fn add(list: &mut Postings, record: u32, term: String, field: u8) {
+/// The prototype stores one byte per posting: the fields it indexes all have bits below 256
+/// (the live index's first-author bit does not, and is not restated here).
+fn add(list: &mut Postings, record: u32, term: String, field: u16) {
+    let field = u8::try_from(field).expect("a field bit below 256");
     let postings = list.entry(term).or_default();
     match postings.last_mut() {
         Some((last, bits)) if *last == record => *bits |= field,
@@ -248,7 +251,7 @@ fn weight(bits: u8) -> u32 {
         (fields::ABSTRACT, 1),
     ]
     .into_iter()
-    .filter(|(bit, _)| bits & bit != 0)
+    .filter(|(bit, _)| u16::from(bits) & bit != 0)
     .map(|(_, w)| w)
     .max()
     .unwrap_or(0)

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use refls::analysis::Manuscript;
+use refls::analysis::completion::CitedWorks;
 use refls::analysis::semantic_tokens::semantic_tokens;
 use refls::corpus::{Corpus, Input, Origin, RecordId};
 use refls::lsp::convert::{self, PositionEncoding};
@@ -85,7 +86,7 @@ fn main() {
     for query in &queries {
         for typed in keystrokes(query) {
             let t = Instant::now();
-            let symbols = to_proto_workspace_symbols(&corpus, typed, PositionEncoding::Utf16);
+            let symbols = to_proto_workspace_symbols(&corpus, &CitedWorks::default(), typed, PositionEncoding::Utf16);
             times.push(t.elapsed());
             found += symbols.len();
         }

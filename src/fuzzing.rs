@@ -198,6 +198,7 @@ pub fn manuscript(dialect: Dialect, data: &[u8]) {
     let once = manuscript::scan_manuscript(dialect, text, &[]);
     assert_eq!(once.prose, prose, "scan_manuscript and prose_citations disagree");
     assert_eq!(once.citations, citations, "scan_manuscript and scan disagree");
+    assert_eq!(once.verbatim.malformed_dois(text), malformed, "scan_manuscript and scan_with_problems disagree");
     // Completion at the end, at the start, and at eight evenly spread character boundaries.
     let mut offsets: Vec<usize> = (0..=8).map(|k| text.len() * k / 8).collect();
     for offset in &mut offsets {

@@ -63,3 +63,52 @@ fn issue_10_corpus_and_diagnostics_of_adversarial_input() {
         }
     }
 }
+
+/// What only `refls check` does with a manuscript: resolve each bibliography it declares (in
+/// the folder of the manuscript, admitted by the scope) and report the missing ones, and report
+/// a bibliography's reading problems. Quadratic or slow steps found here (issue 10): 100,000
+/// declarations of one file resolved one `readlink` at a time, and one unbuffered write per
+/// piece of each of the 190,000 problems of a RIS file of empty records.
+#[test]
+fn issue_10_check_of_adversarial_declarations_and_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let chosen = |target: &str, shape: &str| {
+        matches!(
+            (target, shape),
+            ("ris", "unclosed records")
+                | ("scan_markdown", "front matter" | "front matter of many folders")
+                | ("scan_latex", "bibliography commands on one line")
+                | ("scan_typst", "bibliography calls on one line")
+        )
+    };
+    let empty = dir.path().join("empty.md");
+    std::fs::write(&empty, "").unwrap();
+    let mut checked = 0;
+    for input in inputs::all(100 * 1024).into_iter().filter(|i| chosen(i.target, i.shape)) {
+        let extension = match input.target {
+            "ris" => "ris",
+            "scan_latex" => "tex",
+            "scan_typst" => "typ",
+            _ => "md",
+        };
+        let path = dir.path().join(format!("input-{checked}.{extension}"));
+        std::fs::write(&path, &input.bytes).unwrap();
+        let (manuscripts, corpus) =
+            if input.target == "ris" { (vec![empty.clone()], vec![path]) } else { (vec![path], Vec::new()) };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        refls::cli::check(&manuscripts, &corpus, refls::cli::CheckFormat::Text, &mut out, &mut err);
+        let out = String::from_utf8(out).unwrap();
+        let err = String::from_utf8(err).unwrap();
+        // Records of nothing but a type line are counted in one problem; each missing
+        // bibliography is reported on its own line.
+        let reported = if input.target == "ris" {
+            let counted = err.split(" records hold nothing but their `TY` line").next().unwrap_or_default();
+            counted.rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or(0)
+        } else {
+            out.matches("missing-bibliography").count()
+        };
+        assert!(reported > 4_000, "{} / {}: {reported} reported", input.target, input.shape);
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+}

@@ -318,3 +318,20 @@ async fn diagnostics_are_debounced_and_carry_the_version() {
     assert!(late.is_empty(), "earlier versions were published too: {late:?}");
     client.shutdown().await;
 }
+
+/// Issue 10, fault 12: a note with more diagnostics than an editor shows publishes the first
+/// `MAX_PUBLISHED_DIAGNOSTICS` by position and one note counting the rest.
+#[tokio::test]
+async fn issue_10_diagnostics_past_the_limit_are_counted_not_published() {
+    let mut client = start(json!({})).await;
+    let limit = refls::lsp::MAX_PUBLISHED_DIAGNOSTICS;
+    let text: String = (0..limit + 25).map(|i| format!("See [@nobody{i}].\n")).collect();
+    let published = open(&mut client, "long.md", &text).await;
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    assert_eq!(diagnostics.len(), limit + 1);
+    assert!(diagnostics[..limit].iter().all(|d| d["code"] == "unknown-key"));
+    assert_eq!(diagnostics[limit - 1]["range"]["start"]["line"], limit - 1, "the first by position");
+    let note = &diagnostics[limit];
+    assert_eq!(note["code"], "diagnostics-not-shown");
+    assert!(note["message"].as_str().unwrap().starts_with("25 more diagnostics"), "{note}");
+}

@@ -200,3 +200,35 @@ async fn code_lens_counts_citations_on_each_entry() {
     assert_eq!(found.as_array().map(Vec::len), Some(3), "{found}");
     client.shutdown().await;
 }
+
+/// The VS Code case: no `corpus` setting, the `.bib` is only declared by a manuscript's front
+/// matter (so it joins the corpus when that manuscript opens, after the embedded pages), and a
+/// second manuscript on disk cites the same entry. The lens counts both manuscripts.
+#[tokio::test]
+async fn code_lens_on_a_bibliography_a_manuscript_declares() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let review = "---\nbibliography: refs.bib\n---\nHedges [@moss2021hedges] and a page [@ikhile2023virtuous].\n";
+    let chapter = "# Two\n\nAgain [@moss2021hedges], and [@moss2021hedges, p. 2].\n";
+    let bib = "@article{moss2021hedges, author = {Moss, Ida}, title = {Hedgerows at field edges}, year = {2021}}\n";
+    std::fs::write(root.join("refs.bib"), bib).unwrap();
+    std::fs::write(root.join("review.md"), review).unwrap();
+    std::fs::write(root.join("chapter.md"), chapter).unwrap();
+    let (service, socket) = refls::lsp::service();
+    let mut client = TestClient::start(service, socket);
+    client.initialize_with(json!({"rootUri": format!("file://{}", root.display()), "capabilities": {}})).await;
+    let workspace = Workspace { _dir: dir, root };
+    open(&mut client, &workspace.uri("review.md"), "markdown", review).await;
+    let bib_uri = workspace.uri("refs.bib");
+    // VS Code has no BibTeX language of its own: the `.bib` arrives as plain text.
+    open(&mut client, &bib_uri, "plaintext", bib).await;
+    let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": bib_uri}})).await;
+    let titles: Vec<&str> = lenses
+        .as_array()
+        .unwrap_or_else(|| panic!("{lenses}"))
+        .iter()
+        .map(|l| l["command"]["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["cited 3× in 2 manuscripts"], "{lenses}");
+    client.shutdown().await;
+}

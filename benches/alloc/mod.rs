@@ -1,6 +1,7 @@
-//! A counting global allocator for the benchmarks, to report the heap a built corpus keeps.
-//! Benchmarks include it with `#[path = "alloc/mod.rs"] mod alloc;`. Counting is switched on
-//! only around memory measurements (`COUNTING`): a shared counter updated by every allocation
+//! A counting global allocator for the benchmarks, to report the heap a built corpus keeps, and
+//! for `tests/memory.rs`, which bounds the heap of an open document. Both include it with
+//! `#[path = "alloc/mod.rs"] mod alloc;`. Counting is switched on only around memory
+//! measurements (`COUNTING`): a shared counter updated by every allocation
 //! on every thread would slow the timed parallel code it measures. This is the only unsafe
 //! code of the project (`GlobalAlloc` is an unsafe trait); the library denies unsafe code.
 
@@ -13,12 +14,15 @@ pub struct Counting;
 /// Bytes allocated and not yet freed while counting was on.
 pub static LIVE: AtomicUsize = AtomicUsize::new(0);
 pub static COUNTING: AtomicBool = AtomicBool::new(false);
+/// The most `LIVE` has been while counting was on (reset it by storing `LIVE`'s value).
+pub static PEAK: AtomicUsize = AtomicUsize::new(0);
 
 // SAFETY: every call is forwarded unchanged to the system allocator; only a counter is added.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         if COUNTING.load(Ordering::Relaxed) {
-            LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed).wrapping_add(layout.size());
+            PEAK.fetch_max(live, Ordering::Relaxed);
         }
         unsafe { System.alloc(layout) }
     }

@@ -2,9 +2,12 @@
 //! whose key, authors' family names, year, title words or DOI match what was typed, ranked.
 //!
 //! Several words are allowed (`\cite{2023 health`, `[@2023 health`): each must match some field. Ranking comes
-//! from the index (where a word matched and whether it matched whole); when nothing matches
-//! as a prefix, a fuzzy match over keys catches typos. The list is cut at `limit` and marked
-//! incomplete, so clients ask again as the user types instead of filtering a truncated list.
+//! from the index (where a word matched and whether it matched whole: the typed key prefix
+//! above the first author above co-authors), with a bonus for the works the workspace already
+//! cites ([`CitedWorks`]: a manuscript cites the same works again and again), ties by year and
+//! key; when nothing matches as a prefix, a fuzzy match over keys catches typos. The list is
+//! cut at `limit` and marked incomplete, so clients ask again as the user types instead of
+//! filtering a truncated list.
 //!
 //! Items carry no documentation: the hover of a work is built by [`documentation`] for the
 //! one item the editor shows (`completionItem/resolve`), not for every item on every keystroke.
@@ -16,8 +19,9 @@ use std::ops::Range;
 use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher, Utf32Str};
 
-use super::authors_short;
 use super::hover::{Linker, record_markdown};
+use super::references::Workspace;
+use super::{Manuscript, authors_short};
 use crate::corpus::{Corpus, RecordId, RecordKind, Resolution};
 use crate::manuscript::{self, Dialect};
 
@@ -44,8 +48,55 @@ pub struct CompletionResult {
     pub incomplete: bool,
 }
 
+/// The works the workspace's manuscripts cite, as one bit per record of one corpus: the
+/// works completion and workspace symbols offer first among equal matches.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CitedWorks {
+    bits: Vec<u64>,
+}
+
+impl CitedWorks {
+    /// The works cited by the manuscripts of `workspace`, each key looked up as find
+    /// references does (aliases, identifier spellings); a key naming several works marks none.
+    pub fn of_workspace(corpus: &Corpus, workspace: &Workspace<'_>) -> CitedWorks {
+        let mut cited = CitedWorks::default();
+        let mut resolver = workspace.resolver(corpus);
+        for file in &workspace.files {
+            for key in file.keys() {
+                if let (_, Resolution::One(id)) = resolver.resolve(file, key) {
+                    cited.insert(id);
+                }
+            }
+        }
+        cited
+    }
+
+    /// Adds the works an open manuscript cites (its unsaved text, which the workspace's copy
+    /// read from disk may lack).
+    pub fn add_manuscript(&mut self, corpus: &Corpus, manuscript: &Manuscript) {
+        for citation in manuscript.citations.iter() {
+            if let Resolution::One(id) = manuscript.resolve(corpus, &citation.key) {
+                self.insert(id);
+            }
+        }
+    }
+
+    pub fn insert(&mut self, id: RecordId) {
+        let (word, bit) = (id.0 as usize / 64, id.0 % 64);
+        if self.bits.len() <= word {
+            self.bits.resize(word + 1, 0);
+        }
+        self.bits[word] |= 1 << bit;
+    }
+
+    pub fn contains(&self, id: RecordId) -> bool {
+        self.bits.get(id.0 as usize / 64).is_some_and(|word| word & (1 << (id.0 % 64)) != 0)
+    }
+}
+
 pub fn completion(
     corpus: &Corpus,
+    cited: &CitedWorks,
     dialect: Dialect,
     text: &str,
     offset: usize,
@@ -55,7 +106,7 @@ pub fn completion(
         .or_else(|| latex_words(dialect, text, offset))
         .or_else(|| markdown_words(corpus, dialect, text, offset))?;
     let typed = context.prefix.as_str();
-    let (ids, incomplete) = search(corpus, typed, limit);
+    let (ids, incomplete) = search(corpus, cited, typed, limit);
     let doi_mode = typed.starts_with("doi:");
     let items = ids
         .into_iter()
@@ -104,22 +155,29 @@ pub fn completion(
 
 /// The works a query names, best first, at most `limit`, and whether more matched: the one
 /// ranking of completion and workspace symbols. Words match keys, family names, years, title
-/// words and DOIs as prefixes (`doi:` is dropped); when none does, a fuzzy match over keys
-/// catches typos. An empty query lists the corpus's documents first, in corpus order.
-pub fn search(corpus: &Corpus, typed: &str, limit: usize) -> (Vec<RecordId>, bool) {
+/// words and DOIs as prefixes (`doi:` is dropped), ranked by the index with `cited` works
+/// preferred; when none does, a fuzzy match over keys catches typos. An empty query lists the
+/// cited works first, then the corpus's documents (saved pages), then the rest, each group
+/// newest first.
+pub fn search(corpus: &Corpus, cited: &CitedWorks, typed: &str, limit: usize) -> (Vec<RecordId>, bool) {
     let query = typed.strip_prefix("doi:").unwrap_or(typed);
     if query.trim().is_empty() {
+        let group = |id: RecordId| (!cited.contains(id), corpus.record(id).kind != RecordKind::Document);
+        let order = |a: &RecordId, b: &RecordId| group(*a).cmp(&group(*b)).then(corpus.index.tie_order(*a, *b));
         let mut ids: Vec<RecordId> = (0..corpus.records.len() as u32).map(RecordId).collect();
-        ids.sort_by_key(|&id| corpus.record(id).kind != RecordKind::Document);
         let incomplete = ids.len() > limit;
-        ids.truncate(limit);
+        if incomplete {
+            ids.select_nth_unstable_by(limit, order);
+            ids.truncate(limit);
+        }
+        ids.sort_unstable_by(order);
         return (ids, incomplete);
     }
-    let (hits, more) = corpus.index.search(query, limit);
+    let (hits, more) = corpus.index.search(query, limit, &|id| cited.contains(id));
     // Typos are in keys, and a key is one word: several words that match nothing get no
     // fuzzy guesses.
     if hits.is_empty() && !query.trim().contains(char::is_whitespace) {
-        fuzzy_keys(corpus, query, limit)
+        fuzzy_keys(corpus, cited, query, limit)
     } else {
         (hits.into_iter().map(|h| h.record).collect(), more)
     }
@@ -256,7 +314,7 @@ fn latex_words(dialect: Dialect, text: &str, offset: usize) -> Option<manuscript
 }
 
 /// Typo-tolerant fallback over every key, used only when no word matched as a prefix.
-fn fuzzy_keys(corpus: &Corpus, query: &str, limit: usize) -> (Vec<RecordId>, bool) {
+fn fuzzy_keys(corpus: &Corpus, cited: &CitedWorks, query: &str, limit: usize) -> (Vec<RecordId>, bool) {
     let mut matcher = Matcher::new(Config::DEFAULT);
     let pattern = Pattern::parse(query, CaseMatching::Ignore, Normalization::Smart);
     let mut buf = Vec::new();
@@ -267,7 +325,9 @@ fn fuzzy_keys(corpus: &Corpus, query: &str, limit: usize) -> (Vec<RecordId>, boo
             scored.push((score, id));
         }
     }
-    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.sort_by(|a, b| {
+        b.0.cmp(&a.0).then(cited.contains(b.1).cmp(&cited.contains(a.1))).then(corpus.index.tie_order(a.1, b.1))
+    });
     let more = scored.len() > limit;
     (scored.into_iter().take(limit).map(|(_, id)| id).collect(), more)
 }
@@ -277,10 +337,13 @@ mod tests {
     use super::super::fixture::Fixture;
     use super::*;
 
+    /// Completion at the cursor, in a workspace whose one manuscript is the fixture's.
     fn check(fixture: &str, expect: &str) {
         let f = Fixture::parse(fixture);
         let text = &f.manuscript.text;
-        let actual = match completion(&f.corpus, f.manuscript.dialect, text, f.cursor, 5) {
+        let mut cited = CitedWorks::default();
+        cited.add_manuscript(&f.corpus, &f.manuscript);
+        let actual = match completion(&f.corpus, &cited, f.manuscript.dialect, text, f.cursor, 5) {
             None => "(no completion)".to_owned(),
             Some(res) => {
                 let mut out = format!(
@@ -333,11 +396,16 @@ mod tests {
     fn second_key_and_bare_at() {
         check(
             "//- /review.md\nSee [@ikhile2023virtuous; @hick<|>]\n",
-            "replace \"hick\"\nhickey2018potential | Hickey (2018)\nhickey2018guidance | Hickey et al. (2018)",
+            "replace \"hick\"\nhickey2018guidance | Hickey et al. (2018)\nhickey2018potential | Hickey (2018)",
         );
         check(
             "//- /review.md\nSee [@<|>]\n",
-            "replace \"\" (incomplete)\nbuckley2022multistakeholder | Buckley et al. (2022)\ntapping2023power | (2023)\ndoc-002_6155a9b287510640 | (n.d.)\nikhile2023virtuous | Ikhile et al. (2023)\ncoproduction2015experts | (2015)",
+            "replace \"\" (incomplete)\nikhile2023virtuous | Ikhile et al. (2023)\ntapping2023power | (2023)\nbuckley2022multistakeholder | Buckley et al. (2022)\ncoproduction2015experts | (2015)\ndoc-002_6155a9b287510640 | (n.d.)",
+        );
+        // Nothing typed yet: the works this manuscript already cites come first.
+        check(
+            "//- /review.md\nAs [@coproduction2015experts] shows.\nSee [@<|>]\n",
+            "replace \"\" (incomplete)\ncoproduction2015experts | (2015)\nikhile2023virtuous | Ikhile et al. (2023)\ntapping2023power | (2023)\nbuckley2022multistakeholder | Buckley et al. (2022)\ndoc-002_6155a9b287510640 | (n.d.)",
         );
     }
 
@@ -372,10 +440,108 @@ mod tests {
     #[test]
     fn documentation_is_the_hover_of_the_work() {
         let f = Fixture::parse("//- /review.md\nSee [@ikhile<|>]\n");
-        let found = completion(&f.corpus, f.manuscript.dialect, &f.manuscript.text, f.cursor, 5).unwrap();
+        let found =
+            completion(&f.corpus, &CitedWorks::default(), f.manuscript.dialect, &f.manuscript.text, f.cursor, 5)
+                .unwrap();
         let doc = documentation(&f.corpus, &found.items[0].key, &|_| None).unwrap();
         assert!(doc.starts_with("**A virtuous cycle of co-production"), "{doc}");
         assert_eq!(documentation(&f.corpus, "nobody2020", &|_| None), None);
+    }
+
+    /// Park is the first author of two works, a co-author of two, and a prefix of Parkinson.
+    const PARKS: &str = "//- /refs.bib
+@article{chen2018park, author={Chen, Li and Park, Min}, title={Walking in city parks}, year={2018}}
+@article{lee2021tides, author={Lee, Ana and Park, Min}, title={Tides}, year={2021}}
+@article{park2019reefs, author={Park, Min}, title={Reefs}, year={2019}}
+@article{parkinson2020, author={Parkinson, Jo}, title={Gait}, year={2020}}
+@article{park2019reefsb, author={Park, Min}, title={Reefs again}, year={2019}}
+";
+
+    #[test]
+    fn a_key_prefix_beats_a_co_authors_name_and_a_whole_word_beats_a_prefix() {
+        // Both Park keys and Parkinson's start with `park`; Park's own work matches it whole.
+        // Lee and Chen only have Park as a co-author, however recent.
+        check(
+            &format!("{PARKS}//- /review.md\nSee [@park<|>]\n"),
+            "replace \"park\"\npark2019reefs | Park (2019)\npark2019reefsb | Park (2019)\nparkinson2020 | Parkinson (2020)\nlee2021tides | Lee et al. (2021)\nchen2018park | Chen et al. (2018)",
+        );
+    }
+
+    #[test]
+    fn the_first_author_beats_co_authors() {
+        let fixture = "//- /refs.bib
+@article{ref1, author={Osei, Kofi and Tanaka, Yui}, title={Later work}, year={2022}}
+@article{ref2, author={Tanaka, Yui}, title={Earlier work}, year={2015}}
+//- /review.tex
+As shown \\cite{tanak<|>}
+";
+        check(fixture, "replace \"tanak\"\nref2 | Tanaka (2015)\nref1 | Osei et al. (2022)");
+    }
+
+    #[test]
+    fn works_already_cited_come_first_among_equal_matches() {
+        // Alone, the newer Parkinson comes first among the keys starting with `par`.
+        check(
+            &format!("{PARKS}//- /review.md\nSee [@par<|>]\n"),
+            "replace \"par\"\nparkinson2020 | Parkinson (2020)\npark2019reefs | Park (2019)\npark2019reefsb | Park (2019)\nlee2021tides | Lee et al. (2021)\nchen2018park | Chen et al. (2018)",
+        );
+        // Cited once already, the second Park work leads. A cited co-author's work still
+        // stays below the keys that start with what was typed.
+        check(
+            &format!("{PARKS}//- /review.md\nAs [@park2019reefsb; @chen2018park].\nSee [@par<|>]\n"),
+            "replace \"par\"\npark2019reefsb | Park (2019)\nparkinson2020 | Parkinson (2020)\npark2019reefs | Park (2019)\nchen2018park | Chen et al. (2018)\nlee2021tides | Lee et al. (2021)",
+        );
+    }
+
+    #[test]
+    fn the_whole_key_comes_first_even_over_a_cited_work() {
+        check(
+            &format!("{PARKS}//- /review.md\nAs [@park2019reefsb].\nSee [@park2019reefs<|>]\n"),
+            "replace \"park2019reefs\"\npark2019reefs | Park (2019)\npark2019reefsb | Park (2019)",
+        );
+    }
+
+    #[test]
+    fn ties_go_to_the_newer_work_then_the_key_whatever_the_file_order() {
+        let fixture = "//- /a.bib
+@article{ito2001b, author={Ito, Ken}, title={One}, year={2001}}
+@article{ito2001a, author={Ito, Ken}, title={Two}, year={2001}}
+//- /b.bib
+@article{ito1999, author={Ito, Ken}, title={Three}, year={1999}}
+@article{itonodate, author={Ito, Ken}, title={Four}}
+@article{ito2010, author={Ito, Ken}, title={Five}, year={2010}}
+//- /review.md
+See [@ito<|>]
+";
+        check(
+            fixture,
+            "replace \"ito\"\nito2010 | Ito (2010)\nito2001a | Ito (2001)\nito2001b | Ito (2001)\nito1999 | Ito (1999)\nitonodate | Ito (n.d.)",
+        );
+    }
+
+    #[test]
+    fn cited_works_of_a_workspace_go_through_aliases_and_skip_ambiguous_keys() {
+        use super::super::fixture::WorkspaceFixture;
+        let f = WorkspaceFixture::parse(
+            "//- /refs.bib
+@article{ito2010, author={Ito, Ken}, title={Five}, year={2010}, doi={10.1000/five}}
+@article{ito1999, author={Ito, Ken}, title={Three}, year={1999}}
+@article{same, title={One}}
+//- /other.bib
+@article{same, title={Two}}
+//- /content/01.intro.md
+As [@tag:five] and [@same] and [@nobody] show.
+//- /content/90.back.md
+[@tag:five]: doi:10.1000/five
+",
+        );
+        let cited = CitedWorks::of_workspace(&f.corpus, &Workspace::new(f.manuscripts.iter()));
+        let keys: Vec<&str> = (0..f.corpus.records.len() as u32)
+            .map(RecordId)
+            .filter(|&id| cited.contains(id))
+            .map(|id| f.corpus.key(id))
+            .collect();
+        assert_eq!(keys, ["ito2010"]);
     }
 
     #[test]

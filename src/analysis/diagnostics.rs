@@ -18,7 +18,7 @@ use std::ops::Range;
 
 use super::{Manuscript, did_you_mean, identifier_kind, one_line};
 use crate::corpus::{Corpus, Location, RecordId, RecordKind, Resolution, Severity};
-use crate::manuscript::{Syntax, scan_with_problems};
+use crate::manuscript::Syntax;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -46,7 +46,16 @@ fn related(corpus: &Corpus, ids: &[RecordId], verb: &str) -> Vec<Related> {
 }
 
 pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> {
-    let mut res = Vec::new();
+    limited(corpus, manuscript, usize::MAX).0
+}
+
+/// The diagnostics kept while at most `limit` are held, in the order they are found (the
+/// citations in text order, then malformed DOIs), and how many more there are. Only the range
+/// and code of a diagnostic past the limit are held, to count it once: a 50 MB note has half a
+/// million diagnostics, whose messages and "did you mean" candidates took five times the
+/// memory of its text (issue 10, fault 12).
+pub fn limited(corpus: &Corpus, manuscript: &Manuscript, limit: usize) -> (Vec<Diagnostic>, usize) {
+    let mut res = Found { kept: Vec::new(), past_limit: Vec::new(), limit };
     // Unknown keys repeat in a manuscript; their suggestions are computed once.
     // Looked up once: searching the text for `<key>` at every unknown key was quadratic.
     let mut typst_labels: Option<std::collections::HashSet<&str>> = None;
@@ -56,7 +65,7 @@ pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> 
     // DOIs that are malformed, outside code and comments. A key citation holding one
     // (`@doi:10.1111`) gets the one diagnostic that says what is wrong, not a second one
     // saying the corpus lacks it.
-    let (_, malformed) = scan_with_problems(manuscript.dialect, &manuscript.text);
+    let malformed = manuscript.malformed_dois();
     let is_malformed =
         |range: &Range<usize>| malformed.iter().any(|m| m.range.start < range.end && range.start < m.range.end);
     for citation in manuscript.citations.iter() {
@@ -203,10 +212,33 @@ pub fn diagnostics(corpus: &Corpus, manuscript: &Manuscript) -> Vec<Diagnostic> 
             related: Vec::new(),
         });
     }
+    let Found { kept: mut res, mut past_limit, .. } = res;
     res.sort_by_key(|d| (d.range.start, d.range.end));
     // One problem, one diagnostic, even where two passes meet on the same span.
     res.dedup_by(|a, b| a.range == b.range && a.code == b.code);
-    res
+    past_limit.sort_by_key(|(range, code)| (range.start, range.end, *code));
+    past_limit.dedup();
+    let shown: std::collections::HashSet<(usize, usize, &str)> =
+        res.iter().map(|d| (d.range.start, d.range.end, d.code)).collect();
+    past_limit.retain(|(range, code)| !shown.contains(&(range.start, range.end, *code)));
+    (res, past_limit.len())
+}
+
+/// The diagnostics found so far: in full up to the limit, then only where and what they are.
+struct Found {
+    kept: Vec<Diagnostic>,
+    past_limit: Vec<(Range<usize>, &'static str)>,
+    limit: usize,
+}
+
+impl Found {
+    fn push(&mut self, diagnostic: Diagnostic) {
+        if self.kept.len() < self.limit {
+            self.kept.push(diagnostic);
+        } else {
+            self.past_limit.push((diagnostic.range, diagnostic.code));
+        }
+    }
 }
 
 /// Every `<label>` of a text: what is between `<` and the next `>`, when that holds neither

@@ -42,6 +42,7 @@ pub struct Manuscript {
     /// Author–year citations written as prose (`Buckley et al. (2022)`), found in the same
     /// pass as the citations.
     prose: Arc<Vec<ProseCitation>>,
+    verbatim: Arc<manuscript::Verbatim>,
 }
 
 impl Manuscript {
@@ -60,7 +61,14 @@ impl Manuscript {
             citations: Arc::new(scan.citations),
             aliases: Arc::new(aliases),
             prose: Arc::new(scan.prose),
+            verbatim: Arc::new(scan.verbatim),
         }
+    }
+
+    /// The malformed DOIs of the text outside code and comments (see
+    /// [`manuscript::scan_with_problems`]), from the stretches the scan found verbatim.
+    pub fn malformed_dois(&self) -> Vec<manuscript::MalformedDoi> {
+        self.verbatim.malformed_dois(&self.text)
     }
 
     /// Adds aliases defined elsewhere (Manubot defines them in one file, `90.back-matter.md`,

@@ -3,7 +3,7 @@
 //! named by a key that cites it alone and located at its source (the `.bib` entry, the saved
 //! page's title line, the reference-list line of a cited work).
 
-use super::completion::search;
+use super::completion::{CitedWorks, search};
 use crate::corpus::{Corpus, Location, Record, RecordId, RecordKind};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,9 +19,10 @@ pub struct WorkspaceSymbol {
     pub cited_only: bool,
 }
 
-/// The works matching `query`, best first, at most `limit`.
-pub fn workspace_symbols(corpus: &Corpus, query: &str, limit: usize) -> Vec<WorkspaceSymbol> {
-    let (ids, _) = search(corpus, query.trim(), limit);
+/// The works matching `query`, best first (those the workspace cites first among equals), at
+/// most `limit`.
+pub fn workspace_symbols(corpus: &Corpus, cited: &CitedWorks, query: &str, limit: usize) -> Vec<WorkspaceSymbol> {
+    let (ids, _) = search(corpus, cited, query.trim(), limit);
     ids.into_iter()
         .map(|id| {
             let record = corpus.record(id);
@@ -60,7 +61,7 @@ mod tests {
     fn check(fixture: &str, query: &str, expect: &str) {
         let f = Fixture::parse(fixture);
         let mut out = String::new();
-        for symbol in workspace_symbols(&f.corpus, query, 5) {
+        for symbol in workspace_symbols(&f.corpus, &CitedWorks::default(), query, 5) {
             out.push_str(&format!(
                 "{} | {} | {}:{}{}\n",
                 symbol.name,
@@ -86,7 +87,7 @@ mod tests {
         check(
             BIB,
             "newton",
-            "buckley2022 | Buckley et al. 2022. Shared power in research | refs.bib:1\nnewton2019 | Newton 2019. Listening to patients | refs.bib:3",
+            "newton2019 | Newton 2019. Listening to patients | refs.bib:3\nbuckley2022 | Buckley et al. 2022. Shared power in research | refs.bib:1",
         );
         check(BIB, "power", "buckley2022 | Buckley et al. 2022. Shared power in research | refs.bib:1");
         check(BIB, "2019", "newton2019 | Newton 2019. Listening to patients | refs.bib:3");

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 /// Bumped whenever the record model, a reader's output or this format changes, so that a
 /// cache written by another refls is never mistaken for this one's.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"reflsidx";
 
@@ -47,13 +47,37 @@ pub struct Stamp {
     pub hash: u64,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 struct Entry {
     stamp: Stamp,
     source: SourceFile,
-    documents: Vec<Record>,
-    cited: Vec<Record>,
+    #[serde(deserialize_with = "shared_records")]
+    documents: Vec<Arc<Record>>,
+    #[serde(deserialize_with = "shared_records")]
+    cited: Vec<Arc<Record>>,
     problems: Vec<StoredProblem>,
+}
+
+/// Decodes a list of records straight into `Arc`s, one at a time: a `Vec<Record>` moved into
+/// `Arc`s afterwards held every record twice at the peak of a warm start (issue 11). (Serde's
+/// `rc` feature would do the same, but switching it on rebuilds every crate that uses serde.)
+fn shared_records<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Arc<Record>>, D::Error> {
+    struct Records;
+    impl<'de> serde::de::Visitor<'de> for Records {
+        type Value = Vec<Arc<Record>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of records")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            // The length comes from the file; a damaged one must not reserve gigabytes.
+            let mut res = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
+            while let Some(record) = seq.next_element::<Record>()? {
+                res.push(Arc::new(record));
+            }
+            Ok(res)
+        }
+    }
+    deserializer.deserialize_seq(Records)
 }
 
 /// An [`Entry`] as written, borrowing the reading instead of copying it (a copy of every
@@ -158,7 +182,8 @@ impl Cache {
         }
         let Entry { mut source, mut documents, mut cited, problems, .. } = entry;
         for record in documents.iter_mut().chain(cited.iter_mut()) {
-            record.set_file(id);
+            // Just decoded, so not shared: `make_mut` does not copy.
+            Arc::make_mut(record).set_file(id);
         }
         source.id = id;
         let Some(problems) = problems
@@ -172,14 +197,7 @@ impl Cache {
             tracing::warn!("cache {} ignored: a problem code is not one refls writes", file.display());
             return None;
         };
-        Some(ReadFile {
-            source,
-            reading: FileReading {
-                documents: documents.into_iter().map(Arc::new).collect(),
-                cited: cited.into_iter().map(Arc::new).collect(),
-                problems,
-            },
-        })
+        Some(ReadFile { source, reading: FileReading { documents, cited, problems } })
     }
 
     /// Stores a reading. Written to a temporary file and renamed, so a reader never sees half

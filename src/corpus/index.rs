@@ -3,9 +3,17 @@
 //!
 //! Search serves completion and workspace symbols on every keystroke, so it is built for
 //! 100,000 records: terms sit in one sorted vector (a prefix query is two binary searches),
-//! postings are compact (`u32` record, `u8` field mask). Names (key, family names, year, DOI)
+//! postings are compact (`u32` record, a field mask: `u16` for names, where the first author
+//! needs a bit of its own, `u8` for the large lists). Names (key, family names, year, DOI)
 //! are always searched, title words from the second letter typed, and the words of the large
 //! fields (abstract, container, keywords) from the third, where their postings are short.
+//!
+//! The ranking, in this order: where each word matched (a key prefix above any name, the
+//! first author above co-authors, names above title words above the large fields) and
+//! whether it matched a whole word or key; then a bonus for the works the caller prefers
+//! (completion: those the workspace already cites), smaller than the gap between a key prefix
+//! and a co-author's name; ties go to the newer work, then to the key in alphabetical order,
+//! so the order does not depend on which file a work was read from.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -13,17 +21,25 @@ use std::sync::Arc;
 use super::key::fold;
 use super::record::{Record, RecordId};
 
-/// Which fields a term was found in, as bits.
+/// Which fields a term was found in, as bits. Title and the large fields fit in a byte, the
+/// lists that hold only them store bytes.
 pub mod fields {
-    pub const KEY: u8 = 1;
-    pub const FAMILY: u8 = 2;
-    pub const TITLE: u8 = 4;
-    pub const YEAR: u8 = 8;
-    pub const DOI: u8 = 16;
-    pub const CONTAINER: u8 = 32;
-    pub const KEYWORD: u8 = 64;
-    pub const ABSTRACT: u8 = 128;
+    pub const KEY: u16 = 1;
+    /// Any author's family name, the first one's included.
+    pub const FAMILY: u16 = 2;
+    pub const TITLE: u16 = 4;
+    pub const YEAR: u16 = 8;
+    pub const DOI: u16 = 16;
+    pub const CONTAINER: u16 = 32;
+    pub const KEYWORD: u16 = 64;
+    pub const ABSTRACT: u16 = 128;
+    /// The first author's family name.
+    pub const FIRST_AUTHOR: u16 = 256;
 }
+
+/// Added to the score of a work the caller prefers: less than a key prefix (32) exceeds a
+/// co-author's whole name (18), so a cited co-author's work never outranks the typed key.
+const PREFERRED_BONUS: u32 = 8;
 
 /// Words too common to help find a work.
 const STOP_WORDS: &[&str] = &[
@@ -31,17 +47,43 @@ const STOP_WORDS: &[&str] = &[
     "were", "be", "been", "that", "this", "these", "those", "it", "its", "we", "our", "their", "which", "not", "but",
 ];
 
-#[derive(Default)]
-struct TermList {
+/// How one query word matched one record, packed in a `u32` so the map of a word's matches
+/// becomes the map of scores in place: the best field's score, and whether any field held
+/// the word whole (the low bit), which puts `park` in Park's work above Parkinson's when both
+/// keys start with it.
+mod word_match {
+    pub fn add(packed: &mut u32, score: u32, exact: bool) {
+        *packed = ((*packed >> 1).max(score) << 1) | (*packed & 1) | u32::from(exact);
+    }
+
+    pub fn score(packed: u32) -> u32 {
+        (packed >> 1) + (packed & 1)
+    }
+}
+
+/// A field mask as a posting stores it.
+trait Mask: Copy + Default + std::ops::BitOrAssign + Into<u16> {}
+impl Mask for u8 {}
+impl Mask for u16 {}
+
+type Postings<F> = HashMap<String, Vec<(u32, F)>>;
+
+struct TermList<F> {
     terms: Vec<Box<str>>,
     /// `starts[i]..starts[i + 1]` are term i's postings.
     starts: Vec<u32>,
     records: Vec<u32>,
-    fields: Vec<u8>,
+    fields: Vec<F>,
 }
 
-impl TermList {
-    fn build(mut map: HashMap<String, Vec<(u32, u8)>>) -> TermList {
+impl<F> Default for TermList<F> {
+    fn default() -> Self {
+        TermList { terms: Vec::new(), starts: Vec::new(), records: Vec::new(), fields: Vec::new() }
+    }
+}
+
+impl<F: Mask> TermList<F> {
+    fn build(mut map: Postings<F>) -> TermList<F> {
         let mut terms: Vec<String> = map.keys().cloned().collect();
         terms.sort_unstable();
         let mut res = TermList::default();
@@ -65,9 +107,20 @@ impl TermList {
         start..end
     }
 
-    fn postings(&self, term: usize) -> impl Iterator<Item = (u32, u8)> + '_ {
+    fn postings(&self, term: usize) -> impl Iterator<Item = (u32, u16)> + '_ {
         let range = self.starts[term] as usize..self.starts[term + 1] as usize;
-        self.records[range.clone()].iter().copied().zip(self.fields[range].iter().copied())
+        self.records[range.clone()].iter().copied().zip(self.fields[range].iter().map(|&f| f.into()))
+    }
+
+    /// Each record's best match for one query word over this list's terms starting with it.
+    fn score_word(&self, word: &str, matches: &mut HashMap<u32, u32>) {
+        for term in self.prefix_range(word) {
+            let exact = *self.terms[term] == *word;
+            for (record, field_bits) in self.postings(term) {
+                let score = weight(field_bits) * if exact { 3 } else { 2 };
+                word_match::add(matches.entry(record).or_default(), score, exact);
+            }
+        }
     }
 }
 
@@ -79,10 +132,13 @@ pub struct Index {
     names: HashMap<String, Vec<RecordId>>,
     /// Citation keys in lower case, sorted, for "did you mean" over keys sharing a prefix.
     sorted_keys: Vec<(Box<str>, RecordId)>,
-    primary: TermList,
+    primary: TermList<u16>,
     /// Title words: searched for query words of two letters or more.
-    titles: TermList,
-    secondary: TermList,
+    titles: TermList<u8>,
+    secondary: TermList<u8>,
+    /// `tie_rank[i]`: record i's place among all records by year (newest first, undated
+    /// last), then key: the order of equally scored hits.
+    tie_rank: Vec<u32>,
 }
 
 /// One search result.
@@ -100,7 +156,7 @@ pub enum Resolution<'a> {
     Ambiguous(&'a [RecordId]),
 }
 
-fn add_words(map: &mut HashMap<String, Vec<(u32, u8)>>, record: u32, text: &str, field: u8) {
+fn add_words<F: Mask>(map: &mut Postings<F>, record: u32, text: &str, field: F) {
     let mut folded = String::new();
     for word in text.split(|c: char| !c.is_alphanumeric()) {
         if word.is_empty() {
@@ -120,12 +176,12 @@ fn add_words(map: &mut HashMap<String, Vec<(u32, u8)>>, record: u32, text: &str,
     }
 }
 
-fn add_term(map: &mut HashMap<String, Vec<(u32, u8)>>, record: u32, term: String, field: u8) {
+fn add_term<F: Mask>(map: &mut Postings<F>, record: u32, term: String, field: F) {
     add_term_str(map, record, &term, field);
 }
 
 /// Adds a posting, allocating the term only the first time it is seen.
-fn add_term_str(map: &mut HashMap<String, Vec<(u32, u8)>>, record: u32, term: &str, field: u8) {
+fn add_term_str<F: Mask>(map: &mut Postings<F>, record: u32, term: &str, field: F) {
     let postings = match map.get_mut(term) {
         Some(postings) => postings,
         None => map.entry(term.to_owned()).or_default(),
@@ -140,8 +196,8 @@ impl Index {
     /// Builds the index. `keys[i]` is the list of names record `i` answers to.
     pub fn build(records: &[Arc<Record>], keys: &[Vec<String>]) -> Index {
         // The three parts are independent; the abstract words (secondary) are the largest.
-        let ((names, sorted_keys), ((primary, titles), secondary)) = rayon::join(
-            || (name_table(keys), sorted_key_list(keys)),
+        let ((names, sorted_keys, tie_rank), ((primary, titles), secondary)) = rayon::join(
+            || (name_table(keys), sorted_key_list(keys), tie_ranks(records, keys)),
             || {
                 rayon::join(
                     || rayon::join(|| primary_terms(records, keys), || title_terms(records)),
@@ -149,7 +205,7 @@ impl Index {
                 )
             },
         );
-        Index { names, sorted_keys, primary, titles, secondary }
+        Index { names, sorted_keys, primary, titles, secondary, tie_rank }
     }
 
     /// Records whose key starts with `prefix` (lower case), at most `limit` of them.
@@ -192,9 +248,10 @@ impl Index {
     }
 
     /// Ranked search. Every query word must match (as a prefix) some field of a record; the
-    /// score weighs where it matched and whether the match was the whole word. Returns the
-    /// best `limit` hits and whether more matched.
-    pub fn search(&self, query: &str, limit: usize) -> (Vec<Hit>, bool) {
+    /// score weighs where it matched and whether the match was the whole word, plus a bonus
+    /// when `preferred` holds for the record (see the module's ranking). Returns the best
+    /// `limit` hits and whether more matched.
+    pub fn search(&self, query: &str, limit: usize, preferred: &dyn Fn(RecordId) -> bool) -> (Vec<Hit>, bool) {
         let words: Vec<String> = query
             .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
             .map(|w| if w.starts_with("10.") { w.to_lowercase() } else { fold(w) })
@@ -206,25 +263,16 @@ impl Index {
         let mut scores: Option<HashMap<u32, u32>> = None;
         for word in &words {
             let mut these: HashMap<u32, u32> = HashMap::new();
-            let mut collect = |list: &TermList| {
-                for term in list.prefix_range(word) {
-                    let exact = *list.terms[term] == **word;
-                    for (record, field_bits) in list.postings(term) {
-                        let score = weight(field_bits) * if exact { 3 } else { 2 };
-                        let entry = these.entry(record).or_default();
-                        *entry = (*entry).max(score);
-                    }
-                }
-            };
             // A one-letter word would match most title words; it narrows by key, name, year
             // and DOI only, which keeps the first keystroke of a 100,000-record corpus fast.
-            collect(&self.primary);
+            self.primary.score_word(word, &mut these);
             if word.len() >= 2 {
-                collect(&self.titles);
+                self.titles.score_word(word, &mut these);
             }
             if word.len() >= 3 {
-                collect(&self.secondary);
+                self.secondary.score_word(word, &mut these);
             }
+            these.values_mut().for_each(|packed| *packed = word_match::score(*packed));
             scores = Some(match scores {
                 None => these,
                 Some(previous) => previous
@@ -235,17 +283,53 @@ impl Index {
         }
         let scores = scores.unwrap_or_default();
         let more = scores.len() > limit;
-        let mut hits: Vec<Hit> =
-            scores.into_iter().map(|(record, score)| Hit { record: RecordId(record), score }).collect();
-        // Ties are broken by record order, which is deterministic (sorted paths).
-        let order = |a: &Hit, b: &Hit| b.score.cmp(&a.score).then(a.record.cmp(&b.record));
-        if hits.len() > limit {
-            hits.select_nth_unstable_by(limit, order);
-            hits.truncate(limit);
+        // One integer per hit orders it (higher score, then its tie rank, unique per record),
+        // so selecting the best of tens of thousands of matches compares integers only.
+        let tie_rank = |record: u32| self.tie_rank.get(record as usize).copied().unwrap_or(u32::MAX);
+        let mut ranked: Vec<(u64, u32)> = scores
+            .into_iter()
+            .map(|(record, score)| {
+                let score = score + if preferred(RecordId(record)) { PREFERRED_BONUS } else { 0 };
+                ((u64::from(u32::MAX - score) << 32) | u64::from(tie_rank(record)), record)
+            })
+            .collect();
+        if ranked.len() > limit {
+            ranked.select_nth_unstable(limit);
+            ranked.truncate(limit);
         }
-        hits.sort_unstable_by(order);
+        ranked.sort_unstable();
+        let hits = ranked
+            .into_iter()
+            .map(|(order, record)| Hit { record: RecordId(record), score: u32::MAX - (order >> 32) as u32 })
+            .collect();
         (hits, more)
     }
+}
+
+impl Index {
+    /// The order of equally scored works: newer first, then by key (see `tie_ranks`).
+    pub fn tie_order(&self, a: RecordId, b: RecordId) -> std::cmp::Ordering {
+        let rank = |id: RecordId| self.tie_rank.get(id.0 as usize).copied().unwrap_or(u32::MAX);
+        rank(a).cmp(&rank(b)).then(a.cmp(&b))
+    }
+}
+
+/// Each record's place by year, newest first (a researcher more often cites recent work, and
+/// the order is one a reader can follow), undated works last, then by key, ignoring ASCII
+/// case; compared in place, so building the order allocates no string.
+fn tie_ranks(records: &[Arc<Record>], keys: &[Vec<String>]) -> Vec<u32> {
+    let key = |i: u32| keys[i as usize].first().map_or("", String::as_str);
+    let mut order: Vec<u32> = (0..records.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        let year = |i: u32| std::cmp::Reverse(records[i as usize].year());
+        let folded = |i: u32| key(i).bytes().map(|b| b.to_ascii_lowercase());
+        year(a).cmp(&year(b)).then_with(|| folded(a).cmp(folded(b))).then(a.cmp(&b))
+    });
+    let mut rank = vec![0; records.len()];
+    for (place, i) in order.into_iter().enumerate() {
+        rank[i as usize] = place as u32;
+    }
+    rank
 }
 
 fn name_table(keys: &[Vec<String>]) -> HashMap<String, Vec<RecordId>> {
@@ -274,15 +358,16 @@ fn sorted_key_list(keys: &[Vec<String>]) -> Vec<(Box<str>, RecordId)> {
 }
 
 /// Key, family names, title words, year and DOI: searched for every query word.
-fn primary_terms(records: &[Arc<Record>], keys: &[Vec<String>]) -> TermList {
-    let mut primary: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
+fn primary_terms(records: &[Arc<Record>], keys: &[Vec<String>]) -> TermList<u16> {
+    let mut primary: Postings<u16> = HashMap::new();
     for (i, (record, record_keys)) in records.iter().zip(keys).enumerate() {
         let id = i as u32;
         if let Some(key) = record_keys.first() {
             add_term(&mut primary, id, key.to_ascii_lowercase(), fields::KEY);
         }
-        for author in &record.authors {
-            add_words(&mut primary, id, &author.value.family, fields::FAMILY);
+        for (place, author) in record.authors.iter().enumerate() {
+            let field = if place == 0 { fields::FAMILY | fields::FIRST_AUTHOR } else { fields::FAMILY };
+            add_words(&mut primary, id, &author.value.family, field);
         }
         if let Some(year) = record.year() {
             add_term(&mut primary, id, year.to_string(), fields::YEAR);
@@ -295,41 +380,43 @@ fn primary_terms(records: &[Arc<Record>], keys: &[Vec<String>]) -> TermList {
 }
 
 /// Title words.
-fn title_terms(records: &[Arc<Record>]) -> TermList {
-    let mut titles: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
+fn title_terms(records: &[Arc<Record>]) -> TermList<u8> {
+    let mut titles: Postings<u8> = HashMap::new();
     for (i, record) in records.iter().enumerate() {
         if let Some(title) = record.title() {
-            add_words(&mut titles, i as u32, title, fields::TITLE);
+            add_words(&mut titles, i as u32, title, fields::TITLE as u8);
         }
     }
     TermList::build(titles)
 }
 
 /// Container, keywords and abstract: searched only for query words of three letters or more.
-fn secondary_terms(records: &[Arc<Record>]) -> TermList {
-    let mut secondary: HashMap<String, Vec<(u32, u8)>> = HashMap::new();
+fn secondary_terms(records: &[Arc<Record>]) -> TermList<u8> {
+    let mut secondary: Postings<u8> = HashMap::new();
     for (i, record) in records.iter().enumerate() {
         let id = i as u32;
         if let Some(container) = record.container() {
-            add_words(&mut secondary, id, container, fields::CONTAINER);
+            add_words(&mut secondary, id, container, fields::CONTAINER as u8);
         }
         for keyword in &record.keywords {
-            add_words(&mut secondary, id, &keyword.value, fields::KEYWORD);
+            add_words(&mut secondary, id, &keyword.value, fields::KEYWORD as u8);
         }
         if let Some(text) = &record.abstract_text {
-            add_words(&mut secondary, id, &text.value, fields::ABSTRACT);
+            add_words(&mut secondary, id, &text.value, fields::ABSTRACT as u8);
         }
     }
     TermList::build(secondary)
 }
 
-/// How much a match in each field counts.
-fn weight(field_bits: u8) -> u32 {
+/// How much a match in each field counts; a whole-word match counts 3×, a prefix 2×. A key
+/// prefix (32) beats the first author's whole name (30), which beats a co-author's (18).
+fn weight(field_bits: u16) -> u32 {
     let mut best = 0;
     for (bit, w) in [
-        (fields::KEY, 12),
-        (fields::FAMILY, 10),
+        (fields::KEY, 16),
+        (fields::FIRST_AUTHOR, 10),
         (fields::DOI, 10),
+        (fields::FAMILY, 6),
         (fields::TITLE, 6),
         (fields::YEAR, 5),
         (fields::KEYWORD, 4),

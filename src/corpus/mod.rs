@@ -261,21 +261,28 @@ fn read_file(id: FileId, input: &Input) -> FileReading {
         tracing::debug!("{}: not a CSL bibliography; skipped", input.path);
         return FileReading { documents: Vec::new(), cited: Vec::new(), problems: Vec::new() };
     }
+    let shared = |mut record: Record| {
+        record.shrink_to_fit();
+        Arc::new(record)
+    };
     let (documents, problems) = match kind {
         SourceKind::Page => {
             let reading = page::read(id, &input.text);
             return FileReading {
-                documents: reading.document.into_iter().map(Arc::new).collect(),
-                cited: reading.cited.into_iter().map(Arc::new).collect(),
+                documents: reading.document.into_iter().map(shared).collect(),
+                cited: reading.cited.into_iter().map(shared).collect(),
                 problems: reading.problems,
             };
         }
-        SourceKind::Bibtex => bibtex::read(id, &input.text),
+        SourceKind::Bibtex => {
+            let (documents, problems) = bibtex::read_shared(id, &input.text);
+            return FileReading { documents, cited: Vec::new(), problems };
+        }
         SourceKind::CslJson => csl_json::read(id, &input.text),
         SourceKind::CslYaml => csl_yaml::read(id, &input.text),
         SourceKind::Ris => ris::read(id, &input.text),
     };
-    FileReading { documents: documents.into_iter().map(Arc::new).collect(), cited: Vec::new(), problems }
+    FileReading { documents: documents.into_iter().map(shared).collect(), cited: Vec::new(), problems }
 }
 
 /// Normalised title for matching one work across sources: ASCII-folded letters and digits.
@@ -573,21 +580,44 @@ impl Corpus {
         let mut displaced = Vec::new();
         let mut refused: std::collections::HashSet<String> = std::collections::HashSet::new();
         let mut pending = needs_suffix.to_vec();
+        // Each record's identity is computed once, and in the rounds where the candidate
+        // depends only on the claimed key and the identity, drawn once per pair: 93,000
+        // nameless RIS records share one identity (their file) and went through eight
+        // identical rounds of formatting and hashing each (issue 10).
+        let identities: HashMap<usize, String> = needs_suffix
+            .iter()
+            .map(|&i| {
+                let record = &self.records[i];
+                (i, key::identity(record, &self.file(record.anchor().file).path))
+            })
+            .collect();
         let mut attempt = 0u32;
         while !pending.is_empty() {
             let mut drawn: HashMap<String, Vec<usize>> = HashMap::new();
+            let mut by_identity: HashMap<(&str, &str), String> = HashMap::new();
             for &i in &pending {
                 let record = &self.records[i];
-                let path = &self.file(record.anchor().file).path;
-                let identity = key::identity(record, path);
-                let seed = match attempt {
-                    0 => identity,
-                    // Two records with one identity draw the same candidates: after a few
-                    // rounds their source locations tell them apart.
-                    1..8 => format!("{identity}#{attempt}"),
-                    _ => format!("{identity}#{attempt}@{path}:{}", record.anchor().range.start),
-                };
-                drawn.entry(format!("{}{}", claims[i][0], key::suffix(&seed))).or_default().push(i);
+                let identity = identities[&i].as_str();
+                if attempt < 8 {
+                    let pair = (claims[i][0].as_str(), identity);
+                    if let Some(name) = by_identity.get(&pair) {
+                        drawn.get_mut(name).expect("drawn with its pair").push(i);
+                        continue;
+                    }
+                    let seed = match attempt {
+                        0 => identity.to_owned(),
+                        // Two records with one identity draw the same candidates: after a few
+                        // rounds their source locations tell them apart.
+                        _ => format!("{identity}#{attempt}"),
+                    };
+                    let name = format!("{}{}", claims[i][0], key::suffix(&seed));
+                    by_identity.insert(pair, name.clone());
+                    drawn.entry(name).or_default().push(i);
+                } else {
+                    let path = &self.file(record.anchor().file).path;
+                    let seed = format!("{identity}#{attempt}@{path}:{}", record.anchor().range.start);
+                    drawn.entry(format!("{}{}", claims[i][0], key::suffix(&seed))).or_default().push(i);
+                }
             }
             let mut next = Vec::new();
             for (name, holders) in drawn {

@@ -144,7 +144,124 @@ pub struct Record {
     pub alias_keys: Vec<String>,
 }
 
+/// The heap a record holds, by part: what `benches/heap.rs` reports per record and what the
+/// guard test in this module bounds. Counted structurally (lengths and capacities), so it is the
+/// same on every machine; the allocator's own rounding and headers come on top.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RecordHeap {
+    /// The record itself (it lives in its own `Arc` allocation).
+    pub inline: usize,
+    /// Text field values other than the abstract: title, container, volume, pages, DOI, keys…
+    pub text: usize,
+    pub abstract_text: usize,
+    /// Authors and the corresponding author: the list and their names.
+    pub people: usize,
+    /// Anchors, ISSNs, keywords, citation links and alias keys: the lists and their strings.
+    pub lists: usize,
+}
+
+impl RecordHeap {
+    pub fn total(&self) -> usize {
+        self.inline + self.text + self.abstract_text + self.people + self.lists
+    }
+
+    pub fn add(&mut self, other: &RecordHeap) {
+        self.inline += other.inline;
+        self.text += other.text;
+        self.abstract_text += other.abstract_text;
+        self.people += other.people;
+        self.lists += other.lists;
+    }
+}
+
 impl Record {
+    /// The heap this record holds (see [`RecordHeap`]).
+    pub fn heap(&self) -> RecordHeap {
+        fn text(field: &Option<Field<String>>) -> usize {
+            field.as_ref().map_or(0, |f| f.value.capacity())
+        }
+        fn person(p: &Person) -> usize {
+            p.family.capacity() + p.given.capacity()
+        }
+        fn list<T>(v: &Vec<T>) -> usize {
+            v.capacity() * std::mem::size_of::<T>()
+        }
+        RecordHeap {
+            inline: std::mem::size_of::<Record>(),
+            text: text(&self.title)
+                + text(&self.container_title)
+                + text(&self.container_short)
+                + text(&self.volume)
+                + text(&self.issue)
+                + text(&self.pages)
+                + self.doi.as_ref().map_or(0, |d| d.value.as_str().len())
+                + text(&self.pmid)
+                + text(&self.pmcid)
+                + text(&self.publisher)
+                + self.given_key.as_ref().map_or(0, String::capacity),
+            abstract_text: text(&self.abstract_text),
+            people: list(&self.authors)
+                + self.authors.iter().map(|a| person(&a.value)).sum::<usize>()
+                + self.corresponding_author.as_ref().map_or(0, |a| person(&a.value)),
+            lists: list(&self.anchors)
+                + list(&self.issn)
+                + self.issn.iter().map(|f| f.value.capacity()).sum::<usize>()
+                + list(&self.keywords)
+                + self.keywords.iter().map(|f| f.value.capacity()).sum::<usize>()
+                + list(&self.cites)
+                + list(&self.cited_by)
+                + list(&self.alias_keys)
+                + self.alias_keys.iter().map(String::capacity).sum::<usize>(),
+        }
+    }
+
+    /// Gives back the spare capacity of every string and list. Readers build values by
+    /// pushing, which leaves up to half of each allocation unused; a record is read once and
+    /// kept for the whole session, so the copy pays for itself (issue 11).
+    pub fn shrink_to_fit(&mut self) {
+        fn text(field: &mut Option<Field<String>>) {
+            if let Some(f) = field {
+                f.value.shrink_to_fit();
+            }
+        }
+        for f in [
+            &mut self.title,
+            &mut self.container_title,
+            &mut self.container_short,
+            &mut self.volume,
+            &mut self.issue,
+            &mut self.pages,
+            &mut self.pmid,
+            &mut self.pmcid,
+            &mut self.publisher,
+            &mut self.abstract_text,
+        ] {
+            text(f);
+        }
+        for person in self
+            .authors
+            .iter_mut()
+            .map(|a| &mut a.value)
+            .chain(self.corresponding_author.as_mut().map(|a| &mut a.value))
+        {
+            person.family.shrink_to_fit();
+            person.given.shrink_to_fit();
+        }
+        for f in self.issn.iter_mut().chain(self.keywords.iter_mut()) {
+            f.value.shrink_to_fit();
+        }
+        self.authors.shrink_to_fit();
+        self.anchors.shrink_to_fit();
+        self.issn.shrink_to_fit();
+        self.keywords.shrink_to_fit();
+        self.cites.shrink_to_fit();
+        self.cited_by.shrink_to_fit();
+        self.alias_keys.shrink_to_fit();
+        if let Some(key) = &mut self.given_key {
+            key.shrink_to_fit();
+        }
+    }
+
     pub fn new(kind: RecordKind, work_type: WorkType, anchor: Location) -> Record {
         Record {
             kind,

@@ -50,6 +50,8 @@ struct Tagged {
 struct RisRecord {
     range: Range<usize>,
     lines: Vec<Tagged>,
+    /// Why the record has no `ER` line, if it has none.
+    unclosed: Option<&'static str>,
 }
 
 /// Reads every record of a RIS file.
@@ -58,7 +60,22 @@ pub fn read(file: FileId, text: &str) -> (Vec<Record>, Vec<Problem>) {
     let blocks = split(text, &mut problems);
     let mut sink = FieldSink { file, problems: &mut problems };
     let mut records = Vec::with_capacity(blocks.len());
+    // A record that holds nothing but its `TY` line is no work to cite (it would get a key made
+    // of nothing), and 1 MB of them was 93,000 records and 190,000 problems (issue 10): they
+    // are skipped and counted in one problem.
+    let mut empty: Option<(Range<usize>, usize)> = None;
     for block in &blocks {
+        if block.lines.iter().skip(1).all(|l| l.value.is_empty()) {
+            let first = empty.get_or_insert((block.lines[0].range.clone(), 0));
+            first.1 += 1;
+            continue;
+        }
+        if let Some(message) = block.unclosed {
+            sink.problems.push(
+                Problem::new(Severity::Warning, "ris-missing-er", message)
+                    .at(range32(block.range.start..block.range.start + 2)),
+            );
+        }
         let record = to_record(block, &mut sink);
         let missing = names::missing_fields(&record);
         if !missing.is_empty() {
@@ -74,6 +91,13 @@ pub fn read(file: FileId, text: &str) -> (Vec<Record>, Vec<Problem>) {
             );
         }
         records.push(record);
+    }
+    if let Some((range, count)) = empty {
+        let message = match count {
+            1 => "a record holds nothing but its `TY` line; it was skipped".to_owned(),
+            _ => format!("{count} records hold nothing but their `TY` line; they were skipped"),
+        };
+        sink.problems.push(Problem::new(Severity::Warning, "ris-empty-record", message).at(range32(range)));
     }
     names::sort_problems(&mut problems);
     (records, problems)
@@ -122,20 +146,14 @@ fn split(text: &str, problems: &mut Vec<Problem>) -> Vec<RisRecord> {
         };
         match tag.as_str() {
             "TY" => {
-                if let Some(open) = current.take() {
-                    problems.push(
-                        Problem::new(
-                            Severity::Warning,
-                            "ris-missing-er",
-                            "record has no `ER` line before the next `TY`; it ends there",
-                        )
-                        .at(range32(open.range.start..open.range.start + 2)),
-                    );
+                if let Some(mut open) = current.take() {
+                    open.unclosed = Some("record has no `ER` line before the next `TY`; it ends there");
                     records.push(open);
                 }
                 current = Some(RisRecord {
                     range: start..start + line.len(),
                     lines: vec![Tagged { tag, value: value.to_owned(), range: value_range }],
+                    unclosed: None,
                 });
             }
             "ER" => match current.take() {
@@ -154,15 +172,8 @@ fn split(text: &str, problems: &mut Vec<Problem>) -> Vec<RisRecord> {
             },
         }
     }
-    if let Some(open) = current.take() {
-        problems.push(
-            Problem::new(
-                Severity::Warning,
-                "ris-missing-er",
-                "the last record has no `ER` line; it was read to the end of the file",
-            )
-            .at(range32(open.range.start..open.range.start + 2)),
-        );
+    if let Some(mut open) = current.take() {
+        open.unclosed = Some("the last record has no `ER` line; it was read to the end of the file");
         records.push(open);
     }
     if let Some(range) = stray {
@@ -391,6 +402,26 @@ DO  - not a doi
         ");
         insta::assert_snapshot!(check(""), @"");
         insta::assert_snapshot!(check("just some text\nwith no tags\n"), @"");
+    }
+
+    /// Issue 10: records of nothing but a type line are skipped and counted once.
+    #[test]
+    fn issue_10_empty_records_are_skipped() {
+        insta::assert_snapshot!(check("\
+TY  - JOUR
+TY  - JOUR
+ER  -
+TY  - JOUR
+TI  - A title
+TY  - BOOK
+AU  -
+"), @"
+        - [L4-5] | article-journal | - | - | A title | - | - | -
+        L1 Warning ris-empty-record: 3 records hold nothing but their `TY` line; they were skipped
+        L4 Warning ris-missing-er: record has no `ER` line before the next `TY`; it ends there
+        L4 Hint ris-missing-field: record `A title` has no author, year
+        ");
+        insta::assert_snapshot!(check("TY  - JOUR\nER  -\n"), @"L1 Warning ris-empty-record: a record holds nothing but its `TY` line; it was skipped");
     }
 
     #[test]

@@ -134,10 +134,11 @@ impl Backend {
         let state = self.lock();
         let scope = state.scope(Some(&path));
         let mut open = HashMap::new();
+        let mut resolver = scope.resolver();
         let bibliographies = declared
             .into_iter()
             .filter_map(|joined| {
-                let resolved: PathBuf = scope.admit(&joined).ok().filter(|p| p.is_file())?;
+                let resolved: PathBuf = resolver.file(&joined).ok()?;
                 let shown = resolved.display().to_string();
                 if let Some(document) = Url::from_file_path(&resolved).ok().and_then(|u| state.documents.get(&u)) {
                     open.insert(shown.clone(), document.document.text());

@@ -133,11 +133,11 @@ impl Backend {
             let Some(open) = state.documents.get(uri) else { return false };
             (open.document.text(), open.dialect, state.scope(Some(&path)))
         };
-        let admitted: Vec<PathBuf> = declared_bibliographies(&path, dialect, &text)
-            .iter()
-            .filter_map(|p| scope.admit(p).ok())
-            .filter(|p| p.is_file())
-            .collect();
+        let mut resolver = scope.resolver();
+        let mut admitted: Vec<PathBuf> =
+            declared_bibliographies(&path, dialect, &text).iter().filter_map(|p| resolver.file(p).ok()).collect();
+        let mut seen = std::collections::HashSet::new();
+        admitted.retain(|p| seen.insert(p.clone()));
         let (waiting, new) = {
             let mut state = self.lock();
             let waiting = admitted.iter().any(|p| state.declared_reading.contains(p));
@@ -183,6 +183,25 @@ impl Backend {
         // A panic while holding the lock poisons it; the state is still consistent (every
         // mutation is a single assignment or map operation), so keep serving.
         self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The works the workspace's manuscripts on disk cite, kept until the corpus or the
+    /// manuscript set changes; computed outside the lock.
+    fn cited_works(&self, corpus: &Arc<Corpus>) -> Arc<analysis::completion::CitedWorks> {
+        let set = {
+            let state = self.lock();
+            if let Some(works) = state.cited.as_ref().and_then(|c| c.lookup(corpus, &state.manuscripts)) {
+                return works;
+            }
+            state.manuscripts.clone()
+        };
+        let fresh = state::CitedCache::compute(corpus, &set);
+        let works = fresh.works.clone();
+        let mut state = self.lock();
+        if Arc::ptr_eq(&state.manuscripts, &set) {
+            state.cited = Some(fresh);
+        }
+        works
     }
 
     fn snapshot(&self, uri: &Url) -> Option<DocumentSnapshot> {
@@ -506,19 +525,24 @@ impl Backend {
                         if let Some(path) = &own_path {
                             diagnostics.extend(unused_entries(&snapshot, path, &others));
                         }
+                        limit_published(&mut diagnostics, 0);
                         return (diagnostics, None);
                     }
                     let manuscript = snapshot.manuscript();
-                    let found = analysis::diagnostics::diagnostics(&snapshot.corpus, &manuscript);
+                    // Only what can be published is built in full (see `limit_published`).
+                    let (found, unbuilt) =
+                        analysis::diagnostics::limited(&snapshot.corpus, &manuscript, MAX_PUBLISHED_DIAGNOSTICS);
                     let mut diagnostics = to_proto_diagnostics(&snapshot, &found);
+                    drop(found);
                     diagnostics.extend(symbols::prose_diagnostics(&snapshot, &manuscript));
                     let declared = crate::manuscript::bibliography::declared(snapshot.dialect, &snapshot.text);
+                    let mut resolver = scope.resolver();
                     for bibliography in declared {
                         let Some(dir) = &manuscript_dir else { break };
                         let path = dir.join(&bibliography.path);
-                        let (severity, code, message) = match scope.admit(&path) {
-                            Ok(resolved) if resolved.is_file() => continue,
-                            Ok(_) | Err(Refusal::Missing) => (
+                        let (severity, code, message) = match resolver.file(&path) {
+                            Ok(_) => continue,
+                            Err(Refusal::Missing) => (
                                 DiagnosticSeverity::ERROR,
                                 "missing-bibliography",
                                 format!("bibliography `{}` does not exist ({})", bibliography.path, path.display()),
@@ -543,6 +567,7 @@ impl Backend {
                             ..Diagnostic::default()
                         });
                     }
+                    limit_published(&mut diagnostics, unbuilt);
                     (diagnostics, Some(manuscript))
                 }))
             })
@@ -713,6 +738,35 @@ fn to_proto_severity(severity: Severity) -> DiagnosticSeverity {
         Severity::Warning => DiagnosticSeverity::WARNING,
         Severity::Hint => DiagnosticSeverity::HINT,
     }
+}
+
+/// The most diagnostics published for one document. A 50 MB note with a unknown key in every
+/// paragraph has half a million; tower-lsp turns each into a JSON tree of a dozen allocations
+/// before writing it, which cost a gigabyte (issue 10, fault 12), and no editor shows that many
+/// (VS Code keeps the first 1,000 of a file). `refls check` lists them all.
+pub const MAX_PUBLISHED_DIAGNOSTICS: usize = 10_000;
+
+/// Keeps the first [`MAX_PUBLISHED_DIAGNOSTICS`] diagnostics by position, and says how many
+/// more there are (`hidden` were left out before this) in one last diagnostic after them.
+fn limit_published(diagnostics: &mut Vec<Diagnostic>, hidden: usize) {
+    let hidden = hidden + diagnostics.len().saturating_sub(MAX_PUBLISHED_DIAGNOSTICS);
+    if hidden == 0 {
+        return;
+    }
+    diagnostics.sort_by_key(|d| (d.range.start.line, d.range.start.character));
+    diagnostics.truncate(MAX_PUBLISHED_DIAGNOSTICS);
+    let at = diagnostics.last().map_or_else(Default::default, |d| d.range.end);
+    diagnostics.push(Diagnostic {
+        range: tower_lsp::lsp_types::Range { start: at, end: at },
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        code: Some(NumberOrString::String("diagnostics-not-shown".to_owned())),
+        source: Some("refls".to_owned()),
+        message: format!(
+            "{hidden} more diagnostics of this document are not shown: refls publishes at most \
+             {MAX_PUBLISHED_DIAGNOSTICS} for one document (`refls check` lists them all)"
+        ),
+        ..Diagnostic::default()
+    });
 }
 
 fn to_proto_diagnostics(snapshot: &DocumentSnapshot, found: &[analysis::diagnostics::Diagnostic]) -> Vec<Diagnostic> {
@@ -1095,9 +1149,25 @@ impl LanguageServer for Backend {
         let Some(snapshot) = self.snapshot(&uri) else { return Ok(None) };
         let limit = self.lock().config.completion_limit;
         let offset = convert::rope_offset(&snapshot.rope, params.text_document_position.position, snapshot.encoding);
+        let on_disk = self.cited_works(&snapshot.corpus);
         guarded("completion", || {
-            let found =
-                analysis::completion::completion(&snapshot.corpus, snapshot.dialect, &snapshot.text, offset, limit)?;
+            // This document's citations as last scanned, which may not be saved yet.
+            let cited = match &snapshot.manuscript {
+                Some(manuscript) => {
+                    let mut cited = (*on_disk).clone();
+                    cited.add_manuscript(&snapshot.corpus, manuscript);
+                    std::borrow::Cow::Owned(cited)
+                }
+                None => std::borrow::Cow::Borrowed(&*on_disk),
+            };
+            let found = analysis::completion::completion(
+                &snapshot.corpus,
+                &cited,
+                snapshot.dialect,
+                &snapshot.text,
+                offset,
+                limit,
+            )?;
             let range = convert::rope_range(&snapshot.rope, found.range, snapshot.encoding);
             let items = found
                 .items
@@ -1232,7 +1302,10 @@ impl LanguageServer for Backend {
             (state.corpus.clone(), state.encoding)
         };
         let Some(corpus) = corpus else { return Ok(None) };
-        guarded("workspace/symbol", || Some(symbols::to_proto_workspace_symbols(&corpus, &params.query, encoding)))
+        let cited = self.cited_works(&corpus);
+        guarded("workspace/symbol", || {
+            Some(symbols::to_proto_workspace_symbols(&corpus, &cited, &params.query, encoding))
+        })
     }
 
     /// `textDocument/documentSymbol`: the entries of an open bibliography (BibTeX, CSL-JSON,

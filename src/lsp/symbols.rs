@@ -14,6 +14,7 @@ use tower_lsp::lsp_types::{
 
 use super::convert::{self, PositionEncoding};
 use super::state::DocumentSnapshot;
+use crate::analysis::completion::CitedWorks;
 use crate::analysis::{Manuscript, document_symbols, prose_citations, semantic_tokens, workspace_symbols};
 use crate::corpus::Corpus;
 
@@ -45,8 +46,13 @@ pub fn is_bibliography(uri: &tower_lsp::lsp_types::Url) -> bool {
 
 /// `workspace/symbol`: the works matching the query, located at their sources.
 #[allow(deprecated)] // `SymbolInformation::deprecated` must still be written.
-pub fn to_proto_workspace_symbols(corpus: &Corpus, query: &str, encoding: PositionEncoding) -> Vec<SymbolInformation> {
-    workspace_symbols::workspace_symbols(corpus, query, WORKSPACE_SYMBOL_LIMIT)
+pub fn to_proto_workspace_symbols(
+    corpus: &Corpus,
+    cited: &CitedWorks,
+    query: &str,
+    encoding: PositionEncoding,
+) -> Vec<SymbolInformation> {
+    workspace_symbols::workspace_symbols(corpus, cited, query, WORKSPACE_SYMBOL_LIMIT)
         .into_iter()
         .filter_map(|symbol| {
             Some(SymbolInformation {

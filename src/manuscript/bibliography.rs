@@ -126,16 +126,46 @@ static TYPST: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"#bibliography\(\s*(\([^)]*\)|[^,)]*)").expect("valid regex"));
 static QUOTED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#""([^"]+)""#).expect("valid regex"));
 
-fn is_commented(text: &str, at: usize, marker: &str) -> bool {
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    text[line_start..at].contains(marker)
+/// Whether a match lies after a comment marker on its line, for matches visited in text order.
+/// Each byte is looked at once: searching back to the line start at every match was quadratic
+/// on one long line of `\bibliography{a}` (issue 10).
+struct CommentedLines<'a> {
+    text: &'a str,
+    marker: &'static str,
+    /// Bytes before this were looked at.
+    scanned: usize,
+    /// The line `scanned` is on has a comment marker before `scanned`.
+    commented: bool,
+}
+
+impl<'a> CommentedLines<'a> {
+    fn new(text: &'a str, marker: &'static str) -> Self {
+        CommentedLines { text, marker, scanned: 0, commented: false }
+    }
+
+    /// `at` never decreases between calls.
+    fn is_commented(&mut self, at: usize) -> bool {
+        let bytes = self.text.as_bytes();
+        let marker = self.marker.as_bytes();
+        let contains = |from: usize| bytes[from..at].windows(marker.len()).any(|w| w == marker);
+        let from = self.scanned.min(at);
+        match bytes[from..at].iter().rposition(|&b| b == b'\n') {
+            Some(newline) => self.commented = contains(from + newline + 1),
+            // A marker may straddle `from` (`//`), so look a byte or so further back; a newline
+            // there cannot be part of a marker.
+            None => self.commented = self.commented || contains(from.saturating_sub(marker.len() - 1)),
+        }
+        self.scanned = at;
+        self.commented
+    }
 }
 
 fn latex(text: &str) -> Vec<DeclaredBibliography> {
     let mut res = Vec::new();
+    let mut comments = CommentedLines::new(text, "%");
     for caps in LATEX.captures_iter(text) {
         let whole = caps.get(0).expect("group");
-        if is_commented(text, whole.start(), "%") {
+        if comments.is_commented(whole.start()) {
             continue;
         }
         let list = caps.get(1).expect("group");
@@ -162,9 +192,10 @@ fn latex(text: &str) -> Vec<DeclaredBibliography> {
 
 fn typst(text: &str) -> Vec<DeclaredBibliography> {
     let mut res = Vec::new();
+    let mut comments = CommentedLines::new(text, "//");
     for caps in TYPST.captures_iter(text) {
         let whole = caps.get(0).expect("group");
-        if is_commented(text, whole.start(), "//") {
+        if comments.is_commented(whole.start()) {
             continue;
         }
         let args = caps.get(1).expect("group");
@@ -235,6 +266,20 @@ mod tests {
             &["refs.bib @ refs.bib", "a.bib @ a.bib", "b.yml @ b.yml"],
         );
         check(Dialect::Org, "#+title: x\n#+bibliography: refs.bib\n", &["refs.bib @ refs.bib"]);
+    }
+
+    #[test]
+    fn commented_declarations_on_one_line() {
+        check(
+            Dialect::Latex,
+            "\\bibliography{a} % \\bibliography{b} \\bibliography{c}\n\\bibliography{d}%\n\\bibliography{e}",
+            &["a.bib @ a", "d.bib @ d", "e.bib @ e"],
+        );
+        check(
+            Dialect::Typst,
+            "#bibliography(\"a.bib\") / / #bibliography(\"b.bib\") // #bibliography(\"c.bib\")\n#bibliography(\"d.bib\")",
+            &["a.bib @ a.bib", "b.bib @ b.bib", "d.bib @ d.bib"],
+        );
     }
 
     /// Issue 10, fault 2: a line whose 15th byte falls inside a character panicked.

@@ -268,6 +268,20 @@ pub struct ManuscriptScan {
     pub citations: Vec<Citation>,
     pub aliases: Vec<Alias>,
     pub prose: Vec<ProseCitation>,
+    pub verbatim: Verbatim,
+}
+
+/// The stretches of a scanned text where nothing counts (code, comments, template tags), kept
+/// with a scan so that diagnostics find malformed DOIs without scanning the text again: the
+/// second scan cost as much memory as the first (issue 10, fault 12).
+#[derive(Clone, Debug, Default)]
+pub struct Verbatim(Spans);
+
+impl Verbatim {
+    /// What [`scan_with_problems`] returns as malformed DOIs, for the text this was scanned from.
+    pub fn malformed_dois(&self, text: &str) -> Vec<MalformedDoi> {
+        bare_doi::malformed_dois(text, &self.0)
+    }
 }
 
 /// [`scan_with_commands`], [`aliases`] and [`prose_citations`] at the cost of one dialect
@@ -276,8 +290,11 @@ pub fn scan_manuscript(dialect: Dialect, text: &str, latex_commands: &[String]) 
     let mut scanned = scan_dialect_with(dialect, text, latex_commands);
     let prose = prose::scan(dialect, text, &scanned.verbatim, &scanned.no_keys, &scanned.citations);
     let aliases = std::mem::take(&mut scanned.aliases);
-    let (citations, _) = add_bare_dois(dialect, text, scanned);
-    ManuscriptScan { citations, aliases, prose }
+    let (mut citations, verbatim) = add_bare_dois(dialect, text, scanned);
+    // A scan is kept as long as its version is open: without the room the vector grew into,
+    // which was a third of a dense note's scan (issue 10, fault 12).
+    citations.shrink_to_fit();
+    ManuscriptScan { citations, aliases, prose, verbatim: Verbatim(verbatim) }
 }
 
 /// Tells whether the cursor at byte `offset` is inside a citation being typed, and which part

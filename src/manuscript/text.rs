@@ -53,7 +53,7 @@ pub(super) fn is_space(ch: char) -> bool {
 
 /// A set of byte ranges: the parts of a manuscript where citations do not count. Ranges are
 /// pushed in any order and [`Spans::normalise`] sorts and merges them before any lookup.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct Spans(Vec<Range<usize>>);
 
 impl Spans {

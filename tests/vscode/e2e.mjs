@@ -5,7 +5,13 @@
 // `[@virt` and pressing Ctrl+Space lists `ikhile2023virtuous`, (c) the Problems panel lists
 // the `unknown-key` error for `@nobody2020`, (d) *refls: Export Bibliography* opens the cited
 // works (through the server) and the whole corpus (through the CLI) as CSL-JSON in untitled
-// JSON editors, (e) F12 on the key opens the saved page it comes from.
+// JSON editors, (e) F12 on the key opens the saved page it comes from, (f) that page's code
+// lens counts the key's three citations and opens a peek of them, (g) Shift+F12 peeks at the
+// citations in both manuscripts, (h) the quick fix (Ctrl+.) on the misspelt `@ikhile2023virtous`
+// replaces it with the right key and its diagnostic goes, (i) in refs.bib, which review.md
+// declares, the entry's code lens counts its citations, and F2 renames its key there and in
+// the citations of both manuscripts (VS Code applies the edits to its buffers; nothing is
+// saved).
 // e2e.sh has already started code-server with the extension installed and the workspace open.
 //
 // Environment (set by e2e.sh):
@@ -31,7 +37,13 @@ const INLAY_HINT = 'Farr et al. 2021';
 const DEFINITION_FILE = '003_0499f4ac7e19fbdd.txt';
 // Its title line, where the definition lands (as in tests/nvim_e2e.rs).
 const DEFINITION_AT = 'Ln 20,';
-const TOTAL_MS = 260_000;
+// A misspelling of KEY that has KEY as its "did you mean".
+const MISSPELT = 'ikhile2023virtous';
+// The key of refs.bib's one entry, cited once in each manuscript, and what F2 renames it to.
+const BIB_KEY = 'wren2019margins';
+const BIB_LENS = 'cited 2× in 2 manuscripts';
+const RENAMED = 'wren2019verges';
+const TOTAL_MS = 300_000;
 // The first hover also waits for the extension to activate and the server to index seeds/.
 const FIRST_HOVER_MS = 90_000;
 const STEP_MS = 30_000;
@@ -214,6 +226,48 @@ async function peekReferences() {
   });
   const count = peek.title.match(/(\d+) references?\b/i) ?? peek.title.match(/\((\d+)\)$/);
   return { ...peek, count: count ? Number(count[1]) : null };
+}
+
+/**
+ * The text of the lines the active editor renders, one string per line (in no set order:
+ * Monaco reuses line elements), no-break spaces made plain. The files the checks read are
+ * short enough to be rendered whole.
+ */
+async function activeEditorLines() {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.editor-group-container.active .monaco-editor .view-lines .view-line')].map((l) =>
+      l.textContent.replace(/\s/g, ' '),
+    ),
+  );
+}
+
+/** Opens `file` with Quick Open and waits until the active editor shows `text`. */
+async function quickOpen(file, text) {
+  return poll(STEP_MS, async () => {
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    if (!(await input.isVisible().catch(() => false))) {
+      return null;
+    }
+    await input.fill(file);
+    const row = page.locator('.quick-input-list .monaco-list-row.focused', { hasText: file });
+    await row.waitFor({ timeout: 5_000 }).catch(() => {});
+    await page.keyboard.press('Enter');
+    return poll(5_000, async () => {
+      const active = await page.locator('.tabs-container .tab.active').innerText().catch(() => '');
+      return active.includes(file) && (await activeEditorLines()).some((l) => l.includes(text));
+    });
+  }, 1_000);
+}
+
+/** The rows of the Problems panel, opening it first when it is not on screen. */
+async function problemRows() {
+  if (!(await page.locator('.markers-panel').isVisible().catch(() => false))) {
+    await page.locator('#status\\.problems').click().catch(() => {});
+  }
+  return page.evaluate(() =>
+    [...document.querySelectorAll('.markers-panel .monaco-list-row')].map((row) => row.innerText.replace(/\s+/g, ' ').trim()),
+  );
 }
 
 async function main() {
@@ -494,6 +548,144 @@ async function main() {
   log(`references: ${references.title} in ${references.files.join(', ')}`);
   await page.screenshot({ path: path.join(outDir, 'references.png') });
   await page.keyboard.press('Escape');
+
+  // (h) Quick fix: on the misspelt key, Ctrl+. opens the code action menu; the arrow keys go
+  // down to "Replace `ikhile2023virtous` with `ikhile2023virtuous` …" and Enter applies it.
+  // The unknown-key problem is there before and gone after.
+  await page.locator('.tabs-container .tab', { hasText: 'review.md' }).click();
+  let problemList = [];
+  const misspeltProblem = await poll(STEP_MS, async () => {
+    problemList = await problemRows();
+    return problemList.find((p) => p.includes(MISSPELT) && p.includes('unknown-key'));
+  });
+  results.seen.quickFixProblemBefore = problemList;
+  if (!misspeltProblem) {
+    return fail(`the Problems panel has no unknown-key entry for ${MISSPELT}`);
+  }
+  const replaceTitle = `with \`${KEY}\``;
+  let actions = [];
+  const chosen = await poll(STEP_MS, async () => {
+    await page.keyboard.press('Escape');
+    const at = await textPosition(MISSPELT);
+    if (!at) {
+      return null;
+    }
+    await page.mouse.click(at.x, at.y);
+    await page.keyboard.press('Control+.');
+    const menu = page.locator('.action-widget');
+    if (!(await menu.waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, () => false))) {
+      return null;
+    }
+    actions = await visibleTexts('.action-widget .monaco-list-row');
+    if (!actions.some((a) => a.includes(replaceTitle))) {
+      // Asked before the server had the file's diagnostics: ask again.
+      return null;
+    }
+    // Down until the replacement is the focused row, as a person would with the arrow keys.
+    for (let step = 0; step <= actions.length; step++) {
+      const focused = await page
+        .locator('.action-widget .monaco-list-row.focused')
+        .innerText()
+        .catch(() => '');
+      if (focused.includes(replaceTitle)) {
+        await page.keyboard.press('Enter');
+        return focused.replace(/\s+/g, ' ').trim();
+      }
+      await page.keyboard.press('ArrowDown');
+      await sleep(50);
+    }
+    return null;
+  }, 500);
+  results.seen.quickFixActions = actions;
+  if (!chosen) {
+    return fail(`Ctrl+. on @${MISSPELT} offered no "Replace … ${replaceTitle}" (saw ${JSON.stringify(actions)})`);
+  }
+  log(`quick fix: ${chosen}`);
+  let fixedLines = [];
+  const fixed = await poll(STEP_MS, async () => {
+    fixedLines = await activeEditorLines();
+    return !fixedLines.some((l) => l.includes(MISSPELT)) && fixedLines.some((l) => l.includes(`keyboard [@${KEY}]`));
+  });
+  results.seen.quickFixText = fixedLines;
+  if (!fixed) {
+    return fail(`after the quick fix review.md does not read "[@${KEY}]" where @${MISSPELT} was`);
+  }
+  const cleared = await poll(STEP_MS, async () => {
+    problemList = await problemRows();
+    return !problemList.some((p) => p.includes(MISSPELT)) && problemList.some((p) => p.includes(UNKNOWN));
+  });
+  results.seen.quickFixProblemAfter = problemList;
+  results.checks.quickFix = Boolean(cleared);
+  if (!cleared) {
+    return fail(`the unknown-key problem for ${MISSPELT} is still listed after the quick fix`);
+  }
+  log('quick fix: the key is corrected and its problem is gone');
+  await page.screenshot({ path: path.join(outDir, 'quick-fix.png') });
+
+  // (i) The bibliography review.md declares: its entry's code lens counts the citations in
+  // both manuscripts (chapter.md only on disk), and F2 on the entry's key renames it there and
+  // in every citation. The manuscripts' new text is read from VS Code's buffers: refls only
+  // answers with a WorkspaceEdit, and VS Code saves nothing.
+  if (!(await quickOpen('refs.bib', BIB_KEY))) {
+    return fail('refs.bib did not open in an editor');
+  }
+  let bibLenses = [];
+  const bibLens = await poll(STEP_MS, async () => {
+    bibLenses = await visibleTexts('.editor-group-container.active .contentWidgets .codelens-decoration');
+    return bibLenses.find((t) => t.includes(BIB_LENS));
+  });
+  results.seen.bibCodeLens = bibLenses;
+  results.checks.bibCodeLens = Boolean(bibLens);
+  if (!bibLens) {
+    return fail(`no code lens "${BIB_LENS}" on refs.bib's entry (saw ${JSON.stringify(bibLenses)})`);
+  }
+  log(`bibliography code lens: ${bibLens}`);
+  const renameBox = page.locator('.rename-box .rename-input');
+  const renaming = await poll(STEP_MS, async () => {
+    await page.keyboard.press('Escape');
+    const at = await textPosition(BIB_KEY);
+    if (!at) {
+      return null;
+    }
+    await page.mouse.click(at.x, at.y);
+    await page.keyboard.press('F2');
+    return renameBox.waitFor({ state: 'visible', timeout: 4_000 }).then(() => true, () => false);
+  }, 500);
+  if (!renaming) {
+    return fail(`F2 on ${BIB_KEY} in refs.bib opened no rename box`);
+  }
+  // The box shows the old key selected; typing replaces it. fill() types into the box itself,
+  // so nothing lands in the editor should the box be a moment late taking the focus.
+  await renameBox.fill(RENAMED);
+  await renameBox.press('Enter');
+  const renamedIn = {};
+  const bibRenamed = await poll(STEP_MS, async () => {
+    renamedIn['refs.bib'] = await activeEditorLines();
+    const lines = renamedIn['refs.bib'];
+    return !lines.some((l) => l.includes(BIB_KEY)) && lines.some((l) => l.includes(`{${RENAMED},`));
+  });
+  results.seen.rename = renamedIn;
+  if (!bibRenamed) {
+    return fail(`after F2 refs.bib's entry is not keyed ${RENAMED}`);
+  }
+  // The citations, one in each manuscript; chapter.md was never opened, so the edit opened
+  // it in the background and Quick Open shows that buffer.
+  for (const manuscript of ['review.md', 'chapter.md']) {
+    if (!(await quickOpen(manuscript, '# '))) {
+      return fail(`${manuscript} did not open after the rename`);
+    }
+    const renamed = await poll(5_000, async () => {
+      renamedIn[manuscript] = await activeEditorLines();
+      const lines = renamedIn[manuscript];
+      return !lines.some((l) => l.includes(BIB_KEY)) && lines.some((l) => l.includes(`[@${RENAMED}`));
+    });
+    if (!renamed) {
+      return fail(`after the rename ${manuscript} does not cite @${RENAMED} in place of @${BIB_KEY}`);
+    }
+  }
+  results.checks.rename = true;
+  log(`rename: ${BIB_KEY} is ${RENAMED} in refs.bib, review.md and chapter.md`);
+  await page.screenshot({ path: path.join(outDir, 'rename.png') });
 
   log('all checks passed');
   return finish(0);

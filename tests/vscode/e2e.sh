@@ -3,9 +3,12 @@
 # VS Code: code-server (VS Code 1.100 served to a browser) driven by headless Chromium through
 # Playwright (tests/vscode/e2e.mjs). It builds the release server and the .vsix, installs the
 # .vsix into a fresh code-server profile whose settings point `refls.server.path` at the build,
-# opens a workspace holding a copy of seeds/ and a review.md, and checks hover, an inlay hint,
-# completion, the Problems panel, the export command, go-to-definition, the code lens on the
-# saved page and find-references (Shift+F12) across both manuscripts. The screenshot of the completion
+# opens a workspace holding a copy of seeds/, a review.md, a chapter.md and the refs.bib
+# review.md declares, and checks hover, an inlay hint, completion, the Problems panel, the
+# export command, go-to-definition, the code lens on the saved page, find-references
+# (Shift+F12) across both manuscripts, the quick fix (Ctrl+.) that corrects a misspelt key,
+# and, in refs.bib, the entry's code lens and a rename (F2) of its key that VS Code applies to
+# the entry and to the citations in both manuscripts. The screenshot of the completion
 # list goes to target/vscode-e2e/screenshot.png, the others to the run folder; the copy the
 # README shows, tests/vscode/screenshot.png, is refreshed by hand from that file when the look
 # changes, so that a test run never modifies a tracked file.
@@ -186,6 +189,7 @@ cp -r "$repo/seeds" "$run/workspace/seeds"
 cat >"$run/workspace/review.md" <<'EOF'
 ---
 title: Co-production in health research
+bibliography: refs.bib
 ---
 
 # What the literature says
@@ -194,6 +198,8 @@ Community priority setting can start a virtuous cycle [@ikhile2023virtuous].
 Stakeholders see co-production differently [@buckley2022multistakeholder].
 This one is not in the corpus at all [@nobody2020].
 Knowledge is co-produced [@doi:10.1057/s41599-021-00782-1].
+Field margins shelter more than crops [@wren2019margins].
+A slip of the keyboard [@ikhile2023virtous].
 
 More reading:
 EOF
@@ -202,6 +208,16 @@ cat >"$run/workspace/chapter.md" <<'EOF'
 # Chapter two
 
 The cycle [@ikhile2023virtuous] turns again [@ikhile2023virtuous, p. 3].
+Uncut verges help as well [@wren2019margins, p. 12].
+EOF
+# The bibliography review.md declares: one made-up entry, cited once in each manuscript.
+cat >"$run/workspace/refs.bib" <<'EOF'
+@book{wren2019margins,
+  author = {Wren, Alma and Stone, Petra},
+  title = {Field margins and the birds that keep them},
+  year = {2019},
+  publisher = {Hedgerow Press}
+}
 EOF
 phase_done "profile and workspace"
 
@@ -264,7 +280,7 @@ REFLS_E2E_URL="$url/?folder=$run/workspace" \
   REFLS_E2E_PLAYWRIGHT="$pw_prefix/node_modules/playwright-core" \
   REFLS_E2E_OUT="$run" \
   REFLS_E2E_SCREENSHOT="$shots/screenshot.png" \
-  timeout 240 node "$repo/tests/vscode/e2e.mjs"
+  timeout 330 node "$repo/tests/vscode/e2e.mjs"
 checks=$?
 set -e
 phase_done "browser checks"

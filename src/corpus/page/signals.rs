@@ -1102,17 +1102,29 @@ static NOISE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 
+/// Words holding a letter, counted up to `cap`. Title tests run on every head line of every
+/// page, so ASCII lines (nearly all) are counted over bytes rather than decoded characters;
+/// the whitespace set is `char::is_whitespace`'s ASCII part, so both ways agree.
+pub(super) fn count_words_with_letters(text: &str, cap: usize) -> usize {
+    if text.is_ascii() {
+        text.as_bytes()
+            .split(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\x0B' | b'\x0C' | b'\r'))
+            .filter(|w| w.iter().any(u8::is_ascii_alphabetic))
+            .take(cap)
+            .count()
+    } else {
+        text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).take(cap).count()
+    }
+}
+
 /// A line that could be a title: several words, not a sentence, not a label, not site chrome.
 pub(crate) fn is_title_shaped(text: &str) -> bool {
     let len = text.len();
     if !(15..=400).contains(&len) {
         return false;
     }
-    let words = text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
-    let has_colon = text.contains(": ");
-    if words < 4 && !(has_colon && words >= 3) || words > 60 {
-        return false;
-    }
+    // The cheap tests of the first and last characters go first: most lines of a page fail
+    // one of them, and this runs on every line of the head of every page.
     let first = text.chars().next().unwrap_or(' ');
     if !(first.is_uppercase() || first.is_ascii_digit() || first == '"' || first == '‘' || first == '“') {
         return false;
@@ -1121,6 +1133,11 @@ pub(crate) fn is_title_shaped(text: &str) -> bool {
         return false;
     }
     if text.contains(['|', '•', '©', '@', '{', '}', '<', '>']) || text.contains("http") || text.contains("www.") {
+        return false;
+    }
+    let words = count_words_with_letters(text, 61);
+    let has_colon = text.contains(": ");
+    if words < 4 && !(has_colon && words >= 3) || words > 60 {
         return false;
     }
     // `Label: value` lines are fields, not titles, unless the part before the colon is long

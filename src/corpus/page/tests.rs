@@ -635,3 +635,24 @@ fn a_title_under_the_doi_line_and_names_glued_together() {
         r#"article | title="Slow drift of river weed in still water" | authors=[Quill, Ada; Rook, Ben] | doi=10.1000/riv.518"#,
     );
 }
+
+/// The byte-level word count of title tests agrees with the character-level one it replaced,
+/// whitespace control characters and the cap included.
+#[test]
+fn word_count_over_bytes_agrees_with_characters() {
+    let by_chars = |text: &str, cap: usize| {
+        text.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).take(cap).count()
+    };
+    for text in [
+        "Soil carbon under grazing: a field study",
+        "  two\tspaces\x0Bvertical\x0Cfeed\r\nand 1999 42 -- words  ",
+        "",
+        "1 2 3",
+        "Ökologie der Städte im Wandel",
+        &"word ".repeat(100),
+    ] {
+        for cap in [1, 3, 61, 1000] {
+            assert_eq!(super::signals::count_words_with_letters(text, cap), by_chars(text, cap), "{text:?} cap {cap}");
+        }
+    }
+}

@@ -13,9 +13,11 @@
 //! Search follows `corpus::index::Index::search`: three term lists (names: key, family names,
 //! year and DOI; title words from the second letter; container and abstract words from the
 //! third), a prefix match per query word, every word must match, the score weighs the field and
-//! whether the whole word matched, ties go to the lower record number. It is a prototype beside
-//! the live index, not yet behind it: the tokenizer and weights are restated here (see the
-//! closing note of issue 11 and ARCHITECTURE.md for what moving it behind `Index` takes).
+//! whether the whole word matched, ties go to the lower record number. Words and field weights
+//! are the live index's own (`index::for_each_search_word`, `index::weight`); the live search's
+//! later refinements (a bonus for a whole-word match, cited works first, ties by year then key)
+//! are not restated. It is a prototype beside the live index, not yet behind it (see the closing
+//! note of issue 11 and ARCHITECTURE.md for what moving it behind `Index` takes).
 //!
 //! ```sh
 //! python3 ../shared/tools/gen_corpus.py --entries 1000000 --no-csl --out /tmp/c1m
@@ -35,34 +37,23 @@ use std::time::{Duration, Instant};
 
 use fst::{IntoStreamer, Map, MapBuilder, Streamer};
 use memmap2::Mmap;
-use refls::corpus::index::fields;
+use refls::corpus::index::{fields, for_each_search_word, weight};
 use refls::corpus::key::fold;
 use refls::corpus::{FileId, Record, bibtex};
 
-const STOP_WORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "of", "on", "in", "for", "to", "with", "from", "by", "at", "as", "is", "are", "was",
-    "were", "be", "been", "that", "this", "these", "those", "it", "its", "we", "our", "their", "which", "not", "but",
-];
 const LISTS: [&str; 3] = ["names", "titles", "more"];
 
 fn out() -> std::io::StdoutLock<'static> {
     std::io::stdout().lock()
 }
 
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| if w.is_ascii() { w.to_ascii_lowercase() } else { fold(w) })
-        .filter(|w| !w.is_empty() && !STOP_WORDS.contains(&w.as_str()))
-}
+type Postings = HashMap<String, Vec<(u32, u16)>>;
 
-type Postings = HashMap<String, Vec<(u32, u8)>>;
-
-/// The prototype stores one byte per posting: the fields it indexes all have bits below 256
-/// (the live index's first-author bit does not, and is not restated here).
-fn add(list: &mut Postings, record: u32, term: String, field: u16) {
-    let field = u8::try_from(field).expect("a field bit below 256");
-    let postings = list.entry(term).or_default();
+fn add(list: &mut Postings, record: u32, term: &str, field: u16) {
+    let postings = match list.get_mut(term) {
+        Some(postings) => postings,
+        None => list.entry(term.to_owned()).or_default(),
+    };
     match postings.last_mut() {
         Some((last, bits)) if *last == record => *bits |= field,
         _ => postings.push((record, field)),
@@ -78,28 +69,22 @@ fn index_record(
     row_ends: &mut Vec<u64>,
 ) {
     let key = record.given_key.clone().unwrap_or_default();
-    add(&mut lists[0], id, key.to_ascii_lowercase(), fields::KEY);
-    for author in &record.authors {
-        for w in words(&author.value.family) {
-            add(&mut lists[0], id, w, fields::FAMILY);
-        }
+    let [names, titles, more] = lists;
+    add(names, id, &key.to_ascii_lowercase(), fields::KEY);
+    for (place, author) in record.authors.iter().enumerate() {
+        let field = if place == 0 { fields::FAMILY | fields::FIRST_AUTHOR } else { fields::FAMILY };
+        for_each_search_word(&author.value.family, |w| add(names, id, w, field));
     }
     if let Some(year) = record.year() {
-        add(&mut lists[0], id, year.to_string(), fields::YEAR);
+        add(names, id, &year.to_string(), fields::YEAR);
     }
     if let Some(doi) = record.doi() {
-        add(&mut lists[0], id, doi.as_str().to_owned(), fields::DOI);
+        add(names, id, doi.as_str(), fields::DOI);
     }
-    for w in words(record.title().unwrap_or_default()) {
-        add(&mut lists[1], id, w, fields::TITLE);
-    }
-    for w in words(record.container().unwrap_or_default()) {
-        add(&mut lists[2], id, w, fields::CONTAINER);
-    }
+    for_each_search_word(record.title().unwrap_or_default(), |w| add(titles, id, w, fields::TITLE));
+    for_each_search_word(record.container().unwrap_or_default(), |w| add(more, id, w, fields::CONTAINER));
     if let Some(text) = &record.abstract_text {
-        for w in words(&text.value) {
-            add(&mut lists[2], id, w, fields::ABSTRACT);
-        }
+        for_each_search_word(&text.value, |w| add(more, id, w, fields::ABSTRACT));
     }
     let families: Vec<&str> = record.authors.iter().map(|a| a.value.family.as_str()).collect();
     let row = format!(
@@ -122,7 +107,7 @@ fn write_u64s(path: &Path, values: &[u64]) {
 }
 
 fn write_list(dir: &Path, name: &str, list: Postings) {
-    let mut terms: Vec<(String, Vec<(u32, u8)>)> = list.into_iter().collect();
+    let mut terms: Vec<(String, Vec<(u32, u16)>)> = list.into_iter().collect();
     terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let mut map = MapBuilder::new(BufWriter::new(File::create(dir.join(format!("{name}.fst"))).expect("fst")))
         .expect("fst builder");
@@ -133,7 +118,7 @@ fn write_list(dir: &Path, name: &str, list: Postings) {
         map.insert(term.as_bytes(), number as u64).expect("sorted terms");
         for (record, field) in &postings {
             records.write_all(&record.to_le_bytes()).expect("write");
-            bits.write_all(&[*field]).expect("write");
+            bits.write_all(&field.to_le_bytes()).expect("write");
         }
         starts.push(starts.last().copied().unwrap_or(0) + postings.len() as u64);
     }
@@ -231,30 +216,13 @@ impl DiskTerms {
                 (u64_at(&self.starts, number as usize) as usize, u64_at(&self.starts, number as usize + 1) as usize);
             for i in from..to {
                 let record = u32::from_le_bytes(self.records[i * 4..i * 4 + 4].try_into().expect("4 bytes"));
-                let score = weight(self.fields[i]) * if exact { 3 } else { 2 };
+                let bits = u16::from_le_bytes(self.fields[i * 2..i * 2 + 2].try_into().expect("2 bytes"));
+                let score = weight(bits) * if exact { 3 } else { 2 };
                 let entry = scores.entry(record).or_default();
                 *entry = (*entry).max(score);
             }
         }
     }
-}
-
-fn weight(bits: u8) -> u32 {
-    [
-        (fields::KEY, 12),
-        (fields::FAMILY, 10),
-        (fields::DOI, 10),
-        (fields::TITLE, 6),
-        (fields::YEAR, 5),
-        (fields::KEYWORD, 4),
-        (fields::CONTAINER, 3),
-        (fields::ABSTRACT, 1),
-    ]
-    .into_iter()
-    .filter(|(bit, _)| u16::from(bits) & bit != 0)
-    .map(|(_, w)| w)
-    .max()
-    .unwrap_or(0)
 }
 
 struct DiskIndex {

@@ -157,6 +157,13 @@ pub enum Resolution<'a> {
 }
 
 fn add_words<F: Mask>(map: &mut Postings<F>, record: u32, text: &str, field: F) {
+    for_each_search_word(text, |word| add_term_str(map, record, word, field));
+}
+
+/// Calls `each` with every word of `text` as the index stores it: split at anything not a
+/// letter or digit, lower-cased (ASCII) or folded, stop words left out. Public for the on-disk
+/// index prototype (`benches/million.rs`), which must index words the same way.
+pub fn for_each_search_word(text: &str, mut each: impl FnMut(&str)) {
     let mut folded = String::new();
     for word in text.split(|c: char| !c.is_alphanumeric()) {
         if word.is_empty() {
@@ -172,7 +179,7 @@ fn add_words<F: Mask>(map: &mut Postings<F>, record: u32, text: &str, field: F) 
         if folded.is_empty() || STOP_WORDS.contains(&folded.as_str()) {
             continue;
         }
-        add_term_str(map, record, &folded, field);
+        each(&folded);
     }
 }
 
@@ -410,7 +417,8 @@ fn secondary_terms(records: &[Arc<Record>]) -> TermList<u8> {
 
 /// How much a match in each field counts; a whole-word match counts 3×, a prefix 2×. A key
 /// prefix (32) beats the first author's whole name (30), which beats a co-author's (18).
-fn weight(field_bits: u16) -> u32 {
+/// Public for the on-disk index prototype (`benches/million.rs`), which scores the same way.
+pub fn weight(field_bits: u16) -> u32 {
     let mut best = 0;
     for (bit, w) in [
         (fields::KEY, 16),

@@ -71,9 +71,23 @@ pub struct SourceFile {
     pub path: String,
     pub origin: Origin,
     /// `(byte offset, zero-based line, byte offset of that line's start)` of every anchor in
-    /// this file, sorted by offset.
+    /// this file, sorted by offset. The top bit of the line says that the text from the
+    /// start of that line to the anchor's end is ASCII; then `ascii_ends[i]` says where the
+    /// anchor ends (see [`SourceFile::ascii_anchor`]).
     anchor_lines: Box<[(u32, u32, u32)]>,
+    ascii_ends: Box<[AnchorEnd]>,
 }
+
+/// Where an anchor ends: its end offset, and the zero-based line and byte column of that end.
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct AnchorEnd {
+    end: u32,
+    line: u32,
+    column: u32,
+}
+
+/// The flag bit in the line of an anchor (no file has 2^31 lines).
+const ASCII_LINE: u32 = 1 << 31;
 
 /// Zero-based line numbers of `offsets` (sorted) in `text`; lines end at `\n`, `\r\n` or a
 /// lone `\r`.
@@ -98,15 +112,38 @@ fn lines_of(text: &str, offsets: &[u32]) -> Vec<(u32, u32, u32)> {
 
 impl SourceFile {
     fn new(id: FileId, path: String, origin: Origin, text: &str, reading: &FileReading) -> SourceFile {
-        let mut offsets: Vec<u32> = reading
+        let mut anchors: Vec<(u32, u32)> = reading
             .documents
             .iter()
             .chain(&reading.cited)
-            .flat_map(|r| r.anchors.iter().map(|a| a.range.start))
+            .flat_map(|r| r.anchors.iter().map(|a| (a.range.start, a.range.end)))
             .collect();
-        offsets.sort_unstable();
-        offsets.dedup();
-        SourceFile { id, path, origin, anchor_lines: lines_of(text, &offsets).into_boxed_slice() }
+        // Anchors sharing a start keep the furthest end, so the ASCII flag holds for each.
+        anchors.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        anchors.dedup_by_key(|a| a.0);
+        let offsets: Vec<u32> = anchors.iter().map(|a| a.0).collect();
+        let mut anchor_lines = lines_of(text, &offsets);
+        let mut ascii_ends = vec![AnchorEnd::default(); anchors.len()];
+        for (((_, line, line_start), (_, end)), ascii_end) in anchor_lines.iter_mut().zip(&anchors).zip(&mut ascii_ends)
+        {
+            // In ASCII text a column is a byte count in every encoding, so such an anchor is
+            // converted to a client range without reading the file again (diagnostics point at
+            // dozens of entries of a 50 MB bibliography at every keystroke).
+            let Some(slice) = text.as_bytes().get(*line_start as usize..*end as usize) else { continue };
+            if !slice.is_ascii() {
+                continue;
+            }
+            let (mut end_line, mut end_line_start) = (*line, 0usize);
+            for (i, &b) in slice.iter().enumerate() {
+                if b == b'\n' || (b == b'\r' && slice.get(i + 1) != Some(&b'\n')) {
+                    end_line += 1;
+                    end_line_start = i + 1;
+                }
+            }
+            *ascii_end = AnchorEnd { end: *end, line: end_line, column: (slice.len() - end_line_start) as u32 };
+            *line |= ASCII_LINE;
+        }
+        SourceFile { id, path, origin, anchor_lines: anchor_lines.into_boxed_slice(), ascii_ends: ascii_ends.into() }
     }
 
     /// Zero-based line of an anchor's offset (0 for offsets that are not anchors).
@@ -119,7 +156,19 @@ impl SourceFile {
     pub fn anchor_line(&self, offset: u32) -> Option<(u32, u32)> {
         let i = self.anchor_lines.binary_search_by_key(&offset, |&(o, _, _)| o).ok()?;
         let (_, line, start) = self.anchor_lines[i];
-        Some((line, start))
+        Some((line & !ASCII_LINE, start))
+    }
+
+    /// `((line, column), (line, column))`, zero-based, of the anchor `range` when the text
+    /// from its first line's start to its end was ASCII as the file was read: then columns are
+    /// byte counts in UTF-8, UTF-16 and UTF-32 alike. `None` when the file must be read to tell
+    /// (or `range` is not an anchor of this file).
+    pub fn ascii_anchor(&self, range: &std::ops::Range<u32>) -> Option<((u32, u32), (u32, u32))> {
+        let i = self.anchor_lines.binary_search_by_key(&range.start, |&(o, _, _)| o).ok()?;
+        let (_, line, line_start) = self.anchor_lines[i];
+        let end = self.ascii_ends[i];
+        (line & ASCII_LINE != 0 && range.end == end.end)
+            .then(|| ((line & !ASCII_LINE, range.start - line_start), (end.line, end.column)))
     }
 
     /// The file name without directories or extension, for fallback keys.
@@ -155,6 +204,61 @@ pub struct Corpus {
     pub ambiguous: Vec<(String, Vec<RecordId>)>,
     pub index: Index,
     pub problems: Vec<FileProblem>,
+    /// Answers derived from this corpus alone, kept while it lives (see [`Memo`]).
+    pub memo: Memo,
+}
+
+/// An unknown key and how many suggestions were asked for.
+type SuggestionQuery = (Box<str>, usize);
+
+/// Answers that depend only on the corpus, computed on first use and kept with it: a corpus
+/// never changes once built (a change builds a new one), so they can never go stale. They are
+/// what every keystroke would otherwise recompute, such as the "did you mean" keys of the
+/// unknown keys a manuscript keeps citing (issue 11: at 100,000 records they were most of an
+/// edit's diagnostics time).
+#[derive(Default)]
+pub struct Memo {
+    suggestions: std::sync::Mutex<HashMap<SuggestionQuery, Arc<[RecordId]>>>,
+    /// The path a file is shown under (resolved links, or the seeds' copy on disk): resolving
+    /// it took several system calls for every location a diagnostic or hover points at.
+    paths: std::sync::Mutex<HashMap<FileId, Option<std::path::PathBuf>>>,
+}
+
+impl Memo {
+    /// Bounds the memo: a session typing many different unknown keys must not grow it forever.
+    const MAX_SUGGESTIONS: usize = 4_096;
+
+    /// The keys close to `unknown` (at most `limit`), computed by `compute` the first time.
+    pub fn suggestions(&self, unknown: &str, limit: usize, compute: impl FnOnce() -> Vec<RecordId>) -> Arc<[RecordId]> {
+        // A panic elsewhere while the lock was held leaves a map of complete entries.
+        let lock = || self.suggestions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = lock().get(&(unknown.into(), limit)) {
+            return found.clone();
+        }
+        // Computed outside the lock: two requests may both compute one key, never wait.
+        let found: Arc<[RecordId]> = compute().into();
+        let mut memo = lock();
+        if memo.len() >= Self::MAX_SUGGESTIONS {
+            memo.clear();
+        }
+        memo.insert((unknown.into(), limit), found.clone());
+        found
+    }
+
+    /// The path `file` is shown under, computed by `compute` the first time.
+    pub fn path(
+        &self,
+        file: FileId,
+        compute: impl FnOnce() -> Option<std::path::PathBuf>,
+    ) -> Option<std::path::PathBuf> {
+        let lock = || self.paths.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = lock().get(&file) {
+            return found.clone();
+        }
+        let found = compute();
+        lock().insert(file, found.clone());
+        found
+    }
 }
 
 /// What one file yields before the corpus-wide passes.
@@ -714,6 +818,33 @@ mod tests {
             .map(|(path, text)| Input { path: (*path).to_owned(), text: (*text).to_owned(), origin: Origin::Workspace })
             .collect();
         Corpus::build(inputs, Vec::new())
+    }
+
+    /// Anchors on ASCII lines convert to columns without the file; any other byte on the line
+    /// before the anchor's end makes the server read the file instead.
+    #[test]
+    fn ascii_anchors_know_their_columns() {
+        let bib = "% notes\n@article{plain2020,\n  title = {Plain},\n}\n@book{müller2021,\n  title = {Umlaut},\n}\n";
+        let corpus = corpus(&[("refs.bib", bib)]);
+        let anchor = |key: &str| {
+            let id = (0..corpus.records.len()).map(|i| RecordId(i as u32)).find(|&id| corpus.key(id) == key).unwrap();
+            corpus.record(id).anchor().clone()
+        };
+        let plain = anchor("plain2020");
+        let file = corpus.file(plain.file);
+        let (start, end) = file.ascii_anchor(&plain.range).expect("an ASCII entry");
+        // The entry runs from `@article` on line 1 to its closing brace on line 3.
+        assert_eq!(
+            &bib[plain.range.start as usize..plain.range.end as usize],
+            "@article{plain2020,\n  title = {Plain},\n}"
+        );
+        assert_eq!((start, end), ((1, 0), (3, 1)));
+        assert_eq!(file.anchor_line(plain.range.start), Some((1, plain.range.start)));
+        // A range that is not the anchor's is not vouched for.
+        assert_eq!(file.ascii_anchor(&(plain.range.start..plain.range.end + 1)), None);
+        let umlaut = anchor("müller2021");
+        assert_eq!(file.ascii_anchor(&umlaut.range), None);
+        assert_eq!(file.anchor_line(umlaut.range.start).map(|(line, _)| line), Some(4));
     }
 
     /// A saved page in the shape of a PubMed Central article: title, then an identifier block.

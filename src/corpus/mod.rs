@@ -820,6 +820,41 @@ mod tests {
         Corpus::build(inputs, Vec::new())
     }
 
+    /// Issue 11, staged readiness: a corpus assembled up to its names resolves every name at
+    /// once, and once its search index is built it searches exactly as one built in a go.
+    #[test]
+    fn issue_11_a_corpus_resolves_names_before_its_search_index_and_searches_alike_after() {
+        let bib: String = (0..60)
+            .map(|i| {
+                format!(
+                    "@article{{{}{i}, author = {{{}, Ana}}, title = {{Sparrows and {} in town {i}}}, year = {{{}}}, doi = {{10.1000/s{i}}}}}\n",
+                    ["quill", "wren", "rook"][i % 3],
+                    ["Quill", "Wren", "Rook"][i % 3],
+                    ["owls", "crows", "gulls", "kites"][i % 4],
+                    2000 + i % 7
+                )
+            })
+            .collect();
+        let input = || vec![Input { path: "refs.bib".to_owned(), text: bib.clone(), origin: Origin::Workspace }];
+        let whole = Corpus::build(input(), Vec::new());
+        let read: Vec<Arc<ReadFile>> = Corpus::read_all(input()).into_iter().map(Arc::new).collect();
+        let staged = Corpus::assemble_names(read, Vec::new());
+        assert!(!staged.index.search_ready());
+        for i in 0..whole.records.len() as u32 {
+            for name in &whole.keys[i as usize] {
+                assert_eq!(staged.index.resolve(name), Resolution::One(RecordId(i)), "{name}");
+            }
+        }
+        staged.build_search();
+        assert!(staged.index.search_ready());
+        for query in ["q", "wren", "rook 2003", "owl", "gul tow", "10.1000/s1", "sparrows kites"] {
+            let hits = |corpus: &Corpus| corpus.index.search(query, 10, &|id| id.0 % 5 == 0);
+            let (found, more) = hits(&staged);
+            assert!(!found.is_empty(), "{query}");
+            assert_eq!((found, more), hits(&whole), "{query}");
+        }
+    }
+
     /// Anchors on ASCII lines convert to columns without the file; any other byte on the line
     /// before the anchor's end makes the server read the file instead.
     #[test]

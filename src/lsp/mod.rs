@@ -248,11 +248,11 @@ impl Backend {
     /// document's diagnostics.
     async fn load_corpus(&self) {
         let _update = self.corpus_update.lock().await;
-        let (root, config, declared, scope) = {
+        let (root, config, declared, scope, replacing) = {
             let state = self.lock();
             let mut declared = state.sources.declared.clone();
             declared.extend(state.declared_reading.iter().cloned());
-            (state.root.clone(), state.config.clone(), declared, state.scope(None))
+            (state.root.clone(), state.config.clone(), declared, state.scope(None), state.corpus.is_some())
         };
         let progress = self.begin_progress("Indexing the corpus").await;
         let built = tokio::task::spawn_blocking(move || {
@@ -291,6 +291,11 @@ impl Backend {
                         }
                         let corpus = sources.assemble();
                         phase("corpus assembled up to its name table");
+                        // A reload (the corpus setting changed) replaces a corpus that answers
+                        // everything meanwhile: see `update_corpus`.
+                        if replacing {
+                            corpus.build_search();
+                        }
                         (sources, corpus)
                     }))
                 })
@@ -370,7 +375,14 @@ impl Backend {
                 for (path, text) in paths.iter().zip(&texts) {
                     changed |= sources.refresh(path, text.as_deref());
                 }
-                let corpus = changed.then(|| sources.assemble());
+                // The corpus being replaced keeps answering meanwhile, so the new one is
+                // installed whole: staging it would make completion wait for its search
+                // index while a bibliography is rewritten every few seconds.
+                let corpus = changed.then(|| {
+                    let corpus = sources.assemble();
+                    corpus.build_search();
+                    corpus
+                });
                 (sources, corpus)
             }))
         })

@@ -83,12 +83,20 @@ impl<F> Default for TermList<F> {
 }
 
 impl<F: Mask> TermList<F> {
-    fn build(mut map: Postings<F>) -> TermList<F> {
-        let mut terms: Vec<String> = map.keys().cloned().collect();
-        terms.sort_unstable();
-        let mut res = TermList::default();
-        for term in terms {
-            let postings = map.remove(&term).expect("present");
+    fn build(map: Postings<F>) -> TermList<F> {
+        // The map's entries are moved out and sorted by term (terms are unique, so the order
+        // is deterministic): copying every term and looking each up again cost an allocation
+        // and a hash per term.
+        let mut entries: Vec<(String, Vec<(u32, F)>)> = map.into_iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let postings_count = entries.iter().map(|(_, p)| p.len()).sum();
+        let mut res = TermList {
+            terms: Vec::with_capacity(entries.len()),
+            starts: Vec::with_capacity(entries.len() + 1),
+            records: Vec::with_capacity(postings_count),
+            fields: Vec::with_capacity(postings_count),
+        };
+        for (term, postings) in entries {
             res.starts.push(res.records.len() as u32);
             for (record, field) in postings {
                 res.records.push(record);

@@ -261,6 +261,32 @@ impl Memo {
     }
 }
 
+/// The records claiming one name while keys are assigned: nearly always one, held inline.
+enum Claimants {
+    One(RecordId),
+    Many(Vec<RecordId>),
+}
+
+impl Claimants {
+    fn push(&mut self, id: RecordId) {
+        match self {
+            Claimants::One(first) => *self = Claimants::Many(vec![*first, id]),
+            Claimants::Many(ids) => ids.push(id),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn as_slice(&self) -> &[RecordId] {
+        match self {
+            Claimants::One(id) => std::slice::from_ref(id),
+            Claimants::Many(ids) => ids,
+        }
+    }
+}
+
 /// What one file yields before the corpus-wide passes.
 #[derive(Clone, Debug)]
 struct FileReading {
@@ -659,11 +685,20 @@ impl Corpus {
             }
             claims.push(names);
         }
-        let mut claimants: FastMap<String, Vec<RecordId>> =
+        // Who claims each name, borrowing the names from `claims` (one record, held inline,
+        // for nearly every name): copying 100,000 keys into the map, each with a list of
+        // one, was a third of assigning keys.
+        let mut claimants: FastMap<&str, Claimants> =
             FastMap::with_capacity_and_hasher(self.records.len(), Default::default());
         for (i, names) in claims.iter().enumerate() {
             for name in names {
-                claimants.entry(name.clone()).or_default().push(RecordId(i as u32));
+                let id = RecordId(i as u32);
+                match claimants.get_mut(name.as_str()) {
+                    Some(claim) => claim.push(id),
+                    None => {
+                        claimants.insert(name, Claimants::One(id));
+                    }
+                }
             }
         }
         // A generated key that another work also claims gets a stable suffix of its own;
@@ -671,14 +706,27 @@ impl Corpus {
         let needs_suffix: Vec<usize> = (0..self.records.len())
             .filter(|&i| self.records[i].given_key.is_none() && claimants[claims[i][0].as_str()].len() > 1)
             .collect();
-        let (suffixed, displaced) = self.suffixed_keys(&claims, &needs_suffix, &claimants);
+        let (suffixed, displaced) = self.suffixed_keys(&claims, &needs_suffix, &|name| claimants.contains_key(name));
         // A suffixed key lost to a collision stays a name of its record: a manuscript citing
-        // it meets an ambiguous key, never another work.
-        for (i, name) in displaced {
-            if !claims[i].contains(&name) {
-                claimants.entry(name.clone()).or_default().push(RecordId(i as u32));
-                claims[i].push(name);
-            }
+        // it meets an ambiguous key, never another work. (Each record loses at most one.)
+        let gained: Vec<(usize, String)> =
+            displaced.into_iter().filter(|(i, name)| !claims[*i].contains(name)).collect();
+        let mut late: FastMap<&str, Vec<RecordId>> = FastMap::default();
+        for (i, name) in &gained {
+            late.entry(name.as_str())
+                .or_insert_with(|| claimants.get(name.as_str()).map_or_else(Vec::new, |c| c.as_slice().to_vec()))
+                .push(RecordId(*i as u32));
+        }
+        let mut ambiguous: Vec<(String, Vec<RecordId>)> = claimants
+            .iter()
+            .filter(|(name, claim)| claim.len() > 1 && !late.contains_key(*name))
+            .map(|(name, claim)| ((*name).to_owned(), claim.as_slice().to_vec()))
+            .chain(late.iter().filter(|(_, ids)| ids.len() > 1).map(|(name, ids)| ((*name).to_owned(), ids.clone())))
+            .collect();
+        ambiguous.sort();
+        drop((claimants, late));
+        for (i, name) in gained {
+            claims[i].push(name);
         }
         let mut keys = Vec::with_capacity(self.records.len());
         // The claims and suffixed keys are moved into the names, not copied.
@@ -700,15 +748,12 @@ impl Corpus {
             }
             keys.push(names);
         }
-        let mut ambiguous: Vec<(String, Vec<RecordId>)> =
-            claimants.into_iter().filter(|(_, ids)| ids.len() > 1).collect();
-        ambiguous.sort();
         self.keys = keys;
         self.ambiguous = ambiguous;
     }
 
     /// The suffixed key of each record in `needs_suffix`, and the suffixed keys some of them
-    /// lost. A suffixed key avoids every name claimed in `claimants` (keys the sources give and
+    /// lost. A suffixed key avoids every name `claimed` holds (keys the sources give and
     /// generated base keys) and every other suffixed key. Candidates are tried in rounds, each
     /// round judging all pending records at once, so the outcome depends on the set of records,
     /// never on their order: a candidate held by one record and free of every claim is that
@@ -719,7 +764,7 @@ impl Corpus {
         &self,
         claims: &[Vec<String>],
         needs_suffix: &[usize],
-        claimants: &FastMap<String, Vec<RecordId>>,
+        claimed: &dyn Fn(&str) -> bool,
     ) -> (Vec<Option<String>>, Vec<(usize, String)>) {
         let mut suffixed: Vec<Option<String>> = vec![None; self.records.len()];
         let mut displaced = Vec::new();
@@ -766,7 +811,7 @@ impl Corpus {
             }
             let mut next = Vec::new();
             for (name, holders) in drawn {
-                if holders.len() == 1 && !claimants.contains_key(&name) && !refused.contains(&name) {
+                if holders.len() == 1 && !claimed(&name) && !refused.contains(&name) {
                     suffixed[holders[0]] = Some(name.clone());
                 } else {
                     if attempt == 0 {

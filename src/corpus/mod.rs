@@ -71,23 +71,36 @@ pub struct SourceFile {
     pub path: String,
     pub origin: Origin,
     /// `(byte offset, zero-based line, byte offset of that line's start)` of every anchor in
-    /// this file, sorted by offset. The top bit of the line says that the text from the
-    /// start of that line to the anchor's end is ASCII; then `ascii_ends[i]` says where the
-    /// anchor ends (see [`SourceFile::ascii_anchor`]).
+    /// this file, sorted by offset.
     anchor_lines: Box<[(u32, u32, u32)]>,
-    ascii_ends: Box<[AnchorEnd]>,
+    /// `anchor_ends[i]`: where the anchor of `anchor_lines[i]` ends, and its columns in both
+    /// encodings a client may ask for, so that an anchor becomes a client range without
+    /// reading the file again (diagnostics point at dozens of entries of a 50 MB bibliography
+    /// at every keystroke; see [`SourceFile::anchor_position`]).
+    anchor_ends: Box<[AnchorEnd]>,
 }
 
-/// Where an anchor ends: its end offset, and the zero-based line and byte column of that end.
 #[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct AnchorEnd {
+    /// Byte offset of the end; `u32::MAX` when the columns could not be worked out.
     end: u32,
     line: u32,
-    column: u32,
+    start_utf16: u32,
+    end_utf8: u32,
+    end_utf16: u32,
 }
 
-/// The flag bit in the line of an anchor (no file has 2^31 lines).
-const ASCII_LINE: u32 = 1 << 31;
+/// An anchor's start and end as zero-based lines and columns, in UTF-8 bytes and UTF-16 code
+/// units (what the LSP calls a position in either encoding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AnchorPosition {
+    pub start_line: u32,
+    pub start_utf8: u32,
+    pub start_utf16: u32,
+    pub end_line: u32,
+    pub end_utf8: u32,
+    pub end_utf16: u32,
+}
 
 /// Zero-based line numbers of `offsets` (sorted) in `text`; lines end at `\n`, `\r\n` or a
 /// lone `\r`.
@@ -110,6 +123,36 @@ fn lines_of(text: &str, offsets: &[u32]) -> Vec<(u32, u32, u32)> {
     res
 }
 
+/// The end of the anchor `offset..end`, whose line `line` starts at `line_start`: lines end
+/// at `\n`, `\r\n` or a lone `\r`, as in [`lines_of`].
+fn anchor_end(text: &str, offset: u32, line: u32, line_start: u32, end: u32) -> AnchorEnd {
+    let unknown = AnchorEnd { end: u32::MAX, ..AnchorEnd::default() };
+    let Some(slice) = text.get(line_start as usize..end as usize) else { return unknown };
+    let start = (offset - line_start) as usize;
+    let (mut line, mut utf8, mut utf16, mut start_utf16) = (line, 0u32, 0u32, None);
+    let mut chars = slice.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if i == start {
+            start_utf16 = Some(utf16);
+        }
+        let is_break = c == '\n' || (c == '\r' && chars.peek().map(|&(_, next)| next) != Some('\n'));
+        if is_break {
+            line += 1;
+            (utf8, utf16) = (0, 0);
+        } else {
+            utf8 += c.len_utf8() as u32;
+            utf16 += c.len_utf16() as u32;
+        }
+    }
+    if start == slice.len() {
+        start_utf16 = Some(utf16);
+    }
+    match start_utf16 {
+        Some(start_utf16) => AnchorEnd { end, line, start_utf16, end_utf8: utf8, end_utf16: utf16 },
+        None => unknown,
+    }
+}
+
 impl SourceFile {
     fn new(id: FileId, path: String, origin: Origin, text: &str, reading: &FileReading) -> SourceFile {
         let mut anchors: Vec<(u32, u32)> = reading
@@ -118,32 +161,17 @@ impl SourceFile {
             .chain(&reading.cited)
             .flat_map(|r| r.anchors.iter().map(|a| (a.range.start, a.range.end)))
             .collect();
-        // Anchors sharing a start keep the furthest end, so the ASCII flag holds for each.
+        // Anchors sharing a start keep the furthest end.
         anchors.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         anchors.dedup_by_key(|a| a.0);
         let offsets: Vec<u32> = anchors.iter().map(|a| a.0).collect();
-        let mut anchor_lines = lines_of(text, &offsets);
-        let mut ascii_ends = vec![AnchorEnd::default(); anchors.len()];
-        for (((_, line, line_start), (_, end)), ascii_end) in anchor_lines.iter_mut().zip(&anchors).zip(&mut ascii_ends)
-        {
-            // In ASCII text a column is a byte count in every encoding, so such an anchor is
-            // converted to a client range without reading the file again (diagnostics point at
-            // dozens of entries of a 50 MB bibliography at every keystroke).
-            let Some(slice) = text.as_bytes().get(*line_start as usize..*end as usize) else { continue };
-            if !slice.is_ascii() {
-                continue;
-            }
-            let (mut end_line, mut end_line_start) = (*line, 0usize);
-            for (i, &b) in slice.iter().enumerate() {
-                if b == b'\n' || (b == b'\r' && slice.get(i + 1) != Some(&b'\n')) {
-                    end_line += 1;
-                    end_line_start = i + 1;
-                }
-            }
-            *ascii_end = AnchorEnd { end: *end, line: end_line, column: (slice.len() - end_line_start) as u32 };
-            *line |= ASCII_LINE;
-        }
-        SourceFile { id, path, origin, anchor_lines: anchor_lines.into_boxed_slice(), ascii_ends: ascii_ends.into() }
+        let anchor_lines = lines_of(text, &offsets);
+        let anchor_ends = anchor_lines
+            .iter()
+            .zip(&anchors)
+            .map(|(&(offset, line, line_start), &(_, end))| anchor_end(text, offset, line, line_start, end))
+            .collect();
+        SourceFile { id, path, origin, anchor_lines: anchor_lines.into_boxed_slice(), anchor_ends }
     }
 
     /// Zero-based line of an anchor's offset (0 for offsets that are not anchors).
@@ -156,19 +184,23 @@ impl SourceFile {
     pub fn anchor_line(&self, offset: u32) -> Option<(u32, u32)> {
         let i = self.anchor_lines.binary_search_by_key(&offset, |&(o, _, _)| o).ok()?;
         let (_, line, start) = self.anchor_lines[i];
-        Some((line & !ASCII_LINE, start))
+        Some((line, start))
     }
 
-    /// `((line, column), (line, column))`, zero-based, of the anchor `range` when the text
-    /// from its first line's start to its end was ASCII as the file was read: then columns are
-    /// byte counts in UTF-8, UTF-16 and UTF-32 alike. `None` when the file must be read to tell
-    /// (or `range` is not an anchor of this file).
-    pub fn ascii_anchor(&self, range: &std::ops::Range<u32>) -> Option<((u32, u32), (u32, u32))> {
+    /// Where the anchor `range` starts and ends, as the file was read. `None` when `range` is
+    /// not an anchor of this file (then the file must be read to convert it).
+    pub fn anchor_position(&self, range: &std::ops::Range<u32>) -> Option<AnchorPosition> {
         let i = self.anchor_lines.binary_search_by_key(&range.start, |&(o, _, _)| o).ok()?;
-        let (_, line, line_start) = self.anchor_lines[i];
-        let end = self.ascii_ends[i];
-        (line & ASCII_LINE != 0 && range.end == end.end)
-            .then(|| ((line & !ASCII_LINE, range.start - line_start), (end.line, end.column)))
+        let (offset, line, line_start) = self.anchor_lines[i];
+        let end = self.anchor_ends[i];
+        (range.end == end.end).then_some(AnchorPosition {
+            start_line: line,
+            start_utf8: offset - line_start,
+            start_utf16: end.start_utf16,
+            end_line: end.line,
+            end_utf8: end.end_utf8,
+            end_utf16: end.end_utf16,
+        })
     }
 
     /// The file name without directories or extension, for fallback keys.
@@ -900,11 +932,11 @@ mod tests {
         }
     }
 
-    /// Anchors on ASCII lines convert to columns without the file; any other byte on the line
-    /// before the anchor's end makes the server read the file instead.
+    /// An anchor's columns are kept in both encodings: an entry with an umlaut before its
+    /// end, a wide character and line breaks of every kind.
     #[test]
-    fn ascii_anchors_know_their_columns() {
-        let bib = "% notes\n@article{plain2020,\n  title = {Plain},\n}\n@book{müller2021,\n  title = {Umlaut},\n}\n";
+    fn anchors_know_their_columns() {
+        let bib = "% notes\n@article{plain2020,\n  title = {Plain},\n}\n@book{müller2021,\r\n  title = {𝔸 Umlaut}}\n";
         let corpus = corpus(&[("refs.bib", bib)]);
         let anchor = |key: &str| {
             let id = (0..corpus.records.len()).map(|i| RecordId(i as u32)).find(|&id| corpus.key(id) == key).unwrap();
@@ -912,19 +944,21 @@ mod tests {
         };
         let plain = anchor("plain2020");
         let file = corpus.file(plain.file);
-        let (start, end) = file.ascii_anchor(&plain.range).expect("an ASCII entry");
         // The entry runs from `@article` on line 1 to its closing brace on line 3.
         assert_eq!(
             &bib[plain.range.start as usize..plain.range.end as usize],
             "@article{plain2020,\n  title = {Plain},\n}"
         );
-        assert_eq!((start, end), ((1, 0), (3, 1)));
-        assert_eq!(file.anchor_line(plain.range.start), Some((1, plain.range.start)));
+        let at = file.anchor_position(&plain.range).unwrap();
+        assert_eq!((at.start_line, at.start_utf8, at.start_utf16), (1, 0, 0));
+        assert_eq!((at.end_line, at.end_utf8, at.end_utf16), (3, 1, 1));
         // A range that is not the anchor's is not vouched for.
-        assert_eq!(file.ascii_anchor(&(plain.range.start..plain.range.end + 1)), None);
+        assert_eq!(file.anchor_position(&(plain.range.start..plain.range.end + 1)), None);
         let umlaut = anchor("müller2021");
-        assert_eq!(file.ascii_anchor(&umlaut.range), None);
-        assert_eq!(file.anchor_line(umlaut.range.start).map(|(line, _)| line), Some(4));
+        let at = file.anchor_position(&umlaut.range).unwrap();
+        assert_eq!((at.start_line, at.start_utf8, at.start_utf16), (4, 0, 0));
+        // `  title = {𝔸 Umlaut}}`: 𝔸 is 4 bytes and 2 UTF-16 units.
+        assert_eq!((at.end_line, at.end_utf8, at.end_utf16), (5, 24, 22));
     }
 
     /// A saved page in the shape of a PubMed Central article: title, then an identifier block.

@@ -999,7 +999,7 @@ fn to_record(e: &ParsedEntry, sink: &mut FieldSink<'_>) -> Record {
         record.container_title = sink.text(&value, range);
     }
     if let Some((value, range)) = e.first_text(&["shortjournal", "journalabbr", "journal-abbrev", "journal_abbrev"]) {
-        record.container_short = sink.text(&value, range);
+        record.extra_mut().container_short = sink.text(&value, range);
     }
     if let Some((value, range)) = e.text("volume") {
         record.volume = sink.text(&value, range);
@@ -1041,7 +1041,7 @@ fn to_record(e: &ParsedEntry, sink: &mut FieldSink<'_>) -> Record {
         _ => e.text("publisher"),
     };
     if let Some((value, range)) = publisher {
-        record.publisher = sink.text(&value, range);
+        record.extra_mut().publisher = sink.text(&value, range);
     }
     if let Some((value, range)) = e.text("abstract") {
         record.abstract_text = sink.text(&value, range);

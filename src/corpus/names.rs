@@ -199,7 +199,7 @@ impl FieldSink<'_> {
             return;
         }
         match pmid(value) {
-            Some(pmid) => record.pmid = Some(self.field(pmid, range)),
+            Some(pmid) => record.extra_mut().pmid = Some(self.field(pmid, range)),
             None => self.problems.push(
                 Problem::new(
                     Severity::Warning,
@@ -216,7 +216,7 @@ impl FieldSink<'_> {
             return;
         }
         match pmcid(value) {
-            Some(pmcid) => record.pmcid = Some(self.field(pmcid, range)),
+            Some(pmcid) => record.extra_mut().pmcid = Some(self.field(pmcid, range)),
             None => self.problems.push(
                 Problem::new(
                     Severity::Warning,
@@ -233,8 +233,8 @@ impl FieldSink<'_> {
     pub fn issns(&mut self, record: &mut Record, value: &str, range: Range<u32>, strict: bool) {
         let (valid, invalid) = issns(value);
         for issn in valid {
-            if !record.issn.iter().any(|f| f.value == issn) {
-                record.issn.push(self.field(issn, range.clone()));
+            if !record.extra().issn.iter().any(|f| f.value == issn) {
+                record.extra_mut().issn.push(self.field(issn, range.clone()));
             }
         }
         if strict && !invalid.is_empty() {
@@ -380,7 +380,7 @@ pub fn render(text: &str, records: &[Record], problems: &[Problem]) -> String {
         }
         let text_of = |f: &Option<Field<String>>| f.as_ref().map_or("-".to_owned(), |f| f.value.clone());
         let mut container = text_of(&record.container_title);
-        if let Some(short) = &record.container_short {
+        if let Some(short) = &record.extra().container_short {
             let _ = write!(container, " ({})", short.value);
         }
         let mut locator = text_of(&record.volume);
@@ -404,16 +404,19 @@ pub fn render(text: &str, records: &[Record], problems: &[Problem]) -> String {
             record.doi().map_or("-", |d| d.as_str()),
         );
         let mut extra = Vec::new();
-        if let Some(pmid) = &record.pmid {
+        if let Some(pmid) = &record.extra().pmid {
             extra.push(format!("pmid {}", pmid.value));
         }
-        if let Some(pmcid) = &record.pmcid {
+        if let Some(pmcid) = &record.extra().pmcid {
             extra.push(format!("pmcid {}", pmcid.value));
         }
-        if !record.issn.is_empty() {
-            extra.push(format!("issn {}", record.issn.iter().map(|f| f.value.as_str()).collect::<Vec<_>>().join(" ")));
+        if !record.extra().issn.is_empty() {
+            extra.push(format!(
+                "issn {}",
+                record.extra().issn.iter().map(|f| f.value.as_str()).collect::<Vec<_>>().join(" ")
+            ));
         }
-        if let Some(publisher) = &record.publisher {
+        if let Some(publisher) = &record.extra().publisher {
             extra.push(format!("publisher {}", publisher.value));
         }
         if !record.keywords.is_empty() {

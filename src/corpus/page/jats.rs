@@ -216,9 +216,9 @@ pub fn read(file: FileId, text: &str) -> PageReading {
     record.title = Some(title);
     record.authors = people(&reader, meta);
     record.container_title = reader.first(&JOURNAL_TITLE, journal);
-    record.container_short = reader.first(&ABBREV, journal);
-    record.publisher = reader.first(&PUBLISHER, journal);
-    record.issn = ISSN
+    record.extra_mut().container_short = reader.first(&ABBREV, journal);
+    record.extra_mut().publisher = reader.first(&PUBLISHER, journal);
+    record.extra_mut().issn = ISSN
         .find_iter(journal)
         .map(|(_, inner)| reader.field(inner_text(&journal[inner.clone()]), journal, inner))
         .collect();
@@ -240,10 +240,10 @@ pub fn read(file: FileId, text: &str) -> PageReading {
         let value = inner_text(&meta[inner.clone()]);
         match attribute(&meta[whole], "pub-id-type").unwrap_or("") {
             "doi" => record.doi = Doi::parse(&value).map(|d| reader.field(d, meta, inner)),
-            "pmid" => record.pmid = Some(reader.field(value, meta, inner)),
+            "pmid" => record.extra_mut().pmid = Some(reader.field(value, meta, inner)),
             "pmc" | "pmcid" => {
                 let digits = value.trim_start_matches("PMC").to_owned();
-                record.pmcid = Some(reader.field(format!("PMC{digits}"), meta, inner));
+                record.extra_mut().pmcid = Some(reader.field(format!("PMC{digits}"), meta, inner));
             }
             _ => {}
         }

@@ -213,7 +213,7 @@ pub fn reference_line(record: &Record) -> String {
         .take(3)
         .map(|a| {
             if a.value.given.is_empty() {
-                a.value.family.clone()
+                a.value.family.to_string()
             } else {
                 format!("{}, {}", a.value.family, a.value.given)
             }

@@ -11,6 +11,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use compact_str::CompactString;
 use regex::Regex;
 
 use super::doi::Doi;
@@ -41,7 +42,7 @@ pub fn person_from_family_given(family: &str, given: &str, suffix: &str) -> Opti
             given = format!("{given}, {suffix}");
         }
     }
-    Some(Person { family, given })
+    Some(Person::new(family, given))
 }
 
 /// Reads a name written `Family, Given` or `Family, Given, Suffix` (RIS, and the inverted form
@@ -171,10 +172,11 @@ impl FieldSink<'_> {
         Field::new(value, self.at(range), Confidence::High)
     }
 
-    /// A text field, whitespace collapsed; `None` when nothing is left.
-    pub fn text(&self, value: &str, range: Range<u32>) -> Option<Field<String>> {
+    /// A text field, whitespace collapsed; `None` when nothing is left. Short fields are
+    /// `CompactString`s (see [`crate::corpus::record::Record`]), long ones `String`s.
+    pub fn text<T: From<String>>(&self, value: &str, range: Range<u32>) -> Option<Field<T>> {
         let value = collapse_whitespace(value);
-        (!value.is_empty()).then(|| self.field(value, range))
+        (!value.is_empty()).then(|| self.field(T::from(value), range))
     }
 
     pub fn doi(&mut self, record: &mut Record, value: &str, range: Range<u32>) {
@@ -249,9 +251,9 @@ impl FieldSink<'_> {
         }
     }
 
-    pub fn pages(&self, value: &str, range: Range<u32>) -> Option<Field<String>> {
+    pub fn pages(&self, value: &str, range: Range<u32>) -> Option<Field<CompactString>> {
         let pages = normalise_pages(&collapse_whitespace(value));
-        (!pages.is_empty()).then(|| self.field(pages, range))
+        (!pages.is_empty()).then(|| self.field(pages.into(), range))
     }
 
     /// The year of a date value; a date with no year in it is reported and left out.
@@ -368,7 +370,7 @@ pub fn render(text: &str, records: &[Record], problems: &[Problem]) -> String {
             .iter()
             .map(|a| {
                 if a.value.given.is_empty() {
-                    a.value.family.clone()
+                    a.value.family.to_string()
                 } else {
                     format!("{}, {}", a.value.family, a.value.given)
                 }
@@ -378,7 +380,9 @@ pub fn render(text: &str, records: &[Record], problems: &[Problem]) -> String {
         if record.et_al {
             authors.push_str(" et al.");
         }
-        let text_of = |f: &Option<Field<String>>| f.as_ref().map_or("-".to_owned(), |f| f.value.clone());
+        fn text_of<T: std::fmt::Display>(f: &Option<Field<T>>) -> String {
+            f.as_ref().map_or("-".to_owned(), |f| f.value.to_string())
+        }
         let mut container = text_of(&record.container_title);
         if let Some(short) = &record.extra().container_short {
             let _ = write!(container, " ({})", short.value);

@@ -183,11 +183,11 @@ impl Candidates {
         record.abstract_text = abstract_text;
         record.extra_mut().pmid = pmid;
         record.year = best(&self.year);
-        record.container_title = best(&self.container_title);
-        record.extra_mut().container_short = best(&self.container_short);
-        record.volume = best(&self.volume);
-        record.issue = best(&self.issue);
-        record.pages = best(&self.pages);
+        record.container_title = best(&self.container_title).map(Field::convert);
+        record.extra_mut().container_short = best(&self.container_short).map(Field::convert);
+        record.volume = best(&self.volume).map(Field::convert);
+        record.issue = best(&self.issue).map(Field::convert);
+        record.pages = best(&self.pages).map(Field::convert);
         record.extra_mut().pmcid = best(&self.pmcid);
         record.extra_mut().publisher = best(&self.publisher);
         record.extra_mut().corresponding_author = best(&self.corresponding_author);

@@ -86,7 +86,7 @@ fn authors(file: FileId, text: &str, stmt: &str) -> Vec<Field<Person>> {
                 } else {
                     given.join(" ")
                 };
-                Person { family, given }
+                Person::new(family, given)
             }
             // A name with no parts marked is read only when it has the shape of one name.
             None => match super::names::parse_given_first(&inner_text(&scope[inner])) {

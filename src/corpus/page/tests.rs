@@ -34,18 +34,21 @@ fn render_record(r: &Record, out: &mut String) {
     if let Some(y) = &r.year {
         parts.push(format!("year={}", y.value));
     }
-    for (name, field) in [
-        ("container", &r.container_title),
-        ("short", &r.extra().container_short),
-        ("volume", &r.volume),
-        ("issue", &r.issue),
-        ("pages", &r.pages),
-        ("pmid", &r.extra().pmid),
-        ("pmcid", &r.extra().pmcid),
-        ("publisher", &r.extra().publisher),
+    fn text<T: std::ops::Deref<Target = str>>(field: &Option<Field<T>>) -> Option<&str> {
+        field.as_ref().map(|f| &*f.value)
+    }
+    for (name, value) in [
+        ("container", text(&r.container_title)),
+        ("short", text(&r.extra().container_short)),
+        ("volume", text(&r.volume)),
+        ("issue", text(&r.issue)),
+        ("pages", text(&r.pages)),
+        ("pmid", text(&r.extra().pmid)),
+        ("pmcid", text(&r.extra().pmcid)),
+        ("publisher", text(&r.extra().publisher)),
     ] {
-        if let Some(f) = field {
-            parts.push(format!("{name}={:?}", f.value));
+        if let Some(value) = value {
+            parts.push(format!("{name}={value:?}"));
         }
     }
     if let Some(d) = &r.doi {

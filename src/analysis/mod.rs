@@ -179,7 +179,13 @@ pub fn one_line(record: &Record) -> String {
 /// Keys close to an unknown one, for "did you mean": keys sharing its first two thirds, else
 /// its first six, four, three or two letters, ranked by edit distance. Looking only at a sorted slice of keys keeps
 /// this fast on 100,000 records, at the price of missing typos in the first two letters.
+/// The answer is kept with the corpus, so a manuscript that keeps citing an unknown key pays
+/// for its suggestions once, not at every keystroke.
 pub fn did_you_mean(corpus: &Corpus, unknown: &str, limit: usize) -> Vec<RecordId> {
+    corpus.memo.suggestions(unknown, limit, || close_keys(corpus, unknown, limit)).to_vec()
+}
+
+fn close_keys(corpus: &Corpus, unknown: &str, limit: usize) -> Vec<RecordId> {
     let lower = unknown.to_lowercase();
     let max_distance = 2 + lower.chars().count() / 4;
     // Typos are mostly late in a key: long shared prefixes are tried first, so keys such as

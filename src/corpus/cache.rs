@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 /// Bumped whenever the record model, a reader's output or this format changes, so that a
 /// cache written by another refls is never mistaken for this one's.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 const MAGIC: &[u8; 8] = b"reflsidx";
 

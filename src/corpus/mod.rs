@@ -67,6 +67,33 @@ pub struct SourceFile {
     /// `(byte offset, zero-based line, byte offset of that line's start)` of every anchor in
     /// this file, sorted by offset.
     anchor_lines: Box<[(u32, u32, u32)]>,
+    /// `anchor_ends[i]`: where the anchor of `anchor_lines[i]` ends, and its columns in both
+    /// encodings a client may ask for, so that an anchor becomes a client range without
+    /// reading the file again (diagnostics point at dozens of entries of a 50 MB bibliography
+    /// at every keystroke; see [`SourceFile::anchor_position`]).
+    anchor_ends: Box<[AnchorEnd]>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct AnchorEnd {
+    /// Byte offset of the end; `u32::MAX` when the columns could not be worked out.
+    end: u32,
+    line: u32,
+    start_utf16: u32,
+    end_utf8: u32,
+    end_utf16: u32,
+}
+
+/// An anchor's start and end as zero-based lines and columns, in UTF-8 bytes and UTF-16 code
+/// units (what the LSP calls a position in either encoding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AnchorPosition {
+    pub start_line: u32,
+    pub start_utf8: u32,
+    pub start_utf16: u32,
+    pub end_line: u32,
+    pub end_utf8: u32,
+    pub end_utf16: u32,
 }
 
 /// Zero-based line numbers of `offsets` (sorted) in `text`; lines end at `\n`, `\r\n` or a
@@ -90,17 +117,55 @@ fn lines_of(text: &str, offsets: &[u32]) -> Vec<(u32, u32, u32)> {
     res
 }
 
+/// The end of the anchor `offset..end`, whose line `line` starts at `line_start`: lines end
+/// at `\n`, `\r\n` or a lone `\r`, as in [`lines_of`].
+fn anchor_end(text: &str, offset: u32, line: u32, line_start: u32, end: u32) -> AnchorEnd {
+    let unknown = AnchorEnd { end: u32::MAX, ..AnchorEnd::default() };
+    let Some(slice) = text.get(line_start as usize..end as usize) else { return unknown };
+    let start = (offset - line_start) as usize;
+    let (mut line, mut utf8, mut utf16, mut start_utf16) = (line, 0u32, 0u32, None);
+    let mut chars = slice.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if i == start {
+            start_utf16 = Some(utf16);
+        }
+        let is_break = c == '\n' || (c == '\r' && chars.peek().map(|&(_, next)| next) != Some('\n'));
+        if is_break {
+            line += 1;
+            (utf8, utf16) = (0, 0);
+        } else {
+            utf8 += c.len_utf8() as u32;
+            utf16 += c.len_utf16() as u32;
+        }
+    }
+    if start == slice.len() {
+        start_utf16 = Some(utf16);
+    }
+    match start_utf16 {
+        Some(start_utf16) => AnchorEnd { end, line, start_utf16, end_utf8: utf8, end_utf16: utf16 },
+        None => unknown,
+    }
+}
+
 impl SourceFile {
     fn new(id: FileId, path: String, origin: Origin, text: &str, reading: &FileReading) -> SourceFile {
-        let mut offsets: Vec<u32> = reading
+        let mut anchors: Vec<(u32, u32)> = reading
             .documents
             .iter()
             .chain(&reading.cited)
-            .flat_map(|r| r.anchors.iter().map(|a| a.range.start))
+            .flat_map(|r| r.anchors.iter().map(|a| (a.range.start, a.range.end)))
             .collect();
-        offsets.sort_unstable();
-        offsets.dedup();
-        SourceFile { id, path, origin, anchor_lines: lines_of(text, &offsets).into_boxed_slice() }
+        // Anchors sharing a start keep the furthest end.
+        anchors.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        anchors.dedup_by_key(|a| a.0);
+        let offsets: Vec<u32> = anchors.iter().map(|a| a.0).collect();
+        let anchor_lines = lines_of(text, &offsets);
+        let anchor_ends = anchor_lines
+            .iter()
+            .zip(&anchors)
+            .map(|(&(offset, line, line_start), &(_, end))| anchor_end(text, offset, line, line_start, end))
+            .collect();
+        SourceFile { id, path, origin, anchor_lines: anchor_lines.into_boxed_slice(), anchor_ends }
     }
 
     /// Zero-based line of an anchor's offset (0 for offsets that are not anchors).
@@ -114,6 +179,22 @@ impl SourceFile {
         let i = self.anchor_lines.binary_search_by_key(&offset, |&(o, _, _)| o).ok()?;
         let (_, line, start) = self.anchor_lines[i];
         Some((line, start))
+    }
+
+    /// Where the anchor `range` starts and ends, as the file was read. `None` when `range` is
+    /// not an anchor of this file (then the file must be read to convert it).
+    pub fn anchor_position(&self, range: &std::ops::Range<u32>) -> Option<AnchorPosition> {
+        let i = self.anchor_lines.binary_search_by_key(&range.start, |&(o, _, _)| o).ok()?;
+        let (offset, line, line_start) = self.anchor_lines[i];
+        let end = self.anchor_ends[i];
+        (range.end == end.end).then_some(AnchorPosition {
+            start_line: line,
+            start_utf8: offset - line_start,
+            start_utf16: end.start_utf16,
+            end_line: end.line,
+            end_utf8: end.end_utf8,
+            end_utf16: end.end_utf16,
+        })
     }
 
     /// The file name without directories or extension, for fallback keys.
@@ -149,6 +230,61 @@ pub struct Corpus {
     pub ambiguous: Vec<(String, Vec<RecordId>)>,
     pub index: Index,
     pub problems: Vec<FileProblem>,
+    /// Answers derived from this corpus alone, kept while it lives (see [`Memo`]).
+    pub memo: Memo,
+}
+
+/// An unknown key and how many suggestions were asked for.
+type SuggestionQuery = (Box<str>, usize);
+
+/// Answers that depend only on the corpus, computed on first use and kept with it: a corpus
+/// never changes once built (a change builds a new one), so they can never go stale. They are
+/// what every keystroke would otherwise recompute, such as the "did you mean" keys of the
+/// unknown keys a manuscript keeps citing (issue 11: at 100,000 records they were most of an
+/// edit's diagnostics time).
+#[derive(Default)]
+pub struct Memo {
+    suggestions: std::sync::Mutex<HashMap<SuggestionQuery, Arc<[RecordId]>>>,
+    /// The path a file is shown under (resolved links, or the seeds' copy on disk): resolving
+    /// it took several system calls for every location a diagnostic or hover points at.
+    paths: std::sync::Mutex<HashMap<FileId, Option<std::path::PathBuf>>>,
+}
+
+impl Memo {
+    /// Bounds the memo: a session typing many different unknown keys must not grow it forever.
+    const MAX_SUGGESTIONS: usize = 4_096;
+
+    /// The keys close to `unknown` (at most `limit`), computed by `compute` the first time.
+    pub fn suggestions(&self, unknown: &str, limit: usize, compute: impl FnOnce() -> Vec<RecordId>) -> Arc<[RecordId]> {
+        // A panic elsewhere while the lock was held leaves a map of complete entries.
+        let lock = || self.suggestions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = lock().get(&(unknown.into(), limit)) {
+            return found.clone();
+        }
+        // Computed outside the lock: two requests may both compute one key, never wait.
+        let found: Arc<[RecordId]> = compute().into();
+        let mut memo = lock();
+        if memo.len() >= Self::MAX_SUGGESTIONS {
+            memo.clear();
+        }
+        memo.insert((unknown.into(), limit), found.clone());
+        found
+    }
+
+    /// The path `file` is shown under, computed by `compute` the first time.
+    pub fn path(
+        &self,
+        file: FileId,
+        compute: impl FnOnce() -> Option<std::path::PathBuf>,
+    ) -> Option<std::path::PathBuf> {
+        let lock = || self.paths.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(found) = lock().get(&file) {
+            return found.clone();
+        }
+        let found = compute();
+        lock().insert(file, found.clone());
+        found
+    }
 }
 
 /// What one file yields before the corpus-wide passes.
@@ -677,6 +813,35 @@ mod tests {
             .map(|(path, text)| Input { path: (*path).to_owned(), text: (*text).to_owned(), origin: Origin::Workspace })
             .collect();
         Corpus::build(inputs, Vec::new())
+    }
+
+    /// An anchor's columns are kept in both encodings: an entry with an umlaut before its
+    /// end, a wide character and line breaks of every kind.
+    #[test]
+    fn anchors_know_their_columns() {
+        let bib = "% notes\n@article{plain2020,\n  title = {Plain},\n}\n@book{müller2021,\r\n  title = {𝔸 Umlaut}}\n";
+        let corpus = corpus(&[("refs.bib", bib)]);
+        let anchor = |key: &str| {
+            let id = (0..corpus.records.len()).map(|i| RecordId(i as u32)).find(|&id| corpus.key(id) == key).unwrap();
+            corpus.record(id).anchor().clone()
+        };
+        let plain = anchor("plain2020");
+        let file = corpus.file(plain.file);
+        // The entry runs from `@article` on line 1 to its closing brace on line 3.
+        assert_eq!(
+            &bib[plain.range.start as usize..plain.range.end as usize],
+            "@article{plain2020,\n  title = {Plain},\n}"
+        );
+        let at = file.anchor_position(&plain.range).unwrap();
+        assert_eq!((at.start_line, at.start_utf8, at.start_utf16), (1, 0, 0));
+        assert_eq!((at.end_line, at.end_utf8, at.end_utf16), (3, 1, 1));
+        // A range that is not the anchor's is not vouched for.
+        assert_eq!(file.anchor_position(&(plain.range.start..plain.range.end + 1)), None);
+        let umlaut = anchor("müller2021");
+        let at = file.anchor_position(&umlaut.range).unwrap();
+        assert_eq!((at.start_line, at.start_utf8, at.start_utf16), (4, 0, 0));
+        // `  title = {𝔸 Umlaut}}`: 𝔸 is 4 bytes and 2 UTF-16 units.
+        assert_eq!((at.end_line, at.end_utf8, at.end_utf16), (5, 24, 22));
     }
 
     /// A saved page in the shape of a PubMed Central article: title, then an identifier block.

@@ -436,8 +436,8 @@ fn identifiers_differ(a: &Record, b: &Record) -> bool {
         matches!((x, y), (Some(x), Some(y)) if x != y)
     }
     differ(a.doi(), b.doi())
-        || differ(a.pmid.as_ref().map(|f| &f.value), b.pmid.as_ref().map(|f| &f.value))
-        || differ(a.pmcid.as_ref().map(|f| &f.value), b.pmcid.as_ref().map(|f| &f.value))
+        || differ(a.extra().pmid.as_ref().map(|f| &f.value), b.extra().pmid.as_ref().map(|f| &f.value))
+        || differ(a.extra().pmcid.as_ref().map(|f| &f.value), b.extra().pmcid.as_ref().map(|f| &f.value))
 }
 
 /// Whether two records found by the same title can be one work: when both show a first
@@ -569,15 +569,19 @@ impl Corpus {
             let Some(citing) = document_of_file[file] else { continue };
             let cited = corpus.add_or_merge(record, &mut by_doi, &mut by_pmid, &mut by_title);
             if cited != citing {
-                if !corpus.records[citing.0 as usize].cites.contains(&cited) {
-                    Arc::make_mut(&mut corpus.records[citing.0 as usize]).cites.push(cited);
+                if !corpus.records[citing.0 as usize].extra().cites.contains(&cited) {
+                    Arc::make_mut(&mut corpus.records[citing.0 as usize]).extra_mut().cites.push(cited);
                 }
                 // Cited works arrive grouped by citing document, so a repeat is the last entry.
-                if corpus.records[cited.0 as usize].cited_by.last() != Some(&citing) {
-                    Arc::make_mut(&mut corpus.records[cited.0 as usize]).cited_by.push(citing);
+                if corpus.records[cited.0 as usize].extra().cited_by.last() != Some(&citing) {
+                    Arc::make_mut(&mut corpus.records[cited.0 as usize]).extra_mut().cited_by.push(citing);
                 }
             }
         }
+        // The merge tables hold a copy of every DOI and normalised title (20 MiB at 100,000
+        // entries); dropped here, they are not kept beside the index while it is built, the
+        // peak of a cold start (issue 11).
+        drop((by_doi, by_pmid, by_title));
         tracing::debug!("merged and linked {} records at {:?}", corpus.records.len(), t0.elapsed());
         corpus.assign_keys();
         tracing::debug!("keys at {:?}", t0.elapsed());
@@ -600,7 +604,7 @@ impl Corpus {
         // never a record whose identifiers name another work.
         let existing = [
             record.doi().and_then(|d| by_doi.get(d)).copied(),
-            record.pmid.as_ref().and_then(|p| by_pmid.get(&p.value)).copied(),
+            record.extra().pmid.as_ref().and_then(|p| by_pmid.get(&p.value)).copied(),
             title
                 .as_ref()
                 .and_then(|t| by_title.get(t))
@@ -625,7 +629,7 @@ impl Corpus {
         if let Some(doi) = merged.doi() {
             by_doi.entry(doi.clone()).or_insert(id);
         }
-        if let Some(pmid) = &merged.pmid {
+        if let Some(pmid) = &merged.extra().pmid {
             by_pmid.entry(pmid.value.clone()).or_insert(id);
         }
         if let Some(title) = title_identity(merged) {
@@ -642,7 +646,7 @@ impl Corpus {
     fn assign_keys(&mut self) {
         let mut claims: Vec<Vec<String>> = Vec::with_capacity(self.records.len());
         for record in &self.records {
-            let mut names: Vec<String> = record.given_key.iter().chain(&record.alias_keys).cloned().collect();
+            let mut names: Vec<String> = record.given_key.iter().chain(&record.extra().alias_keys).cloned().collect();
             let from_page =
                 record.anchors.iter().any(|a| !SourceKind::from_path(&self.file(a.file).path).is_bibliography());
             if names.is_empty() || from_page {
@@ -683,10 +687,10 @@ impl Corpus {
             if let Some(doi) = record.doi() {
                 names.push(format!("doi:{doi}"));
             }
-            if let Some(pmid) = &record.pmid {
+            if let Some(pmid) = &record.extra().pmid {
                 names.push(format!("pmid:{}", pmid.value));
             }
-            if let Some(pmcid) = &record.pmcid {
+            if let Some(pmcid) = &record.extra().pmcid {
                 names.push(format!("pmcid:{}", pmcid.value));
             }
             keys.push(names);

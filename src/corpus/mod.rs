@@ -499,6 +499,9 @@ impl Corpus {
             misses.extend(miss.map(|stamp| (stamp, i)));
             res.push(file);
         }
+        // The files' text and the readers' temporaries are freed by now.
+        drop(inputs);
+        crate::memory::release_free_memory();
         tracing::debug!("read {} files in {:?}", res.len(), t0.elapsed());
         (res, misses)
     }
@@ -585,7 +588,11 @@ impl Corpus {
         tracing::debug!("merged and linked {} records at {:?}", corpus.records.len(), t0.elapsed());
         corpus.assign_keys();
         tracing::debug!("keys at {:?}", t0.elapsed());
+        // The index's temporary term maps are the peak of a cold start: built on memory the
+        // merge tables gave back rather than beside it.
+        crate::memory::release_free_memory();
         corpus.index = Index::build(&corpus.records, &corpus.keys);
+        crate::memory::release_free_memory();
         tracing::debug!("index at {:?}", t0.elapsed());
         corpus.problems = problems;
         corpus

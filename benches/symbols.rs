@@ -69,7 +69,7 @@ fn main() {
     for i in (0..corpus.records.len()).step_by(500) {
         let record = corpus.record(RecordId(i as u32));
         if let Some(author) = record.authors.first() {
-            queries.push(author.value.family.clone());
+            queries.push(author.value.family.to_string());
             if let Some(year) = record.year() {
                 queries.push(format!("{} {year}", author.value.family));
             }

@@ -17,13 +17,13 @@ fn main() {
             doc.et_al
         )
         .unwrap();
-        writeln!(out, "corr {:?}", doc.corresponding_author.as_ref().map(|f| &f.value)).unwrap();
+        writeln!(out, "corr {:?}", doc.extra().corresponding_author.as_ref().map(|f| &f.value)).unwrap();
         writeln!(out, "year {:?}", doc.year.as_ref().map(|f| f.value)).unwrap();
         writeln!(
             out,
             "container {:?} short {:?}",
             doc.container_title.as_ref().map(|f| &f.value),
-            doc.container_short.as_ref().map(|f| &f.value)
+            doc.extra().container_short.as_ref().map(|f| &f.value)
         )
         .unwrap();
         writeln!(
@@ -38,15 +38,15 @@ fn main() {
             out,
             "doi {:?} pmid {:?} pmcid {:?}",
             doc.doi.as_ref().map(|f| f.value.to_string()),
-            doc.pmid.as_ref().map(|f| &f.value),
-            doc.pmcid.as_ref().map(|f| &f.value)
+            doc.extra().pmid.as_ref().map(|f| &f.value),
+            doc.extra().pmcid.as_ref().map(|f| &f.value)
         )
         .unwrap();
         writeln!(
             out,
             "issn {:?} publisher {:?}",
-            doc.issn.iter().map(|f| &f.value).collect::<Vec<_>>(),
-            doc.publisher.as_ref().map(|f| &f.value)
+            doc.extra().issn.iter().map(|f| &f.value).collect::<Vec<_>>(),
+            doc.extra().publisher.as_ref().map(|f| &f.value)
         )
         .unwrap();
         writeln!(

@@ -142,7 +142,7 @@ fn write_table(out: &mut dyn Write, corpus: &Corpus) -> std::io::Result<()> {
             if record.authors.len() > 1 || record.et_al {
                 format!("{} et al.", a.value.family)
             } else {
-                a.value.family.clone()
+                a.value.family.to_string()
             }
         });
         let where_from = match record.doi() {

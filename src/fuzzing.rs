@@ -59,21 +59,21 @@ fn check_record(text: &str, record: &Record) {
     for f in &record.authors {
         assert_location(text, &f.at, "author");
     }
-    for f in record.issn.iter().chain(&record.keywords) {
+    for f in record.extra().issn.iter().chain(&record.keywords) {
         assert_location(text, &f.at, "issn or keyword");
     }
     opt(text, &record.title, "title");
-    opt(text, &record.corresponding_author, "corresponding author");
+    opt(text, &record.extra().corresponding_author, "corresponding author");
     opt(text, &record.year, "year");
     opt(text, &record.container_title, "container title");
-    opt(text, &record.container_short, "container short");
+    opt(text, &record.extra().container_short, "container short");
     opt(text, &record.volume, "volume");
     opt(text, &record.issue, "issue");
     opt(text, &record.pages, "pages");
     opt(text, &record.doi, "doi");
-    opt(text, &record.pmid, "pmid");
-    opt(text, &record.pmcid, "pmcid");
-    opt(text, &record.publisher, "publisher");
+    opt(text, &record.extra().pmid, "pmid");
+    opt(text, &record.extra().pmcid, "pmcid");
+    opt(text, &record.extra().publisher, "publisher");
     opt(text, &record.abstract_text, "abstract");
     if let Some(doi) = record.doi() {
         assert_canonical_doi(doi);

@@ -16,3 +16,4 @@ pub mod corpus;
 pub mod fuzzing;
 pub mod lsp;
 pub mod manuscript;
+pub mod memory;

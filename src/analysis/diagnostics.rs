@@ -95,10 +95,11 @@ pub fn limited(corpus: &Corpus, manuscript: &Manuscript, limit: usize) -> (Vec<D
                 let record = corpus.record(id);
                 if record.kind == RecordKind::Cited {
                     // A much-cited work has hundreds of citing documents; three are named.
-                    let shown = &record.cited_by[..record.cited_by.len().min(3)];
+                    let cited_by = &record.extra().cited_by;
+                    let shown = &cited_by[..cited_by.len().min(3)];
                     let mut citing: Vec<String> = shown.iter().map(|&c| corpus.key(c).to_owned()).collect();
-                    if record.cited_by.len() > shown.len() {
-                        citing.push(format!("{} more", record.cited_by.len() - shown.len()));
+                    if cited_by.len() > shown.len() {
+                        citing.push(format!("{} more", cited_by.len() - shown.len()));
                     }
                     res.push(Diagnostic {
                         range: citation.range.clone(),

@@ -161,10 +161,10 @@ pub fn record_markdown(corpus: &Corpus, id: RecordId, link: Linker) -> String {
     if let Some(doi) = record.doi() {
         ids.push(format!("[doi:{}]({})", escape(doi.as_str()), doi.url()));
     }
-    if let Some(pmid) = &record.pmid {
+    if let Some(pmid) = &record.extra().pmid {
         ids.push(format!("PMID [{0}](https://pubmed.ncbi.nlm.nih.gov/{0}/)", pmid.value));
     }
-    if let Some(pmcid) = &record.pmcid {
+    if let Some(pmcid) = &record.extra().pmcid {
         ids.push(format!("PMCID [{0}](https://pmc.ncbi.nlm.nih.gov/articles/{0}/)", pmcid.value));
     }
     if !ids.is_empty() {
@@ -187,7 +187,7 @@ pub fn record_markdown(corpus: &Corpus, id: RecordId, link: Linker) -> String {
             let _ = write!(res, "Known only from a reference list: {}", sources.join(", "));
         }
     }
-    match record.cited_by.len() {
+    match record.extra().cited_by.len() {
         0 => res.push('\n'),
         1 => res.push_str(" · cited by 1 corpus document\n"),
         n => {
@@ -202,7 +202,8 @@ pub fn record_markdown(corpus: &Corpus, id: RecordId, link: Linker) -> String {
 /// and pages are shown only after a journal: alone, "4." reads as an artefact.
 pub fn reference_line(record: &Record) -> String {
     let container = record.container().map(plain_text);
-    if record.authors.is_empty() && record.year().is_none() && container.is_none() && record.publisher.is_none() {
+    if record.authors.is_empty() && record.year().is_none() && container.is_none() && record.extra().publisher.is_none()
+    {
         return String::new();
     }
     let mut res = String::new();
@@ -212,7 +213,7 @@ pub fn reference_line(record: &Record) -> String {
         .take(3)
         .map(|a| {
             if a.value.given.is_empty() {
-                a.value.family.clone()
+                a.value.family.to_string()
             } else {
                 format!("{}, {}", a.value.family, a.value.given)
             }
@@ -246,7 +247,7 @@ pub fn reference_line(record: &Record) -> String {
         }
         end_sentence(&mut res);
     }
-    if let Some(publisher) = &record.publisher {
+    if let Some(publisher) = &record.extra().publisher {
         let _ = write!(res, " {}", escape(&publisher.value));
     }
     end_sentence(&mut res);

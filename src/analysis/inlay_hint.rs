@@ -74,7 +74,7 @@ pub(super) fn author_year(record: &Record) -> Option<String> {
         return None;
     }
     let mut res = match (record.authors.len(), record.et_al) {
-        (1, false) => first.clone(),
+        (1, false) => first.to_string(),
         (2, false) => format!("{first} & {}", record.authors[1].value.family),
         _ => format!("{first} et al."),
     };

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 /// Bumped whenever the record model, a reader's output or this format changes, so that a
 /// cache written by another refls is never mistaken for this one's.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 5;
 
 const MAGIC: &[u8; 8] = b"reflsidx";
 
@@ -47,48 +47,24 @@ pub struct Stamp {
     pub hash: u64,
 }
 
+/// What comes before the records: enough to tell whether the entry is the one wanted without
+/// decoding a single record.
 #[derive(Deserialize)]
-struct Entry {
+struct Head {
     stamp: Stamp,
     source: SourceFile,
-    #[serde(deserialize_with = "shared_records")]
-    documents: Vec<Arc<Record>>,
-    #[serde(deserialize_with = "shared_records")]
-    cited: Vec<Arc<Record>>,
+    documents: u32,
+    cited: u32,
     problems: Vec<StoredProblem>,
 }
 
-/// Decodes a list of records straight into `Arc`s, one at a time: a `Vec<Record>` moved into
-/// `Arc`s afterwards held every record twice at the peak of a warm start (issue 11). (Serde's
-/// `rc` feature would do the same, but switching it on rebuilds every crate that uses serde.)
-fn shared_records<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Arc<Record>>, D::Error> {
-    struct Records;
-    impl<'de> serde::de::Visitor<'de> for Records {
-        type Value = Vec<Arc<Record>>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a list of records")
-        }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            // The length comes from the file; a damaged one must not reserve gigabytes.
-            let mut res = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 20));
-            while let Some(record) = seq.next_element::<Record>()? {
-                res.push(Arc::new(record));
-            }
-            Ok(res)
-        }
-    }
-    deserializer.deserialize_seq(Records)
-}
-
-/// An [`Entry`] as written, borrowing the reading instead of copying it (a copy of every
-/// record of a large file would double the memory while the cache is written). Serialises to
-/// the same bytes as an `Entry`.
+/// A [`Head`] as written, borrowing the reading. Serialises to the same bytes as a `Head`.
 #[derive(Serialize)]
-struct EntryRef<'a> {
+struct HeadRef<'a> {
     stamp: &'a Stamp,
     source: &'a SourceFile,
-    documents: Vec<&'a Record>,
-    cited: Vec<&'a Record>,
+    documents: u32,
+    cited: u32,
     problems: Vec<StoredProblemRef<'a>>,
 }
 
@@ -168,72 +144,29 @@ impl Cache {
     /// The reading stored for exactly this stamp, with its records moved to file `id`.
     pub fn load(&self, stamp: &Stamp, id: FileId) -> Option<ReadFile> {
         let file = self.entry_path(&stamp.path);
-        let bytes = std::fs::read(&file).ok()?;
-        let entry = match decode(&bytes) {
-            Ok(entry) => entry,
+        let opened = std::fs::File::open(&file).ok()?;
+        match decode(std::io::BufReader::with_capacity(1 << 16, opened), stamp, id) {
+            Ok(Some(read)) => Some(read),
+            Ok(None) => {
+                tracing::debug!("cache {}: {} changed; read again", file.display(), stamp.path);
+                None
+            }
             Err(why) => {
                 tracing::warn!("cache {} ignored: {why}", file.display());
-                return None;
+                None
             }
-        };
-        if entry.stamp != *stamp {
-            tracing::debug!("cache {}: {} changed; read again", file.display(), stamp.path);
-            return None;
         }
-        let Entry { mut source, mut documents, mut cited, problems, .. } = entry;
-        for record in documents.iter_mut().chain(cited.iter_mut()) {
-            // Just decoded, so not shared: `make_mut` does not copy.
-            Arc::make_mut(record).set_file(id);
-        }
-        source.id = id;
-        let Some(problems) = problems
-            .into_iter()
-            .map(|p| {
-                let code = intern_code(p.code)?;
-                Some(Problem { severity: p.severity, code, message: p.message, range: p.range })
-            })
-            .collect::<Option<Vec<Problem>>>()
-        else {
-            tracing::warn!("cache {} ignored: a problem code is not one refls writes", file.display());
-            return None;
-        };
-        Some(ReadFile { source, reading: FileReading { documents, cited, problems } })
     }
 
     /// Stores a reading. Written to a temporary file and renamed, so a reader never sees half
     /// an entry; failures are logged and otherwise ignored (the cache only saves time).
     pub fn store(&self, stamp: &Stamp, file: &ReadFile) {
-        let entry = EntryRef {
-            stamp,
-            source: &file.source,
-            documents: file.reading.documents.iter().map(|r| &**r).collect(),
-            cited: file.reading.cited.iter().map(|r| &**r).collect(),
-            problems: file
-                .reading
-                .problems
-                .iter()
-                .map(|p| StoredProblemRef { severity: p.severity, code: p.code, message: &p.message, range: &p.range })
-                .collect(),
-        };
-        let payload = match postcard::to_stdvec(&entry) {
-            Ok(payload) => payload,
-            Err(err) => {
-                tracing::warn!("cache: {} not stored: {err}", stamp.path);
-                return;
-            }
-        };
-        let mut header = Vec::with_capacity(20);
-        header.extend_from_slice(MAGIC);
-        header.extend_from_slice(&VERSION.to_le_bytes());
-        header.extend_from_slice(&content_hash(&payload).to_le_bytes());
         let target = self.entry_path(&stamp.path);
         let temporary = target.with_extension(format!("tmp{}", std::process::id()));
         let written = std::fs::create_dir_all(&self.dir)
             .and_then(|()| {
-                use std::io::Write;
-                let mut out = std::fs::File::create(&temporary)?;
-                out.write_all(&header)?;
-                out.write_all(&payload)
+                let out = std::fs::File::create(&temporary)?;
+                encode(std::io::BufWriter::with_capacity(1 << 16, out), stamp, file)
             })
             .and_then(|()| std::fs::rename(&temporary, &target));
         match written {
@@ -246,20 +179,133 @@ impl Cache {
     }
 }
 
-fn decode(bytes: &[u8]) -> Result<Entry, String> {
-    if bytes.len() < 20 || &bytes[..8] != MAGIC {
+/// The longest frame a reader accepts, so that a damaged length cannot make it allocate
+/// gigabytes. A record is a few KiB; the head holds a file's problems (one per broken entry).
+const MAX_FRAME: usize = 256 << 20;
+
+/// Frames as written and read: a `u32` length, then that many bytes of postcard, every frame
+/// hashed in order so that the checksum at the end covers the whole entry.
+struct Frames<T> {
+    io: T,
+    #[allow(deprecated)]
+    hasher: std::hash::SipHasher,
+    buf: Vec<u8>,
+}
+
+impl<T> Frames<T> {
+    #[allow(deprecated)]
+    fn new(io: T) -> Frames<T> {
+        Frames { io, hasher: std::hash::SipHasher::new(), buf: Vec::new() }
+    }
+}
+
+impl<W: std::io::Write> Frames<W> {
+    fn put<V: Serialize + ?Sized>(&mut self, value: &V) -> std::io::Result<()> {
+        self.buf.clear();
+        self.buf = postcard::to_extend(value, std::mem::take(&mut self.buf)).map_err(std::io::Error::other)?;
+        let len = u32::try_from(self.buf.len()).map_err(std::io::Error::other)?.to_le_bytes();
+        self.hasher.write(&len);
+        self.hasher.write(&self.buf);
+        self.io.write_all(&len)?;
+        self.io.write_all(&self.buf)
+    }
+}
+
+impl<R: std::io::Read> Frames<R> {
+    fn take<V: serde::de::DeserializeOwned>(&mut self) -> Result<V, String> {
+        let mut len = [0; 4];
+        self.io.read_exact(&mut len).map_err(|err| format!("truncated: {err}"))?;
+        let n = u32::from_le_bytes(len) as usize;
+        if n > MAX_FRAME {
+            return Err(format!("a frame of {n} bytes (damaged file)"));
+        }
+        self.buf.resize(n, 0);
+        self.io.read_exact(&mut self.buf).map_err(|err| format!("truncated: {err}"))?;
+        self.hasher.write(&len);
+        self.hasher.write(&self.buf);
+        postcard::from_bytes(&self.buf).map_err(|err| format!("undecodable: {err}"))
+    }
+}
+
+/// Writes an entry as it is encoded, one record at a time: encoding the whole entry into one
+/// buffer first put a second copy of a large bibliography's records (50 MB at 100,000
+/// entries) in memory beside them while the index was being built (issue 11).
+///
+/// The layout: magic, [`VERSION`], a [`Head`] frame, one frame per record (documents, then
+/// cited works), and the SipHash of all frames.
+fn encode(out: impl std::io::Write, stamp: &Stamp, file: &ReadFile) -> std::io::Result<()> {
+    let reading = &file.reading;
+    let count = |records: &[Arc<Record>]| u32::try_from(records.len()).map_err(std::io::Error::other);
+    let head = HeadRef {
+        stamp,
+        source: &file.source,
+        documents: count(&reading.documents)?,
+        cited: count(&reading.cited)?,
+        problems: reading
+            .problems
+            .iter()
+            .map(|p| StoredProblemRef { severity: p.severity, code: p.code, message: &p.message, range: &p.range })
+            .collect(),
+    };
+    let mut frames = Frames::new(out);
+    frames.io.write_all(MAGIC)?;
+    frames.io.write_all(&VERSION.to_le_bytes())?;
+    frames.put(&head)?;
+    for record in reading.documents.iter().chain(&reading.cited) {
+        frames.put(&**record)?;
+    }
+    let checksum = frames.hasher.finish();
+    frames.io.write_all(&checksum.to_le_bytes())?;
+    frames.io.flush()
+}
+
+/// Reads an entry frame by frame, each record straight into its `Arc` (moved to file `id`):
+/// neither the file nor a list of bare records sits beside the records being built. `Ok(None)`
+/// when the entry is another content's (the stamp differs), which is known from the head alone.
+fn decode(input: impl std::io::Read, stamp: &Stamp, id: FileId) -> Result<Option<ReadFile>, String> {
+    let mut frames = Frames::new(input);
+    let mut header = [0; 12];
+    frames.io.read_exact(&mut header).map_err(|_| "not a refls cache file".to_owned())?;
+    if &header[..8] != MAGIC {
         return Err("not a refls cache file".to_owned());
     }
-    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    let version = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes"));
     if version != VERSION {
         return Err(format!("format version {version}, this refls reads {VERSION}"));
     }
-    let checksum = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
-    let payload = &bytes[20..];
-    if content_hash(payload) != checksum {
+    let head: Head = frames.take()?;
+    if head.stamp != *stamp {
+        return Ok(None);
+    }
+    let mut records = |n: u32| -> Result<Vec<Arc<Record>>, String> {
+        // The count comes from the file; a damaged one must not reserve gigabytes.
+        let mut res = Vec::with_capacity((n as usize).min(1 << 20));
+        for _ in 0..n {
+            let mut record: Record = frames.take()?;
+            record.set_file(id);
+            res.push(Arc::new(record));
+        }
+        Ok(res)
+    };
+    let documents = records(head.documents)?;
+    let cited = records(head.cited)?;
+    let mut trailer = [0; 8];
+    frames.io.read_exact(&mut trailer).map_err(|err| format!("truncated: {err}"))?;
+    if u64::from_le_bytes(trailer) != frames.hasher.finish() {
         return Err("checksum mismatch (damaged file)".to_owned());
     }
-    postcard::from_bytes(payload).map_err(|err| format!("undecodable: {err}"))
+    let problems = head
+        .problems
+        .into_iter()
+        .map(|p| {
+            let code = intern_code(p.code)?;
+            Some(Problem { severity: p.severity, code, message: p.message, range: p.range })
+        })
+        .collect::<Option<Vec<Problem>>>()
+        .ok_or_else(|| "a problem code is not one refls writes".to_owned())?;
+    let mut source = head.source;
+    source.id = id;
+    Ok(Some(ReadFile { source, reading: FileReading { documents, cited, problems } }))
 }
 
 #[cfg(test)]

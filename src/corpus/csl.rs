@@ -48,16 +48,16 @@ pub fn item(corpus: &Corpus, id: RecordId, flavour: Flavour) -> Value {
         item.insert("issued".into(), json!({ "date-parts": [[year]] }));
     }
     put(&mut item, "container-title", record.container_title.as_ref().map(|f| f.value.as_str()));
-    put(&mut item, "container-title-short", record.container_short.as_ref().map(|f| f.value.as_str()));
+    put(&mut item, "container-title-short", record.extra().container_short.as_ref().map(|f| f.value.as_str()));
     put(&mut item, "volume", record.volume.as_ref().map(|f| f.value.as_str()));
     put(&mut item, "issue", record.issue.as_ref().map(|f| f.value.as_str()));
     put(&mut item, "page", record.pages.as_ref().map(|f| f.value.as_str()));
     put(&mut item, "DOI", record.doi().map(|d| d.as_str()));
-    put(&mut item, "PMID", record.pmid.as_ref().map(|f| f.value.as_str()));
-    put(&mut item, "PMCID", record.pmcid.as_ref().map(|f| f.value.as_str()));
+    put(&mut item, "PMID", record.extra().pmid.as_ref().map(|f| f.value.as_str()));
+    put(&mut item, "PMCID", record.extra().pmcid.as_ref().map(|f| f.value.as_str()));
     // CSL's ISSN is one string; the first ISSN a page shows is the print ISSN.
-    put(&mut item, "ISSN", record.issn.first().map(|f| f.value.as_str()));
-    put(&mut item, "publisher", record.publisher.as_ref().map(|f| f.value.as_str()));
+    put(&mut item, "ISSN", record.extra().issn.first().map(|f| f.value.as_str()));
+    put(&mut item, "publisher", record.extra().publisher.as_ref().map(|f| f.value.as_str()));
     put(&mut item, "abstract", record.abstract_text.as_ref().map(|f| f.value.as_str()));
     if !record.keywords.is_empty() {
         let joined: Vec<&str> = record.keywords.iter().map(|k| k.value.as_str()).collect();
@@ -89,12 +89,12 @@ fn provenance(corpus: &Corpus, record: &Record) -> Value {
             RecordKind::Cited => "cited",
         }),
     );
-    res.insert("cites".into(), json!(record.cites.iter().map(|&r| corpus.key(r)).collect::<Vec<_>>()));
-    res.insert("cited_by".into(), json!(record.cited_by.iter().map(|&r| corpus.key(r)).collect::<Vec<_>>()));
+    res.insert("cites".into(), json!(record.extra().cites.iter().map(|&r| corpus.key(r)).collect::<Vec<_>>()));
+    res.insert("cited_by".into(), json!(record.extra().cited_by.iter().map(|&r| corpus.key(r)).collect::<Vec<_>>()));
     if record.et_al {
         res.insert("et_al".into(), json!(true));
     }
-    if let Some(person) = &record.corresponding_author {
+    if let Some(person) = &record.extra().corresponding_author {
         res.insert(
             "corresponding_author".into(),
             json!({ "family": person.value.family, "given": person.value.given }),

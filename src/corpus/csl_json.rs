@@ -47,8 +47,8 @@ pub fn read(file: FileId, text: &str) -> (Vec<Record>, Vec<Problem>) {
         let (mut records, problems) = read_items(file, url2cite_items(text, urls));
         // A Manubot-style alias names a URL as `url:https://…`; the record answers to both.
         for record in &mut records {
-            if let Some(url) = &record.given_key {
-                record.alias_keys.push(format!("url:{url}"));
+            if let Some(alias) = record.given_key.as_ref().map(|url| format!("url:{url}")) {
+                record.extra_mut().alias_keys.push(alias);
             }
         }
         return (records, problems);
@@ -446,7 +446,7 @@ fn to_record(item: &Item<'_>, sink: &mut FieldSink<'_>) -> Record {
         record.container_title = sink.text(&strip_markup(&value), range);
     }
     if let Some((value, range)) = item.text(&["container-title-short", "journalAbbreviation"], sink) {
-        record.container_short = sink.text(&value, range);
+        record.extra_mut().container_short = sink.text(&value, range);
     }
     if let Some((value, range)) = item.text(&["volume"], sink) {
         record.volume = sink.text(&value, range);
@@ -470,7 +470,7 @@ fn to_record(item: &Item<'_>, sink: &mut FieldSink<'_>) -> Record {
         sink.issns(&mut record, &value, range, true);
     }
     if let Some((value, range)) = item.text(&["publisher"], sink) {
-        record.publisher = sink.text(&value, range);
+        record.extra_mut().publisher = sink.text(&value, range);
     }
     if let Some((value, range)) = item.text(&["abstract"], sink) {
         record.abstract_text = sink.text(&strip_markup(&value), range);
@@ -491,8 +491,11 @@ fn to_record(item: &Item<'_>, sink: &mut FieldSink<'_>) -> Record {
                 _ => id.to_owned(),
             };
             let id = id.as_str();
-            if !id.is_empty() && record.given_key.as_deref() != Some(id) && !record.alias_keys.iter().any(|k| k == id) {
-                record.alias_keys.push(id.to_owned());
+            if !id.is_empty()
+                && record.given_key.as_deref() != Some(id)
+                && !record.extra().alias_keys.iter().any(|k| k == id)
+            {
+                record.extra_mut().alias_keys.push(id.to_owned());
             }
         }
     }

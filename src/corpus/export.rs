@@ -201,7 +201,7 @@ fn bibtex_entry(out: &mut String, corpus: &Corpus, id: RecordId, key: &str) {
             "journal"
         };
         field(name, tex(&container.value));
-    } else if let Some(short) = &record.container_short {
+    } else if let Some(short) = &record.extra().container_short {
         field("journal", tex(&short.value));
     }
     if let Some(year) = record.year() {
@@ -215,19 +215,19 @@ fn bibtex_entry(out: &mut String, corpus: &Corpus, id: RecordId, key: &str) {
     if let Some(pages) = &record.pages {
         field("pages", tex(&pages.value.replace('-', "--")));
     }
-    if let Some(publisher) = &record.publisher {
+    if let Some(publisher) = &record.extra().publisher {
         field("publisher", tex(&publisher.value));
     }
     if let Some(doi) = record.doi() {
         field("doi", tex(doi.as_str()));
     }
-    if let Some(issn) = record.issn.first() {
+    if let Some(issn) = record.extra().issn.first() {
         field("issn", issn.value.clone());
     }
-    if let Some(pmid) = &record.pmid {
+    if let Some(pmid) = &record.extra().pmid {
         field("pmid", pmid.value.clone());
     }
-    if let Some(pmcid) = &record.pmcid {
+    if let Some(pmcid) = &record.extra().pmcid {
         field("pmcid", pmcid.value.clone());
     }
     if !record.keywords.is_empty() {

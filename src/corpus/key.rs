@@ -89,7 +89,7 @@ pub fn identity(record: &Record, file_path: &str) -> String {
     if let Some(doi) = record.doi() {
         return format!("doi:{doi}");
     }
-    if let Some(pmid) = &record.pmid {
+    if let Some(pmid) = &record.extra().pmid {
         return format!("pmid:{}", pmid.value);
     }
     if let Some(title) = record.title() {
@@ -125,10 +125,7 @@ mod tests {
         let mut r = Record::new(RecordKind::Document, WorkType::Article, at.clone());
         r.title = title.map(|t| Field::new(t.to_owned(), at.clone(), Confidence::High));
         r.year = year.map(|y| Field::new(y, at.clone(), Confidence::High));
-        r.authors = family
-            .map(|f| Field::new(Person { family: f.to_owned(), given: String::new() }, at.clone(), Confidence::High))
-            .into_iter()
-            .collect();
+        r.authors = family.map(|f| Field::new(Person::new(f, ""), at.clone(), Confidence::High)).into_iter().collect();
         r
     }
 

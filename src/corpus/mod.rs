@@ -468,8 +468,8 @@ fn identifiers_differ(a: &Record, b: &Record) -> bool {
         matches!((x, y), (Some(x), Some(y)) if x != y)
     }
     differ(a.doi(), b.doi())
-        || differ(a.pmid.as_ref().map(|f| &f.value), b.pmid.as_ref().map(|f| &f.value))
-        || differ(a.pmcid.as_ref().map(|f| &f.value), b.pmcid.as_ref().map(|f| &f.value))
+        || differ(a.extra().pmid.as_ref().map(|f| &f.value), b.extra().pmid.as_ref().map(|f| &f.value))
+        || differ(a.extra().pmcid.as_ref().map(|f| &f.value), b.extra().pmcid.as_ref().map(|f| &f.value))
 }
 
 /// Whether two records found by the same title can be one work: when both show a first
@@ -531,6 +531,9 @@ impl Corpus {
             misses.extend(miss.map(|stamp| (stamp, i)));
             res.push(file);
         }
+        // The files' text and the readers' temporaries are freed by now.
+        drop(inputs);
+        crate::memory::release_free_memory();
         tracing::debug!("read {} files in {:?}", res.len(), t0.elapsed());
         (res, misses)
     }
@@ -617,15 +620,19 @@ impl Corpus {
             let title = title_identity(&record);
             let cited = corpus.add_or_merge(record, title, &mut by_doi, &mut by_pmid, &mut by_title);
             if cited != citing {
-                if !corpus.records[citing.0 as usize].cites.contains(&cited) {
-                    Arc::make_mut(&mut corpus.records[citing.0 as usize]).cites.push(cited);
+                if !corpus.records[citing.0 as usize].extra().cites.contains(&cited) {
+                    Arc::make_mut(&mut corpus.records[citing.0 as usize]).extra_mut().cites.push(cited);
                 }
                 // Cited works arrive grouped by citing document, so a repeat is the last entry.
-                if corpus.records[cited.0 as usize].cited_by.last() != Some(&citing) {
-                    Arc::make_mut(&mut corpus.records[cited.0 as usize]).cited_by.push(citing);
+                if corpus.records[cited.0 as usize].extra().cited_by.last() != Some(&citing) {
+                    Arc::make_mut(&mut corpus.records[cited.0 as usize]).extra_mut().cited_by.push(citing);
                 }
             }
         }
+        // The merge tables hold a copy of every DOI and normalised title (20 MiB at 100,000
+        // entries); dropped here, they are not kept beside the index while it is built, the
+        // peak of a cold start (issue 11).
+        drop((by_doi, by_pmid, by_title));
         tracing::debug!("merged and linked {} records at {:?}", corpus.records.len(), t0.elapsed());
         corpus.assign_keys();
         tracing::debug!("keys at {:?}", t0.elapsed());
@@ -638,7 +645,15 @@ impl Corpus {
     /// Builds the search part of the index (see [`Corpus::assemble_names`]); does nothing
     /// when it is built, and waits when another thread is building it.
     pub fn build_search(&self) {
+        if self.index.search_ready() {
+            return;
+        }
+        // The index's temporary term maps are the peak of a cold start: built on memory the
+        // merge tables gave back rather than beside it (off the first answer's path: the
+        // server runs this in the background).
+        crate::memory::release_free_memory();
         self.index.build_search(&self.records, &self.keys);
+        crate::memory::release_free_memory();
     }
 
     /// Adds a record, or merges it into the record of the same work. `title` is the record's
@@ -655,7 +670,7 @@ impl Corpus {
         // never a record whose identifiers name another work.
         let existing = [
             record.doi().and_then(|d| by_doi.get(d)).copied(),
-            record.pmid.as_ref().and_then(|p| by_pmid.get(&p.value)).copied(),
+            record.extra().pmid.as_ref().and_then(|p| by_pmid.get(&p.value)).copied(),
             title
                 .as_ref()
                 .and_then(|t| by_title.get(t))
@@ -682,7 +697,7 @@ impl Corpus {
         if let Some(doi) = merged.doi() {
             by_doi.entry(doi.clone()).or_insert(id);
         }
-        if let Some(pmid) = &merged.pmid {
+        if let Some(pmid) = &merged.extra().pmid {
             by_pmid.entry(pmid.value.clone()).or_insert(id);
         }
         if let Some(title) = title {
@@ -707,7 +722,7 @@ impl Corpus {
             .collect();
         let mut claims: Vec<Vec<String>> = Vec::with_capacity(self.records.len());
         for record in &self.records {
-            let mut names: Vec<String> = record.given_key.iter().chain(&record.alias_keys).cloned().collect();
+            let mut names: Vec<String> = record.given_key.iter().chain(&record.extra().alias_keys).cloned().collect();
             let from_page = record.anchors.iter().any(|a| is_page[a.file.0 as usize]);
             if names.is_empty() || from_page {
                 let generated = key::base_key(record, self.file(record.anchor().file).stem());
@@ -764,18 +779,18 @@ impl Corpus {
         // The claims and suffixed keys are moved into the names, not copied.
         for ((record, claimed), suffixed) in self.records.iter().zip(claims).zip(suffixed) {
             let identifiers = usize::from(record.doi().is_some())
-                + usize::from(record.pmid.is_some())
-                + usize::from(record.pmcid.is_some());
+                + usize::from(record.extra().pmid.is_some())
+                + usize::from(record.extra().pmcid.is_some());
             let mut names = Vec::with_capacity(usize::from(suffixed.is_some()) + claimed.len() + identifiers);
             names.extend(suffixed);
             names.extend(claimed);
             if let Some(doi) = record.doi() {
                 names.push(format!("doi:{doi}"));
             }
-            if let Some(pmid) = &record.pmid {
+            if let Some(pmid) = &record.extra().pmid {
                 names.push(format!("pmid:{}", pmid.value));
             }
-            if let Some(pmcid) = &record.pmcid {
+            if let Some(pmcid) = &record.extra().pmcid {
                 names.push(format!("pmcid:{}", pmcid.value));
             }
             keys.push(names);

@@ -11,6 +11,7 @@
 use std::ops::Range;
 use std::sync::LazyLock;
 
+use compact_str::CompactString;
 use regex::Regex;
 
 use super::doi::Doi;
@@ -41,7 +42,7 @@ pub fn person_from_family_given(family: &str, given: &str, suffix: &str) -> Opti
             given = format!("{given}, {suffix}");
         }
     }
-    Some(Person { family, given })
+    Some(Person::new(family, given))
 }
 
 /// Reads a name written `Family, Given` or `Family, Given, Suffix` (RIS, and the inverted form
@@ -171,10 +172,11 @@ impl FieldSink<'_> {
         Field::new(value, self.at(range), Confidence::High)
     }
 
-    /// A text field, whitespace collapsed; `None` when nothing is left.
-    pub fn text(&self, value: &str, range: Range<u32>) -> Option<Field<String>> {
+    /// A text field, whitespace collapsed; `None` when nothing is left. Short fields are
+    /// `CompactString`s (see [`crate::corpus::record::Record`]), long ones `String`s.
+    pub fn text<T: From<String>>(&self, value: &str, range: Range<u32>) -> Option<Field<T>> {
         let value = collapse_whitespace(value);
-        (!value.is_empty()).then(|| self.field(value, range))
+        (!value.is_empty()).then(|| self.field(T::from(value), range))
     }
 
     pub fn doi(&mut self, record: &mut Record, value: &str, range: Range<u32>) {
@@ -199,7 +201,7 @@ impl FieldSink<'_> {
             return;
         }
         match pmid(value) {
-            Some(pmid) => record.pmid = Some(self.field(pmid, range)),
+            Some(pmid) => record.extra_mut().pmid = Some(self.field(pmid, range)),
             None => self.problems.push(
                 Problem::new(
                     Severity::Warning,
@@ -216,7 +218,7 @@ impl FieldSink<'_> {
             return;
         }
         match pmcid(value) {
-            Some(pmcid) => record.pmcid = Some(self.field(pmcid, range)),
+            Some(pmcid) => record.extra_mut().pmcid = Some(self.field(pmcid, range)),
             None => self.problems.push(
                 Problem::new(
                     Severity::Warning,
@@ -233,8 +235,8 @@ impl FieldSink<'_> {
     pub fn issns(&mut self, record: &mut Record, value: &str, range: Range<u32>, strict: bool) {
         let (valid, invalid) = issns(value);
         for issn in valid {
-            if !record.issn.iter().any(|f| f.value == issn) {
-                record.issn.push(self.field(issn, range.clone()));
+            if !record.extra().issn.iter().any(|f| f.value == issn) {
+                record.extra_mut().issn.push(self.field(issn, range.clone()));
             }
         }
         if strict && !invalid.is_empty() {
@@ -249,9 +251,9 @@ impl FieldSink<'_> {
         }
     }
 
-    pub fn pages(&self, value: &str, range: Range<u32>) -> Option<Field<String>> {
+    pub fn pages(&self, value: &str, range: Range<u32>) -> Option<Field<CompactString>> {
         let pages = normalise_pages(&collapse_whitespace(value));
-        (!pages.is_empty()).then(|| self.field(pages, range))
+        (!pages.is_empty()).then(|| self.field(pages.into(), range))
     }
 
     /// The year of a date value; a date with no year in it is reported and left out.
@@ -368,7 +370,7 @@ pub fn render(text: &str, records: &[Record], problems: &[Problem]) -> String {
             .iter()
             .map(|a| {
                 if a.value.given.is_empty() {
-                    a.value.family.clone()
+                    a.value.family.to_string()
                 } else {
                     format!("{}, {}", a.value.family, a.value.given)
                 }
@@ -378,9 +380,11 @@ pub fn render(text: &str, records: &[Record], problems: &[Problem]) -> String {
         if record.et_al {
             authors.push_str(" et al.");
         }
-        let text_of = |f: &Option<Field<String>>| f.as_ref().map_or("-".to_owned(), |f| f.value.clone());
+        fn text_of<T: std::fmt::Display>(f: &Option<Field<T>>) -> String {
+            f.as_ref().map_or("-".to_owned(), |f| f.value.to_string())
+        }
         let mut container = text_of(&record.container_title);
-        if let Some(short) = &record.container_short {
+        if let Some(short) = &record.extra().container_short {
             let _ = write!(container, " ({})", short.value);
         }
         let mut locator = text_of(&record.volume);
@@ -404,16 +408,19 @@ pub fn render(text: &str, records: &[Record], problems: &[Problem]) -> String {
             record.doi().map_or("-", |d| d.as_str()),
         );
         let mut extra = Vec::new();
-        if let Some(pmid) = &record.pmid {
+        if let Some(pmid) = &record.extra().pmid {
             extra.push(format!("pmid {}", pmid.value));
         }
-        if let Some(pmcid) = &record.pmcid {
+        if let Some(pmcid) = &record.extra().pmcid {
             extra.push(format!("pmcid {}", pmcid.value));
         }
-        if !record.issn.is_empty() {
-            extra.push(format!("issn {}", record.issn.iter().map(|f| f.value.as_str()).collect::<Vec<_>>().join(" ")));
+        if !record.extra().issn.is_empty() {
+            extra.push(format!(
+                "issn {}",
+                record.extra().issn.iter().map(|f| f.value.as_str()).collect::<Vec<_>>().join(" ")
+            ));
         }
-        if let Some(publisher) = &record.publisher {
+        if let Some(publisher) = &record.extra().publisher {
             extra.push(format!("publisher {}", publisher.value));
         }
         if !record.keywords.is_empty() {

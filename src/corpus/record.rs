@@ -9,6 +9,8 @@
 
 use std::ops::Range;
 
+use compact_str::CompactString;
+
 use super::doi::Doi;
 
 /// Index of a file in [`super::Corpus::files`].
@@ -52,14 +54,29 @@ impl<T> Field<T> {
     pub fn new(value: T, at: Location, confidence: Confidence) -> Field<T> {
         Field { value, at, confidence }
     }
+
+    /// The same field with its value converted (a `String` to a `CompactString`).
+    pub fn convert<U: From<T>>(self) -> Field<U> {
+        Field { value: U::from(self.value), at: self.at, confidence: self.confidence }
+    }
 }
 
 /// A person as a reference shows them: family name and given names or initials.
+///
+/// Names are `CompactString`s, kept inside the struct up to 24 bytes: nearly every name is
+/// that short, and two heap allocations per author were a fifth of a record's memory at
+/// 100,000 entries (issue 11).
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Person {
-    pub family: String,
+    pub family: CompactString,
     /// Given names, or initials written `B. J. R.`; empty when the source shows none.
-    pub given: String,
+    pub given: CompactString,
+}
+
+impl Person {
+    pub fn new(family: impl Into<CompactString>, given: impl Into<CompactString>) -> Person {
+        Person { family: family.into(), given: given.into() }
+    }
 }
 
 /// Whether the work is one of the corpus's own documents or only known from a reference list.
@@ -117,31 +134,67 @@ pub struct Record {
     pub authors: Vec<Field<Person>>,
     /// The source shows only the first author(s) followed by "et al.".
     pub et_al: bool,
+    pub year: Option<Field<i32>>,
+    pub container_title: Option<Field<CompactString>>,
+    pub volume: Option<Field<CompactString>>,
+    pub issue: Option<Field<CompactString>>,
+    pub pages: Option<Field<CompactString>>,
+    pub doi: Option<Field<Doi>>,
+    pub abstract_text: Option<Field<String>>,
+    pub keywords: Vec<Field<String>>,
+    /// A key given by the source itself (a BibTeX key); generated keys never replace it.
+    pub given_key: Option<String>,
+    /// The fields most records lack, in one allocation of their own that only the records
+    /// having one of them pay for: [`Record::extra`] reads them, [`Record::extra_mut`] writes.
+    /// Inline they made every record 320 bytes larger (issue 11).
+    extra: Option<Box<Extra>>,
+}
+
+/// The fields of a [`Record`] that most records lack (see [`Record::extra`]).
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Extra {
     /// The one person named as corresponding author, when the page names no authors as such.
     pub corresponding_author: Option<Field<Person>>,
-    pub year: Option<Field<i32>>,
-    pub container_title: Option<Field<String>>,
-    pub container_short: Option<Field<String>>,
-    pub volume: Option<Field<String>>,
-    pub issue: Option<Field<String>>,
-    pub pages: Option<Field<String>>,
-    pub doi: Option<Field<Doi>>,
+    pub container_short: Option<Field<CompactString>>,
     pub pmid: Option<Field<String>>,
     /// Always with its `PMC` prefix.
     pub pmcid: Option<Field<String>>,
     pub issn: Vec<Field<String>>,
     pub publisher: Option<Field<String>>,
-    pub abstract_text: Option<Field<String>>,
-    pub keywords: Vec<Field<String>>,
     /// Works this one cites (filled by the corpus when it links records).
     pub cites: Vec<RecordId>,
     /// Works that cite this one.
     pub cited_by: Vec<RecordId>,
-    /// A key given by the source itself (a BibTeX key); generated keys never replace it.
-    pub given_key: Option<String>,
     /// Other keys given to the same work by other sources (the same DOI under another key in
     /// another bibliography): the record answers to all of them.
     pub alias_keys: Vec<String>,
+}
+
+/// What [`Record::extra`] shows for a record without extra fields.
+static NO_EXTRA: Extra = Extra {
+    corresponding_author: None,
+    container_short: None,
+    pmid: None,
+    pmcid: None,
+    issn: Vec::new(),
+    publisher: None,
+    cites: Vec::new(),
+    cited_by: Vec::new(),
+    alias_keys: Vec::new(),
+};
+
+impl Extra {
+    fn is_empty(&self) -> bool {
+        self.corresponding_author.is_none()
+            && self.container_short.is_none()
+            && self.pmid.is_none()
+            && self.pmcid.is_none()
+            && self.issn.is_empty()
+            && self.publisher.is_none()
+            && self.cites.is_empty()
+            && self.cited_by.is_empty()
+            && self.alias_keys.is_empty()
+    }
 }
 
 /// The heap a record holds, by part: what `benches/heap.rs` reports per record and what the
@@ -174,91 +227,136 @@ impl RecordHeap {
     }
 }
 
+/// A field's text as held: a `String`, or a `CompactString` for values that are usually
+/// short enough to sit inside the field (volume, pages, journal, names).
+trait Text {
+    /// The bytes it holds on the heap.
+    fn heap(&self) -> usize;
+    fn shrink(&mut self);
+}
+
+impl Text for String {
+    fn heap(&self) -> usize {
+        self.capacity()
+    }
+    fn shrink(&mut self) {
+        self.shrink_to_fit();
+    }
+}
+
+impl Text for CompactString {
+    fn heap(&self) -> usize {
+        if self.is_heap_allocated() { self.capacity() } else { 0 }
+    }
+    /// Moves a value short enough back inside.
+    fn shrink(&mut self) {
+        self.shrink_to_fit();
+    }
+}
+
 impl Record {
+    /// The fields most records lack (empty ones when the record has none).
+    pub fn extra(&self) -> &Extra {
+        self.extra.as_deref().unwrap_or(&NO_EXTRA)
+    }
+
+    /// The fields most records lack, for writing: allocates them on first use, so a reader
+    /// calls it only when it has a value to write.
+    pub fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
     /// The heap this record holds (see [`RecordHeap`]).
     pub fn heap(&self) -> RecordHeap {
-        fn text(field: &Option<Field<String>>) -> usize {
-            field.as_ref().map_or(0, |f| f.value.capacity())
+        fn text<T: Text>(field: &Option<Field<T>>) -> usize {
+            field.as_ref().map_or(0, |f| f.value.heap())
         }
         fn person(p: &Person) -> usize {
-            p.family.capacity() + p.given.capacity()
+            p.family.heap() + p.given.heap()
         }
         fn list<T>(v: &Vec<T>) -> usize {
             v.capacity() * std::mem::size_of::<T>()
         }
+        let extra = self.extra();
         RecordHeap {
-            inline: std::mem::size_of::<Record>(),
+            inline: std::mem::size_of::<Record>() + self.extra.as_ref().map_or(0, |_| std::mem::size_of::<Extra>()),
             text: text(&self.title)
                 + text(&self.container_title)
-                + text(&self.container_short)
+                + text(&extra.container_short)
                 + text(&self.volume)
                 + text(&self.issue)
                 + text(&self.pages)
                 + self.doi.as_ref().map_or(0, |d| d.value.as_str().len())
-                + text(&self.pmid)
-                + text(&self.pmcid)
-                + text(&self.publisher)
+                + text(&extra.pmid)
+                + text(&extra.pmcid)
+                + text(&extra.publisher)
                 + self.given_key.as_ref().map_or(0, String::capacity),
             abstract_text: text(&self.abstract_text),
             people: list(&self.authors)
                 + self.authors.iter().map(|a| person(&a.value)).sum::<usize>()
-                + self.corresponding_author.as_ref().map_or(0, |a| person(&a.value)),
+                + extra.corresponding_author.as_ref().map_or(0, |a| person(&a.value)),
             lists: list(&self.anchors)
-                + list(&self.issn)
-                + self.issn.iter().map(|f| f.value.capacity()).sum::<usize>()
+                + list(&extra.issn)
+                + extra.issn.iter().map(|f| f.value.capacity()).sum::<usize>()
                 + list(&self.keywords)
                 + self.keywords.iter().map(|f| f.value.capacity()).sum::<usize>()
-                + list(&self.cites)
-                + list(&self.cited_by)
-                + list(&self.alias_keys)
-                + self.alias_keys.iter().map(String::capacity).sum::<usize>(),
+                + list(&extra.cites)
+                + list(&extra.cited_by)
+                + list(&extra.alias_keys)
+                + extra.alias_keys.iter().map(String::capacity).sum::<usize>(),
         }
     }
 
-    /// Gives back the spare capacity of every string and list. Readers build values by
-    /// pushing, which leaves up to half of each allocation unused; a record is read once and
-    /// kept for the whole session, so the copy pays for itself (issue 11).
+    /// Gives back the spare capacity of every string and list, and the extra fields' allocation
+    /// when they are all empty. Readers build values by pushing, which leaves up to half of each
+    /// allocation unused; a record is read once and kept for the whole session, so the copy
+    /// pays for itself (issue 11).
     pub fn shrink_to_fit(&mut self) {
-        fn text(field: &mut Option<Field<String>>) {
+        fn text<T: Text>(field: &mut Option<Field<T>>) {
             if let Some(f) = field {
-                f.value.shrink_to_fit();
+                f.value.shrink();
             }
         }
-        for f in [
-            &mut self.title,
-            &mut self.container_title,
-            &mut self.container_short,
-            &mut self.volume,
-            &mut self.issue,
-            &mut self.pages,
-            &mut self.pmid,
-            &mut self.pmcid,
-            &mut self.publisher,
-            &mut self.abstract_text,
-        ] {
+        fn person(p: &mut Person) {
+            p.family.shrink();
+            p.given.shrink();
+        }
+        for f in [&mut self.title, &mut self.abstract_text] {
             text(f);
         }
-        for person in self
-            .authors
-            .iter_mut()
-            .map(|a| &mut a.value)
-            .chain(self.corresponding_author.as_mut().map(|a| &mut a.value))
-        {
-            person.family.shrink_to_fit();
-            person.given.shrink_to_fit();
+        for f in [&mut self.container_title, &mut self.volume, &mut self.issue, &mut self.pages] {
+            text(f);
         }
-        for f in self.issn.iter_mut().chain(self.keywords.iter_mut()) {
+        for author in &mut self.authors {
+            person(&mut author.value);
+        }
+        for f in &mut self.keywords {
             f.value.shrink_to_fit();
         }
         self.authors.shrink_to_fit();
         self.anchors.shrink_to_fit();
-        self.issn.shrink_to_fit();
         self.keywords.shrink_to_fit();
-        self.cites.shrink_to_fit();
-        self.cited_by.shrink_to_fit();
-        self.alias_keys.shrink_to_fit();
         if let Some(key) = &mut self.given_key {
             key.shrink_to_fit();
+        }
+        if self.extra.as_ref().is_some_and(|e| e.is_empty()) {
+            self.extra = None;
+        }
+        if let Some(extra) = &mut self.extra {
+            text(&mut extra.container_short);
+            for f in [&mut extra.pmid, &mut extra.pmcid, &mut extra.publisher] {
+                text(f);
+            }
+            if let Some(a) = &mut extra.corresponding_author {
+                person(&mut a.value);
+            }
+            for f in &mut extra.issn {
+                f.value.shrink_to_fit();
+            }
+            extra.issn.shrink_to_fit();
+            extra.cites.shrink_to_fit();
+            extra.cited_by.shrink_to_fit();
+            extra.alias_keys.shrink_to_fit();
         }
     }
 
@@ -270,24 +368,16 @@ impl Record {
             title: None,
             authors: Vec::new(),
             et_al: false,
-            corresponding_author: None,
             year: None,
             container_title: None,
-            container_short: None,
             volume: None,
             issue: None,
             pages: None,
             doi: None,
-            pmid: None,
-            pmcid: None,
-            issn: Vec::new(),
-            publisher: None,
             abstract_text: None,
             keywords: Vec::new(),
-            cites: Vec::new(),
-            cited_by: Vec::new(),
             given_key: None,
-            alias_keys: Vec::new(),
+            extra: None,
         }
     }
 
@@ -309,7 +399,7 @@ impl Record {
     }
 
     pub fn container(&self) -> Option<&str> {
-        self.container_title.as_ref().or(self.container_short.as_ref()).map(|f| f.value.as_str())
+        self.container_title.as_ref().or(self.extra().container_short.as_ref()).map(|f| f.value.as_str())
     }
 
     /// Moves every location of this record to `file`. A file's records are read once and
@@ -326,22 +416,28 @@ impl Record {
         for f in &mut self.authors {
             f.at.file = file;
         }
-        for f in self.issn.iter_mut().chain(self.keywords.iter_mut()) {
+        for f in &mut self.keywords {
             f.at.file = file;
         }
         set(&mut self.title, file);
-        set(&mut self.corresponding_author, file);
         set(&mut self.year, file);
         set(&mut self.container_title, file);
-        set(&mut self.container_short, file);
         set(&mut self.volume, file);
         set(&mut self.issue, file);
         set(&mut self.pages, file);
         set(&mut self.doi, file);
-        set(&mut self.pmid, file);
-        set(&mut self.pmcid, file);
-        set(&mut self.publisher, file);
         set(&mut self.abstract_text, file);
+        // Through the field, not `extra_mut`: a record without extra fields stays without.
+        if let Some(extra) = &mut self.extra {
+            for f in &mut extra.issn {
+                f.at.file = file;
+            }
+            set(&mut extra.corresponding_author, file);
+            set(&mut extra.container_short, file);
+            set(&mut extra.pmid, file);
+            set(&mut extra.pmcid, file);
+            set(&mut extra.publisher, file);
+        }
     }
 
     /// Fills every empty field of `self` from `other`, and takes `other`'s value where it is
@@ -357,22 +453,25 @@ impl Record {
         pick(&mut self.title, &other.title);
         pick(&mut self.year, &other.year);
         pick(&mut self.container_title, &other.container_title);
-        pick(&mut self.container_short, &other.container_short);
         pick(&mut self.volume, &other.volume);
         pick(&mut self.issue, &other.issue);
         pick(&mut self.pages, &other.pages);
         pick(&mut self.doi, &other.doi);
-        pick(&mut self.pmid, &other.pmid);
-        pick(&mut self.pmcid, &other.pmcid);
-        pick(&mut self.publisher, &other.publisher);
         pick(&mut self.abstract_text, &other.abstract_text);
-        pick(&mut self.corresponding_author, &other.corresponding_author);
+        if let Some(theirs) = &other.extra {
+            let mine = self.extra_mut();
+            pick(&mut mine.container_short, &theirs.container_short);
+            pick(&mut mine.pmid, &theirs.pmid);
+            pick(&mut mine.pmcid, &theirs.pmcid);
+            pick(&mut mine.publisher, &theirs.publisher);
+            pick(&mut mine.corresponding_author, &theirs.corresponding_author);
+            if mine.issn.is_empty() {
+                mine.issn = theirs.issn.clone();
+            }
+        }
         if self.authors.is_empty() && !other.authors.is_empty() {
             self.authors = other.authors.clone();
             self.et_al = other.et_al;
-        }
-        if self.issn.is_empty() {
-            self.issn = other.issn.clone();
         }
         if self.keywords.is_empty() {
             self.keywords = other.keywords.clone();
@@ -392,11 +491,11 @@ impl Record {
                 self.anchors.push(anchor.clone());
             }
         }
-        for key in other.given_key.iter().chain(&other.alias_keys) {
+        for key in other.given_key.iter().chain(&other.extra().alias_keys) {
             if self.given_key.is_none() {
                 self.given_key = Some(key.clone());
-            } else if self.given_key.as_ref() != Some(key) && !self.alias_keys.contains(key) {
-                self.alias_keys.push(key.clone());
+            } else if self.given_key.as_ref() != Some(key) && !self.extra().alias_keys.contains(key) {
+                self.extra_mut().alias_keys.push(key.clone());
             }
         }
     }

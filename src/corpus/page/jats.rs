@@ -158,10 +158,10 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     /// The first element matching `re` inside `scope` (a subslice of the page), as a field.
-    fn first(&self, tag: &Tag, scope: &str) -> Option<Field<String>> {
+    fn first<T: From<String>>(&self, tag: &Tag, scope: &str) -> Option<Field<T>> {
         let (inner, range) = tag.inner(scope)?;
         let value = inner_text(inner);
-        (!value.is_empty()).then(|| self.field(value, scope, range))
+        (!value.is_empty()).then(|| self.field(T::from(value), scope, range))
     }
 
     fn field<T>(&self, value: T, scope: &str, range: std::ops::Range<usize>) -> Field<T> {
@@ -190,12 +190,10 @@ fn people(reader: &Reader, scope: &str) -> Vec<Field<Person>> {
         let inner = &scope[inner];
         let person = match (SURNAME.inner(inner).filter(|(f, _)| !f.trim().is_empty()), GIVEN.inner(inner)) {
             (Some((family, _)), given) => {
-                Person { family: inner_text(family), given: given.map(|(g, _)| inner_text(g)).unwrap_or_default() }
+                Person::new(inner_text(family), given.map(|(g, _)| inner_text(g)).unwrap_or_default())
             }
             (None, _) => match COLLAB.inner(inner) {
-                Some((collab, _)) if !collab.trim().is_empty() => {
-                    Person { family: inner_text(collab), given: String::new() }
-                }
+                Some((collab, _)) if !collab.trim().is_empty() => Person::new(inner_text(collab), ""),
                 _ => continue,
             },
         };
@@ -216,34 +214,34 @@ pub fn read(file: FileId, text: &str) -> PageReading {
     record.title = Some(title);
     record.authors = people(&reader, meta);
     record.container_title = reader.first(&JOURNAL_TITLE, journal);
-    record.container_short = reader.first(&ABBREV, journal);
-    record.publisher = reader.first(&PUBLISHER, journal);
-    record.issn = ISSN
+    record.extra_mut().container_short = reader.first(&ABBREV, journal);
+    record.extra_mut().publisher = reader.first(&PUBLISHER, journal);
+    record.extra_mut().issn = ISSN
         .find_iter(journal)
         .map(|(_, inner)| reader.field(inner_text(&journal[inner.clone()]), journal, inner))
         .collect();
     if let Some((date_scope, _)) = PUB_DATE.inner(meta) {
-        if let Some(year) = reader.first(&YEAR, date_scope) {
+        if let Some(year) = reader.first::<String>(&YEAR, date_scope) {
             record.year = year.value.parse().ok().map(|y| Field::new(y, year.at.clone(), Confidence::High));
         }
     }
     record.volume = reader.first(&VOLUME, meta);
     record.issue = reader.first(&ISSUE, meta);
-    if let Some(first) = reader.first(&FPAGE, meta) {
-        let pages = match reader.first(&LPAGE, meta) {
+    if let Some(first) = reader.first::<String>(&FPAGE, meta) {
+        let pages = match reader.first::<String>(&LPAGE, meta) {
             Some(last) => format!("{}-{}", first.value, last.value),
             None => first.value.clone(),
         };
-        record.pages = Some(Field::new(pages, first.at, Confidence::High));
+        record.pages = Some(Field::new(pages.into(), first.at, Confidence::High));
     }
     for (whole, inner) in ARTICLE_ID.find_iter(meta) {
         let value = inner_text(&meta[inner.clone()]);
         match attribute(&meta[whole], "pub-id-type").unwrap_or("") {
             "doi" => record.doi = Doi::parse(&value).map(|d| reader.field(d, meta, inner)),
-            "pmid" => record.pmid = Some(reader.field(value, meta, inner)),
+            "pmid" => record.extra_mut().pmid = Some(reader.field(value, meta, inner)),
             "pmc" | "pmcid" => {
                 let digits = value.trim_start_matches("PMC").to_owned();
-                record.pmcid = Some(reader.field(format!("PMC{digits}"), meta, inner));
+                record.extra_mut().pmcid = Some(reader.field(format!("PMC{digits}"), meta, inner));
             }
             _ => {}
         }
@@ -256,7 +254,8 @@ pub fn read(file: FileId, text: &str) -> PageReading {
     if let Some(ref_list) = section(text, "<ref-list", "</ref-list>") {
         for (entry, _) in REF.find_iter(ref_list) {
             let scope = &ref_list[entry];
-            let Some(title) = reader.first(&ARTICLE_TITLE, scope).or_else(|| reader.first(&CHAPTER_TITLE, scope))
+            let Some(title) =
+                reader.first::<String>(&ARTICLE_TITLE, scope).or_else(|| reader.first(&CHAPTER_TITLE, scope))
             else {
                 continue;
             };
@@ -269,7 +268,7 @@ pub fn read(file: FileId, text: &str) -> PageReading {
                 work.work_type = WorkType::ArticleJournal;
             }
             work.year = reader
-                .first(&YEAR, scope)
+                .first::<String>(&YEAR, scope)
                 .and_then(|y| Some(Field::new(y.value.get(..4)?.parse().ok()?, y.at, Confidence::Medium)));
             let names = section(scope, "<person-group", "</person-group>").unwrap_or(scope);
             // Every `<name>` of the person group, in order.
@@ -277,7 +276,7 @@ pub fn read(file: FileId, text: &str) -> PageReading {
                 let element = &names[whole.clone()];
                 let Some((family, _)) = SURNAME.inner(element).filter(|(f, _)| !f.trim().is_empty()) else { continue };
                 let given = GIVEN.inner(element).map(|(g, _)| inner_text(g)).unwrap_or_default();
-                work.authors.push(reader.field(Person { family: inner_text(family), given }, names, whole));
+                work.authors.push(reader.field(Person::new(inner_text(family), given), names, whole));
             }
             for (whole, inner) in PUB_ID.find_iter(scope) {
                 if attribute(&scope[whole], "pub-id-type") == Some("doi")

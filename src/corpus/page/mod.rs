@@ -181,16 +181,16 @@ impl Candidates {
         record.title = title;
         record.doi = doi;
         record.abstract_text = abstract_text;
-        record.pmid = pmid;
+        record.extra_mut().pmid = pmid;
         record.year = best(&self.year);
-        record.container_title = best(&self.container_title);
-        record.container_short = best(&self.container_short);
-        record.volume = best(&self.volume);
-        record.issue = best(&self.issue);
-        record.pages = best(&self.pages);
-        record.pmcid = best(&self.pmcid);
-        record.publisher = best(&self.publisher);
-        record.corresponding_author = best(&self.corresponding_author);
+        record.container_title = best(&self.container_title).map(Field::convert);
+        record.extra_mut().container_short = best(&self.container_short).map(Field::convert);
+        record.volume = best(&self.volume).map(Field::convert);
+        record.issue = best(&self.issue).map(Field::convert);
+        record.pages = best(&self.pages).map(Field::convert);
+        record.extra_mut().pmcid = best(&self.pmcid);
+        record.extra_mut().publisher = best(&self.publisher);
+        record.extra_mut().corresponding_author = best(&self.corresponding_author);
         let looks_journal = record.container().is_some() || record.volume.is_some() || record.pages.is_some();
         record.work_type =
             self.work_type.unwrap_or(if looks_journal { WorkType::ArticleJournal } else { WorkType::Article });
@@ -206,8 +206,8 @@ impl Candidates {
             record.keywords = keywords.clone();
         }
         for candidate in self.issn.iter().filter(|f| f.confidence >= Confidence::Medium) {
-            if !record.issn.iter().any(|f| f.value == candidate.value) {
-                record.issn.push(candidate.clone());
+            if !record.extra().issn.iter().any(|f| f.value == candidate.value) {
+                record.extra_mut().issn.push(candidate.clone());
             }
         }
         Some(record)

@@ -73,7 +73,7 @@ pub fn parse_family_comma_initials(list: &str) -> Option<AuthorList> {
         if !FAMILY.is_match(family) || !INITIALS.is_match(initials) {
             return None;
         }
-        people.push(Person { family: family.to_owned(), given: format_initials(initials) });
+        people.push(Person::new(family, format_initials(initials)));
     }
     Some(AuthorList { people, et_al })
 }
@@ -87,7 +87,7 @@ pub fn parse_family_space_initials(list: &str) -> Option<AuthorList> {
         if !FAMILY.is_match(family) || !INITIALS.is_match(initials) || initials.contains('.') {
             return None;
         }
-        people.push(Person { family: family.to_owned(), given: format_initials(initials) });
+        people.push(Person::new(family, format_initials(initials)));
     }
     (!people.is_empty()).then_some(AuthorList { people, et_al })
 }
@@ -113,7 +113,7 @@ pub fn parse_given_first(name: &str) -> Option<Person> {
     if !given.iter().all(|w| GIVEN_WORD.is_match(w)) || !FAMILY.is_match(&family) {
         return None;
     }
-    Some(Person { family, given: given.join(" ") })
+    Some(Person::new(family, given.join(" ")))
 }
 
 /// Several names written given names first, separated by commas, `and` or `&`.
@@ -142,7 +142,7 @@ pub fn parse_semicolon_list(list: &str) -> Option<AuthorList> {
         } else {
             return None;
         };
-        people.push(Person { family: family.to_owned(), given });
+        people.push(Person::new(family, given));
     }
     (!people.is_empty()).then_some(AuthorList { people, et_al })
 }
@@ -319,7 +319,7 @@ pub fn parse_chicago_list(list: &str) -> Option<AuthorList> {
     {
         return None;
     }
-    let mut people = vec![Person { family: family.trim().to_owned(), given: given.to_owned() }];
+    let mut people = vec![Person::new(family.trim(), given)];
     if let Some(others) = others {
         let others = others.trim().strip_prefix("and ").unwrap_or(others.trim());
         people.extend(parse_given_first_list(others)?.people);

@@ -193,20 +193,20 @@ fn citation_entry(entry: &Entry, body: &str) -> Option<Record> {
         && !container.contains("http")
         && !container.chars().any(|c| c.is_ascii_digit())
     {
-        record.container_title = Some(entry.field(container.to_owned(), container, Confidence::Medium));
+        record.container_title = Some(entry.field(container.into(), container, Confidence::Medium));
         record.work_type = WorkType::ArticleJournal;
     }
     if let Some(caps) = LOCATION.captures(rest) {
         if let Some(m) = caps.name("vol") {
-            record.volume = Some(entry.field(m.as_str().to_owned(), m.as_str(), Confidence::Medium));
+            record.volume = Some(entry.field(m.as_str().into(), m.as_str(), Confidence::Medium));
         }
         if let Some(m) = caps.name("iss") {
-            record.issue = Some(entry.field(m.as_str().to_owned(), m.as_str(), Confidence::Medium));
+            record.issue = Some(entry.field(m.as_str().into(), m.as_str(), Confidence::Medium));
         }
         if let Some(m) = caps.name("pages")
             && let Some(pages) = normalise_pages(m.as_str())
         {
-            record.pages = Some(entry.field(pages, m.as_str(), Confidence::Medium));
+            record.pages = Some(entry.field(pages.into(), m.as_str(), Confidence::Medium));
         }
     }
     if let Some(found) = find_dois_in_page_text(rest).into_iter().find(|d| d.doi.kind() == DoiKind::Work) {

@@ -1774,7 +1774,7 @@ fn name_at_start(text: &str) -> Option<(Person, &str)> {
     let rest = text[end..].trim_start_matches(|c: char| c.is_ascii_digit() || "*†‡§¶☯⁎∗#✉".contains(c));
     let mut given_names = vec![given];
     given_names.extend(initials);
-    Some((Person { family: family.to_owned(), given: given_names.join(" ") }, rest))
+    Some((Person::new(family, given_names.join(" ")), rest))
 }
 
 /// A whole byline item between commas (`Soon Yeol Kwon`, `Maite Pons1☯*`).
@@ -1800,7 +1800,7 @@ fn name_at_end(text: &str) -> Option<(&str, Person)> {
     let before = &text[..words[k].as_ptr() as usize - text.as_ptr() as usize];
     let mut given_names = vec![words[k]];
     given_names.extend(initials);
-    Some((before.trim_end(), Person { family: family.to_owned(), given: given_names.join(" ") }))
+    Some((before.trim_end(), Person::new(family, given_names.join(" "))))
 }
 
 /// `Title words Ada Quill, Ben T. Rook, and Cy Moss Department of…`: a line of text flattened from

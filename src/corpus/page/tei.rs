@@ -86,7 +86,7 @@ fn authors(file: FileId, text: &str, stmt: &str) -> Vec<Field<Person>> {
                 } else {
                     given.join(" ")
                 };
-                Person { family, given }
+                Person::new(family, given)
             }
             // A name with no parts marked is read only when it has the shape of one name.
             None => match super::names::parse_given_first(&inner_text(&scope[inner])) {
@@ -116,13 +116,15 @@ fn identifiers(file: FileId, text: &str, header: &str, record: &mut Record) {
                     record.doi = Some(field(doi, file, text, header, range));
                 }
             }
-            "pmid" if record.pmid.is_none() && !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) => {
-                record.pmid = Some(field(value.to_owned(), file, text, header, range));
+            "pmid"
+                if record.extra().pmid.is_none() && !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                record.extra_mut().pmid = Some(field(value.to_owned(), file, text, header, range));
             }
-            "pmc" | "pmcid" if record.pmcid.is_none() => {
+            "pmc" | "pmcid" if record.extra().pmcid.is_none() => {
                 let digits = value.trim_start_matches("PMC");
                 if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                    record.pmcid = Some(field(format!("PMC{digits}"), file, text, header, range));
+                    record.extra_mut().pmcid = Some(field(format!("PMC{digits}"), file, text, header, range));
                 }
             }
             _ => {}

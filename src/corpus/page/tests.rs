@@ -28,31 +28,34 @@ fn render_record(r: &Record, out: &mut String) {
         let names: Vec<String> = r.authors.iter().map(|a| format!("{}, {}", a.value.family, a.value.given)).collect();
         parts.push(format!("authors=[{}]{}", names.join("; "), if r.et_al { " et al" } else { "" }));
     }
-    if let Some(p) = &r.corresponding_author {
+    if let Some(p) = &r.extra().corresponding_author {
         parts.push(format!("corresponding={}, {}", p.value.family, p.value.given));
     }
     if let Some(y) = &r.year {
         parts.push(format!("year={}", y.value));
     }
-    for (name, field) in [
-        ("container", &r.container_title),
-        ("short", &r.container_short),
-        ("volume", &r.volume),
-        ("issue", &r.issue),
-        ("pages", &r.pages),
-        ("pmid", &r.pmid),
-        ("pmcid", &r.pmcid),
-        ("publisher", &r.publisher),
+    fn text<T: std::ops::Deref<Target = str>>(field: &Option<Field<T>>) -> Option<&str> {
+        field.as_ref().map(|f| &*f.value)
+    }
+    for (name, value) in [
+        ("container", text(&r.container_title)),
+        ("short", text(&r.extra().container_short)),
+        ("volume", text(&r.volume)),
+        ("issue", text(&r.issue)),
+        ("pages", text(&r.pages)),
+        ("pmid", text(&r.extra().pmid)),
+        ("pmcid", text(&r.extra().pmcid)),
+        ("publisher", text(&r.extra().publisher)),
     ] {
-        if let Some(f) = field {
-            parts.push(format!("{name}={:?}", f.value));
+        if let Some(value) = value {
+            parts.push(format!("{name}={value:?}"));
         }
     }
     if let Some(d) = &r.doi {
         parts.push(format!("doi={}", d.value));
     }
-    if !r.issn.is_empty() {
-        parts.push(format!("issn={}", r.issn.iter().map(|f| f.value.as_str()).collect::<Vec<_>>().join(",")));
+    if !r.extra().issn.is_empty() {
+        parts.push(format!("issn={}", r.extra().issn.iter().map(|f| f.value.as_str()).collect::<Vec<_>>().join(",")));
     }
     if let Some(a) = &r.abstract_text {
         parts.push(format!("abstract={:?}", a.value.chars().take(30).collect::<String>()));

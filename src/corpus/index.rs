@@ -15,9 +15,9 @@
 //! and a co-author's name; ties go to the newer work, then to the key in alphabetical order,
 //! so the order does not depend on which file a work was read from.
 
-use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use super::FastMap;
 use super::key::fold;
 use super::record::{Record, RecordId};
 
@@ -66,7 +66,7 @@ trait Mask: Copy + Default + std::ops::BitOrAssign + Into<u16> {}
 impl Mask for u8 {}
 impl Mask for u16 {}
 
-type Postings<F> = HashMap<String, Vec<(u32, F)>>;
+type Postings<F> = FastMap<String, Vec<(u32, F)>>;
 
 struct TermList<F> {
     terms: Vec<Box<str>>,
@@ -83,12 +83,20 @@ impl<F> Default for TermList<F> {
 }
 
 impl<F: Mask> TermList<F> {
-    fn build(mut map: Postings<F>) -> TermList<F> {
-        let mut terms: Vec<String> = map.keys().cloned().collect();
-        terms.sort_unstable();
-        let mut res = TermList::default();
-        for term in terms {
-            let postings = map.remove(&term).expect("present");
+    fn build(map: Postings<F>) -> TermList<F> {
+        // The map's entries are moved out and sorted by term (terms are unique, so the order
+        // is deterministic): copying every term and looking each up again cost an allocation
+        // and a hash per term.
+        let mut entries: Vec<(String, Vec<(u32, F)>)> = map.into_iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let postings_count = entries.iter().map(|(_, p)| p.len()).sum();
+        let mut res = TermList {
+            terms: Vec::with_capacity(entries.len()),
+            starts: Vec::with_capacity(entries.len() + 1),
+            records: Vec::with_capacity(postings_count),
+            fields: Vec::with_capacity(postings_count),
+        };
+        for (term, postings) in entries {
             res.starts.push(res.records.len() as u32);
             for (record, field) in postings {
                 res.records.push(record);
@@ -113,7 +121,7 @@ impl<F: Mask> TermList<F> {
     }
 
     /// Each record's best match for one query word over this list's terms starting with it.
-    fn score_word(&self, word: &str, matches: &mut HashMap<u32, u32>) {
+    fn score_word(&self, word: &str, matches: &mut FastMap<u32, u32>) {
         for term in self.prefix_range(word) {
             let exact = *self.terms[term] == *word;
             for (record, field_bits) in self.postings(term) {
@@ -124,12 +132,38 @@ impl<F: Mask> TermList<F> {
     }
 }
 
-/// Lookup tables and the search index of a corpus.
+/// Lookup tables and the search index of a corpus, built in two stages (see
+/// [`Index::build_names`]): the name table first, which is all that hover, definition and
+/// the unknown-key diagnostics need, then the search terms, which only completion, workspace
+/// symbols and prose citations use.
 #[derive(Default)]
 pub struct Index {
     /// Every name a record answers to: its key, collision-suffixed keys, `doi:…`, `pmid:…`,
     /// `pmcid:…`. A name with several records is ambiguous.
-    names: HashMap<String, Vec<RecordId>>,
+    names: FastMap<String, Named>,
+    /// The second stage: set once, by [`Index::build_search`], for the same records and keys.
+    search: OnceLock<Search>,
+}
+
+/// The records one name resolves to. Nearly every name has one record, held inline: a
+/// one-element list per name was 200,000 allocations at start-up for 100,000 entries.
+enum Named {
+    One(RecordId),
+    Many(Vec<RecordId>),
+}
+
+impl Named {
+    fn as_slice(&self) -> &[RecordId] {
+        match self {
+            Named::One(id) => std::slice::from_ref(id),
+            Named::Many(ids) => ids,
+        }
+    }
+}
+
+/// The search part of the index: everything a ranked or prefix query reads.
+#[derive(Default)]
+struct Search {
     /// Citation keys in lower case, sorted, for "did you mean" over keys sharing a prefix.
     sorted_keys: Vec<(Box<str>, RecordId)>,
     primary: TermList<u16>,
@@ -200,25 +234,55 @@ fn add_term_str<F: Mask>(map: &mut Postings<F>, record: u32, term: &str, field: 
 }
 
 impl Index {
-    /// Builds the index. `keys[i]` is the list of names record `i` answers to.
+    /// Builds the whole index. `keys[i]` is the list of names record `i` answers to.
     pub fn build(records: &[Arc<Record>], keys: &[Vec<String>]) -> Index {
-        // The three parts are independent; the abstract words (secondary) are the largest.
-        let ((names, sorted_keys, tie_rank), ((primary, titles), secondary)) = rayon::join(
-            || (name_table(keys), sorted_key_list(keys), tie_ranks(records, keys)),
-            || {
-                rayon::join(
-                    || rayon::join(|| primary_terms(records, keys), || title_terms(records)),
-                    || secondary_terms(records),
-                )
-            },
-        );
-        Index { names, sorted_keys, primary, titles, secondary, tie_rank }
+        let (index, search) = rayon::join(|| Index::build_names(keys), || Search::build(records, keys));
+        let _ = index.search.set(search);
+        index
+    }
+
+    /// The first stage: the name table alone, without the search terms. [`Index::resolve`]
+    /// answers at once; anything that searches waits until [`Index::build_search`] is done
+    /// (for a 100,000-entry corpus the terms take several times as long as the names).
+    pub fn build_names(keys: &[Vec<String>]) -> Index {
+        Index { names: name_table(keys), search: OnceLock::new() }
+    }
+
+    /// The second stage, for the records and keys the names were built from (callers go
+    /// through `Corpus::build_search`). Does nothing when the terms are there; when another
+    /// thread is building them, waits for it. A panic while building leaves an empty search
+    /// (logged): waiting forever would hang every completion.
+    pub(super) fn build_search(&self, records: &[Arc<Record>], keys: &[Vec<String>]) {
+        self.search.get_or_init(|| {
+            let started = std::time::Instant::now();
+            let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Search::build(records, keys)));
+            tracing::debug!("search index of {} records in {:?}", records.len(), started.elapsed());
+            built.unwrap_or_else(|_| {
+                tracing::error!("building the search index failed; completion will find nothing");
+                Search::default()
+            })
+        });
+    }
+
+    /// Whether the search terms are built, so searching will not wait.
+    pub fn search_ready(&self) -> bool {
+        self.search.get().is_some()
+    }
+
+    /// Blocks until the search terms are built (see [`Index::build_names`]).
+    pub fn wait_search(&self) {
+        self.search.wait();
+    }
+
+    fn terms(&self) -> &Search {
+        self.search.wait()
     }
 
     /// Records whose key starts with `prefix` (lower case), at most `limit` of them.
     pub fn keys_with_prefix(&self, prefix: &str, limit: usize) -> impl Iterator<Item = (&str, RecordId)> {
-        let start = self.sorted_keys.partition_point(|(k, _)| &**k < prefix);
-        self.sorted_keys[start..]
+        let sorted_keys = &self.terms().sorted_keys;
+        let start = sorted_keys.partition_point(|(k, _)| &**k < prefix);
+        sorted_keys[start..]
             .iter()
             .take_while(move |(k, _)| k.starts_with(prefix))
             .take(limit)
@@ -232,7 +296,7 @@ impl Index {
             let lower = name.to_lowercase();
             if lower.starts_with("doi:") { self.names.get(&lower) } else { None }
         });
-        match found.map(Vec::as_slice) {
+        match found.map(Named::as_slice) {
             None | Some([]) => Resolution::Unknown,
             Some([one]) => Resolution::One(*one),
             Some(many) => Resolution::Ambiguous(many),
@@ -242,9 +306,10 @@ impl Index {
     /// Records with an author whose family name holds the word `word` (folded, whole word):
     /// the candidates for an author–year citation written as prose.
     pub fn with_family_word(&self, word: &str) -> impl Iterator<Item = RecordId> + '_ {
-        let term = self.primary.terms.binary_search_by(|t| (**t).cmp(word)).ok();
+        let primary = &self.terms().primary;
+        let term = primary.terms.binary_search_by(|t| (**t).cmp(word)).ok();
         term.into_iter()
-            .flat_map(|t| self.primary.postings(t))
+            .flat_map(|t| primary.postings(t))
             .filter(|(_, field_bits)| field_bits & fields::FAMILY != 0)
             .map(|(record, _)| RecordId(record))
     }
@@ -267,17 +332,18 @@ impl Index {
         if words.is_empty() {
             return (Vec::new(), false);
         }
-        let mut scores: Option<HashMap<u32, u32>> = None;
+        let terms = self.terms();
+        let mut scores: Option<FastMap<u32, u32>> = None;
         for word in &words {
-            let mut these: HashMap<u32, u32> = HashMap::new();
+            let mut these: FastMap<u32, u32> = FastMap::default();
             // A one-letter word would match most title words; it narrows by key, name, year
             // and DOI only, which keeps the first keystroke of a 100,000-record corpus fast.
-            self.primary.score_word(word, &mut these);
+            terms.primary.score_word(word, &mut these);
             if word.len() >= 2 {
-                self.titles.score_word(word, &mut these);
+                terms.titles.score_word(word, &mut these);
             }
             if word.len() >= 3 {
-                self.secondary.score_word(word, &mut these);
+                terms.secondary.score_word(word, &mut these);
             }
             these.values_mut().for_each(|packed| *packed = word_match::score(*packed));
             scores = Some(match scores {
@@ -292,7 +358,7 @@ impl Index {
         let more = scores.len() > limit;
         // One integer per hit orders it (higher score, then its tie rank, unique per record),
         // so selecting the best of tens of thousands of matches compares integers only.
-        let tie_rank = |record: u32| self.tie_rank.get(record as usize).copied().unwrap_or(u32::MAX);
+        let tie_rank = |record: u32| terms.tie_rank.get(record as usize).copied().unwrap_or(u32::MAX);
         let mut ranked: Vec<(u64, u32)> = scores
             .into_iter()
             .map(|(record, score)| {
@@ -316,7 +382,8 @@ impl Index {
 impl Index {
     /// The order of equally scored works: newer first, then by key (see `tie_ranks`).
     pub fn tie_order(&self, a: RecordId, b: RecordId) -> std::cmp::Ordering {
-        let rank = |id: RecordId| self.tie_rank.get(id.0 as usize).copied().unwrap_or(u32::MAX);
+        let tie_rank = &self.terms().tie_rank;
+        let rank = |id: RecordId| tie_rank.get(id.0 as usize).copied().unwrap_or(u32::MAX);
         rank(a).cmp(&rank(b)).then(a.cmp(&b))
     }
 }
@@ -339,15 +406,39 @@ fn tie_ranks(records: &[Arc<Record>], keys: &[Vec<String>]) -> Vec<u32> {
     rank
 }
 
-fn name_table(keys: &[Vec<String>]) -> HashMap<String, Vec<RecordId>> {
-    let mut names: HashMap<String, Vec<RecordId>> = HashMap::new();
+impl Search {
+    /// The terms, sorted keys and tie ranks, in parallel: the parts are independent, and the
+    /// abstract words (secondary) are the largest.
+    fn build(records: &[Arc<Record>], keys: &[Vec<String>]) -> Search {
+        let ((sorted_keys, tie_rank), ((primary, titles), secondary)) = rayon::join(
+            || (sorted_key_list(keys), tie_ranks(records, keys)),
+            || {
+                rayon::join(
+                    || rayon::join(|| primary_terms(records, keys), || title_terms(records)),
+                    || secondary_terms(records),
+                )
+            },
+        );
+        Search { sorted_keys, primary, titles, secondary, tie_rank }
+    }
+}
+
+fn name_table(keys: &[Vec<String>]) -> FastMap<String, Named> {
+    let count = keys.iter().map(Vec::len).sum();
+    let mut names: FastMap<String, Named> = FastMap::with_capacity_and_hasher(count, Default::default());
     for (i, record_keys) in keys.iter().enumerate() {
+        let id = RecordId(i as u32);
         for key in record_keys {
-            let list = names.entry(key.clone()).or_default();
+            let Some(named) = names.get_mut(key.as_str()) else {
+                names.insert(key.clone(), Named::One(id));
+                continue;
+            };
             // Records come in order, so a repeat within one record is the last one pushed;
             // `contains` made a name shared by 100,000 nameless records quadratic.
-            if list.last() != Some(&RecordId(i as u32)) {
-                list.push(RecordId(i as u32));
+            match named {
+                Named::One(first) if *first != id => *named = Named::Many(vec![*first, id]),
+                Named::Many(ids) if ids.last() != Some(&id) => ids.push(id),
+                _ => {}
             }
         }
     }
@@ -366,7 +457,7 @@ fn sorted_key_list(keys: &[Vec<String>]) -> Vec<(Box<str>, RecordId)> {
 
 /// Key, family names, title words, year and DOI: searched for every query word.
 fn primary_terms(records: &[Arc<Record>], keys: &[Vec<String>]) -> TermList<u16> {
-    let mut primary: Postings<u16> = HashMap::new();
+    let mut primary: Postings<u16> = FastMap::default();
     for (i, (record, record_keys)) in records.iter().zip(keys).enumerate() {
         let id = i as u32;
         if let Some(key) = record_keys.first() {
@@ -388,7 +479,7 @@ fn primary_terms(records: &[Arc<Record>], keys: &[Vec<String>]) -> TermList<u16>
 
 /// Title words.
 fn title_terms(records: &[Arc<Record>]) -> TermList<u8> {
-    let mut titles: Postings<u8> = HashMap::new();
+    let mut titles: Postings<u8> = FastMap::default();
     for (i, record) in records.iter().enumerate() {
         if let Some(title) = record.title() {
             add_words(&mut titles, i as u32, title, fields::TITLE as u8);
@@ -399,7 +490,7 @@ fn title_terms(records: &[Arc<Record>]) -> TermList<u8> {
 
 /// Container, keywords and abstract: searched only for query words of three letters or more.
 fn secondary_terms(records: &[Arc<Record>]) -> TermList<u8> {
-    let mut secondary: Postings<u8> = HashMap::new();
+    let mut secondary: Postings<u8> = FastMap::default();
     for (i, record) in records.iter().enumerate() {
         let id = i as u32;
         if let Some(container) = record.container() {

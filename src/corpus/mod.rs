@@ -36,6 +36,12 @@ pub use index::{Hit, Index, Resolution};
 pub use problem::{Problem, Severity};
 pub use record::{Confidence, Field, FileId, Location, Person, Record, RecordId, RecordKind, WorkType};
 
+/// The hash map of the corpus's build-time tables and the index. Keys are strings from the
+/// user's own files and record numbers, hashed hundreds of thousands of times at start-up,
+/// where SipHash (std's default, built to resist HashDoS from untrusted network input) cost
+/// about a tenth of the CPU; see ARCHITECTURE.md for the choice of hasher.
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Who owns a corpus file's text (compare texlab's `Owner`): the embedded seeds are read-only
 /// and have no path on disk; workspace files are read from disk; client files are open in the
 /// editor and their unsaved text wins.
@@ -287,6 +293,32 @@ impl Memo {
     }
 }
 
+/// The records claiming one name while keys are assigned: nearly always one, held inline.
+enum Claimants {
+    One(RecordId),
+    Many(Vec<RecordId>),
+}
+
+impl Claimants {
+    fn push(&mut self, id: RecordId) {
+        match self {
+            Claimants::One(first) => *self = Claimants::Many(vec![*first, id]),
+            Claimants::Many(ids) => ids.push(id),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.as_slice().len()
+    }
+
+    fn as_slice(&self) -> &[RecordId] {
+        match self {
+            Claimants::One(id) => std::slice::from_ref(id),
+            Claimants::Many(ids) => ids,
+        }
+    }
+}
+
 /// What one file yields before the corpus-wide passes.
 #[derive(Clone, Debug)]
 struct FileReading {
@@ -508,7 +540,16 @@ impl Corpus {
 
     /// Merges, links, keys and indexes files that were read (in the order given, which must
     /// be sorted by path for keys and ties to be deterministic).
-    pub fn assemble(read: Vec<Arc<ReadFile>>, mut problems: Vec<FileProblem>) -> Corpus {
+    pub fn assemble(read: Vec<Arc<ReadFile>>, problems: Vec<FileProblem>) -> Corpus {
+        let corpus = Corpus::assemble_names(read, problems);
+        corpus.build_search();
+        corpus
+    }
+
+    /// [`Corpus::assemble`] up to the name table: keys resolve, so hover, definition and
+    /// diagnostics of keys can answer; searching waits until [`Corpus::build_search`] has
+    /// run (the server runs it in the background once this corpus is installed).
+    pub fn assemble_names(read: Vec<Arc<ReadFile>>, mut problems: Vec<FileProblem>) -> Corpus {
         let t0 = std::time::Instant::now();
         let files: Vec<SourceFile> = read.iter().map(|file| file.source.clone()).collect();
         let mut slots = vec![u32::MAX; files.iter().map(|f| f.id.0 as usize + 1).max().unwrap_or(0)];
@@ -516,13 +557,21 @@ impl Corpus {
             slots[file.id.0 as usize] = i as u32;
         }
         let mut corpus = Corpus { files, slots, ..Corpus::default() };
-        let mut by_doi: HashMap<Doi, RecordId> = HashMap::new();
-        let mut by_pmid: HashMap<String, RecordId> = HashMap::new();
-        let mut by_title: HashMap<String, RecordId> = HashMap::new();
+        // Sized for every document at once: growing a map rehashes all it holds.
+        let documents: usize = read.iter().map(|f| f.reading.documents.len()).sum();
+        let mut by_doi: FastMap<Doi, RecordId> = FastMap::with_capacity_and_hasher(documents, Default::default());
+        let mut by_pmid: FastMap<String, RecordId> = FastMap::default();
+        let mut by_title: FastMap<String, RecordId> = FastMap::with_capacity_and_hasher(documents, Default::default());
         let mut document_of_file: Vec<Option<RecordId>> = vec![None; corpus.files.len()];
         let mut pending_cites: Vec<(usize, Arc<Record>)> = Vec::new();
+        // The documents' title identities (folded titles), on all cores: the merge itself is
+        // sequential, and folding 100,000 titles was a third of it.
+        let titles: Vec<Vec<Option<String>>> = read
+            .par_iter()
+            .map(|file| file.reading.documents.par_iter().map(|r| title_identity(r)).collect())
+            .collect();
 
-        for (i, file) in read.iter().enumerate() {
+        for ((i, file), titles) in read.iter().enumerate().zip(titles) {
             let reading = &file.reading;
             let file_id = file.source.id;
             for problem in &reading.problems {
@@ -533,16 +582,14 @@ impl Corpus {
                 });
             }
             let is_bibliography = SourceKind::from_path(&corpus.files[i].path).is_bibliography();
-            for record in &reading.documents {
+            for (record, title) in reading.documents.iter().zip(titles) {
                 // Two bibliography entries with one DOI are one work; the second is reported on
                 // its entry, since a reference manager usually holds a duplicate there.
                 let twin = record.doi().and_then(|d| by_doi.get(d)).copied().filter(|&twin| {
                     let other = &corpus.records[twin.0 as usize];
                     is_bibliography && other.kind == RecordKind::Document && other.given_key.is_some()
                 });
-                let anchor = record.anchor().clone();
-                let own_key = record.given_key.clone();
-                let id = corpus.add_or_merge(Arc::clone(record), &mut by_doi, &mut by_pmid, &mut by_title);
+                let id = corpus.add_or_merge(Arc::clone(record), title, &mut by_doi, &mut by_pmid, &mut by_title);
                 // An entry with the DOI of another but a different PMID is kept apart.
                 if let Some(twin) = twin.filter(|&twin| twin == id) {
                     let first = corpus.records[twin.0 as usize].anchor().clone();
@@ -555,13 +602,13 @@ impl Corpus {
                             "duplicate-doi",
                             format!(
                                 "entry `{}` has the DOI of `{}` ({}:{}); they are merged into one work",
-                                own_key.unwrap_or_default(),
+                                record.given_key.as_deref().unwrap_or_default(),
                                 corpus.records[twin.0 as usize].given_key.clone().unwrap_or_default(),
                                 first_file.path,
                                 first_file.line_of_offset(first.range.start) + 1
                             ),
                         )
-                        .at(anchor.range),
+                        .at(record.anchor().range.clone()),
                     });
                 }
                 document_of_file[i].get_or_insert(id);
@@ -570,7 +617,8 @@ impl Corpus {
         }
         for (file, record) in pending_cites {
             let Some(citing) = document_of_file[file] else { continue };
-            let cited = corpus.add_or_merge(record, &mut by_doi, &mut by_pmid, &mut by_title);
+            let title = title_identity(&record);
+            let cited = corpus.add_or_merge(record, title, &mut by_doi, &mut by_pmid, &mut by_title);
             if cited != citing {
                 if !corpus.records[citing.0 as usize].extra().cites.contains(&cited) {
                     Arc::make_mut(&mut corpus.records[citing.0 as usize]).extra_mut().cites.push(cited);
@@ -588,25 +636,36 @@ impl Corpus {
         tracing::debug!("merged and linked {} records at {:?}", corpus.records.len(), t0.elapsed());
         corpus.assign_keys();
         tracing::debug!("keys at {:?}", t0.elapsed());
-        // The index's temporary term maps are the peak of a cold start: built on memory the
-        // merge tables gave back rather than beside it.
-        crate::memory::release_free_memory();
-        corpus.index = Index::build(&corpus.records, &corpus.keys);
-        crate::memory::release_free_memory();
-        tracing::debug!("index at {:?}", t0.elapsed());
+        corpus.index = Index::build_names(&corpus.keys);
+        tracing::debug!("name table at {:?}", t0.elapsed());
         corpus.problems = problems;
         corpus
     }
 
-    /// Adds a record, or merges it into the record of the same work.
+    /// Builds the search part of the index (see [`Corpus::assemble_names`]); does nothing
+    /// when it is built, and waits when another thread is building it.
+    pub fn build_search(&self) {
+        if self.index.search_ready() {
+            return;
+        }
+        // The index's temporary term maps are the peak of a cold start: built on memory the
+        // merge tables gave back rather than beside it (off the first answer's path: the
+        // server runs this in the background).
+        crate::memory::release_free_memory();
+        self.index.build_search(&self.records, &self.keys);
+        crate::memory::release_free_memory();
+    }
+
+    /// Adds a record, or merges it into the record of the same work. `title` is the record's
+    /// [`title_identity`].
     fn add_or_merge(
         &mut self,
         record: Arc<Record>,
-        by_doi: &mut HashMap<Doi, RecordId>,
-        by_pmid: &mut HashMap<String, RecordId>,
-        by_title: &mut HashMap<String, RecordId>,
+        title: Option<String>,
+        by_doi: &mut FastMap<Doi, RecordId>,
+        by_pmid: &mut FastMap<String, RecordId>,
+        by_title: &mut FastMap<String, RecordId>,
     ) -> RecordId {
-        let title = title_identity(&record);
         // The same DOI, else the same PMID, else the same title with agreeing author and year;
         // never a record whose identifiers name another work.
         let existing = [
@@ -621,15 +680,17 @@ impl Corpus {
         .into_iter()
         .flatten()
         .find(|id| !identifiers_differ(&self.records[id.0 as usize], &record));
-        let id = match existing {
+        let (id, title) = match existing {
             Some(id) => {
                 // Only a merged record is copied out of its file's reading.
                 Arc::make_mut(&mut self.records[id.0 as usize]).merge_from(&record);
-                id
+                (id, title_identity(&self.records[id.0 as usize]))
             }
             None => {
+                // A new record's title identity is the one just computed (folding every
+                // title twice was a tenth of assembling 100,000 entries).
                 self.records.push(record);
-                RecordId(self.records.len() as u32 - 1)
+                (RecordId(self.records.len() as u32 - 1), title)
             }
         };
         let merged = &self.records[id.0 as usize];
@@ -639,7 +700,7 @@ impl Corpus {
         if let Some(pmid) = &merged.extra().pmid {
             by_pmid.entry(pmid.value.clone()).or_insert(id);
         }
-        if let Some(title) = title_identity(merged) {
+        if let Some(title) = title {
             by_title.entry(title).or_insert(id);
         }
         id
@@ -651,11 +712,18 @@ impl Corpus {
     /// among its sources, to the generated key too: merging a `.bib` entry with a page must
     /// not make the page's key disappear from manuscripts that already use it.
     fn assign_keys(&mut self) {
+        // Per file id, once: the kind of a file is decided by its extension, which costs an
+        // allocation to read.
+        let is_page: Vec<bool> = (0..self.slots.len())
+            .map(|id| {
+                let slot = self.slots[id];
+                slot != u32::MAX && !SourceKind::from_path(&self.files[slot as usize].path).is_bibliography()
+            })
+            .collect();
         let mut claims: Vec<Vec<String>> = Vec::with_capacity(self.records.len());
         for record in &self.records {
             let mut names: Vec<String> = record.given_key.iter().chain(&record.extra().alias_keys).cloned().collect();
-            let from_page =
-                record.anchors.iter().any(|a| !SourceKind::from_path(&self.file(a.file).path).is_bibliography());
+            let from_page = record.anchors.iter().any(|a| is_page[a.file.0 as usize]);
             if names.is_empty() || from_page {
                 let generated = key::base_key(record, self.file(record.anchor().file).stem());
                 if !names.contains(&generated) {
@@ -664,10 +732,20 @@ impl Corpus {
             }
             claims.push(names);
         }
-        let mut claimants: HashMap<String, Vec<RecordId>> = HashMap::new();
+        // Who claims each name, borrowing the names from `claims` (one record, held inline,
+        // for nearly every name): copying 100,000 keys into the map, each with a list of
+        // one, was a third of assigning keys.
+        let mut claimants: FastMap<&str, Claimants> =
+            FastMap::with_capacity_and_hasher(self.records.len(), Default::default());
         for (i, names) in claims.iter().enumerate() {
             for name in names {
-                claimants.entry(name.clone()).or_default().push(RecordId(i as u32));
+                let id = RecordId(i as u32);
+                match claimants.get_mut(name.as_str()) {
+                    Some(claim) => claim.push(id),
+                    None => {
+                        claimants.insert(name, Claimants::One(id));
+                    }
+                }
             }
         }
         // A generated key that another work also claims gets a stable suffix of its own;
@@ -675,22 +753,37 @@ impl Corpus {
         let needs_suffix: Vec<usize> = (0..self.records.len())
             .filter(|&i| self.records[i].given_key.is_none() && claimants[claims[i][0].as_str()].len() > 1)
             .collect();
-        let (suffixed, displaced) = self.suffixed_keys(&claims, &needs_suffix, &claimants);
+        let (suffixed, displaced) = self.suffixed_keys(&claims, &needs_suffix, &|name| claimants.contains_key(name));
         // A suffixed key lost to a collision stays a name of its record: a manuscript citing
-        // it meets an ambiguous key, never another work.
-        for (i, name) in displaced {
-            if !claims[i].contains(&name) {
-                claimants.entry(name.clone()).or_default().push(RecordId(i as u32));
-                claims[i].push(name);
-            }
+        // it meets an ambiguous key, never another work. (Each record loses at most one.)
+        let gained: Vec<(usize, String)> =
+            displaced.into_iter().filter(|(i, name)| !claims[*i].contains(name)).collect();
+        let mut late: FastMap<&str, Vec<RecordId>> = FastMap::default();
+        for (i, name) in &gained {
+            late.entry(name.as_str())
+                .or_insert_with(|| claimants.get(name.as_str()).map_or_else(Vec::new, |c| c.as_slice().to_vec()))
+                .push(RecordId(*i as u32));
+        }
+        let mut ambiguous: Vec<(String, Vec<RecordId>)> = claimants
+            .iter()
+            .filter(|(name, claim)| claim.len() > 1 && !late.contains_key(*name))
+            .map(|(name, claim)| ((*name).to_owned(), claim.as_slice().to_vec()))
+            .chain(late.iter().filter(|(_, ids)| ids.len() > 1).map(|(name, ids)| ((*name).to_owned(), ids.clone())))
+            .collect();
+        ambiguous.sort();
+        drop((claimants, late));
+        for (i, name) in gained {
+            claims[i].push(name);
         }
         let mut keys = Vec::with_capacity(self.records.len());
-        for (i, record) in self.records.iter().enumerate() {
-            let mut names = Vec::new();
-            if let Some(name) = &suffixed[i] {
-                names.push(name.clone());
-            }
-            names.extend(claims[i].iter().cloned());
+        // The claims and suffixed keys are moved into the names, not copied.
+        for ((record, claimed), suffixed) in self.records.iter().zip(claims).zip(suffixed) {
+            let identifiers = usize::from(record.doi().is_some())
+                + usize::from(record.extra().pmid.is_some())
+                + usize::from(record.extra().pmcid.is_some());
+            let mut names = Vec::with_capacity(usize::from(suffixed.is_some()) + claimed.len() + identifiers);
+            names.extend(suffixed);
+            names.extend(claimed);
             if let Some(doi) = record.doi() {
                 names.push(format!("doi:{doi}"));
             }
@@ -702,15 +795,12 @@ impl Corpus {
             }
             keys.push(names);
         }
-        let mut ambiguous: Vec<(String, Vec<RecordId>)> =
-            claimants.into_iter().filter(|(_, ids)| ids.len() > 1).collect();
-        ambiguous.sort();
         self.keys = keys;
         self.ambiguous = ambiguous;
     }
 
     /// The suffixed key of each record in `needs_suffix`, and the suffixed keys some of them
-    /// lost. A suffixed key avoids every name claimed in `claimants` (keys the sources give and
+    /// lost. A suffixed key avoids every name `claimed` holds (keys the sources give and
     /// generated base keys) and every other suffixed key. Candidates are tried in rounds, each
     /// round judging all pending records at once, so the outcome depends on the set of records,
     /// never on their order: a candidate held by one record and free of every claim is that
@@ -721,7 +811,7 @@ impl Corpus {
         &self,
         claims: &[Vec<String>],
         needs_suffix: &[usize],
-        claimants: &HashMap<String, Vec<RecordId>>,
+        claimed: &dyn Fn(&str) -> bool,
     ) -> (Vec<Option<String>>, Vec<(usize, String)>) {
         let mut suffixed: Vec<Option<String>> = vec![None; self.records.len()];
         let mut displaced = Vec::new();
@@ -731,7 +821,7 @@ impl Corpus {
         // depends only on the claimed key and the identity, drawn once per pair: 93,000
         // nameless RIS records share one identity (their file) and went through eight
         // identical rounds of formatting and hashing each (issue 10).
-        let identities: HashMap<usize, String> = needs_suffix
+        let identities: FastMap<usize, String> = needs_suffix
             .iter()
             .map(|&i| {
                 let record = &self.records[i];
@@ -740,8 +830,8 @@ impl Corpus {
             .collect();
         let mut attempt = 0u32;
         while !pending.is_empty() {
-            let mut drawn: HashMap<String, Vec<usize>> = HashMap::new();
-            let mut by_identity: HashMap<(&str, &str), String> = HashMap::new();
+            let mut drawn: FastMap<String, Vec<usize>> = FastMap::default();
+            let mut by_identity: FastMap<(&str, &str), String> = FastMap::default();
             for &i in &pending {
                 let record = &self.records[i];
                 let identity = identities[&i].as_str();
@@ -768,7 +858,7 @@ impl Corpus {
             }
             let mut next = Vec::new();
             for (name, holders) in drawn {
-                if holders.len() == 1 && !claimants.contains_key(&name) && !refused.contains(&name) {
+                if holders.len() == 1 && !claimed(&name) && !refused.contains(&name) {
                     suffixed[holders[0]] = Some(name.clone());
                 } else {
                     if attempt == 0 {
@@ -820,6 +910,41 @@ mod tests {
             .map(|(path, text)| Input { path: (*path).to_owned(), text: (*text).to_owned(), origin: Origin::Workspace })
             .collect();
         Corpus::build(inputs, Vec::new())
+    }
+
+    /// Issue 11, staged readiness: a corpus assembled up to its names resolves every name at
+    /// once, and once its search index is built it searches exactly as one built in a go.
+    #[test]
+    fn issue_11_a_corpus_resolves_names_before_its_search_index_and_searches_alike_after() {
+        let bib: String = (0..60)
+            .map(|i| {
+                format!(
+                    "@article{{{}{i}, author = {{{}, Ana}}, title = {{Sparrows and {} in town {i}}}, year = {{{}}}, doi = {{10.1000/s{i}}}}}\n",
+                    ["quill", "wren", "rook"][i % 3],
+                    ["Quill", "Wren", "Rook"][i % 3],
+                    ["owls", "crows", "gulls", "kites"][i % 4],
+                    2000 + i % 7
+                )
+            })
+            .collect();
+        let input = || vec![Input { path: "refs.bib".to_owned(), text: bib.clone(), origin: Origin::Workspace }];
+        let whole = Corpus::build(input(), Vec::new());
+        let read: Vec<Arc<ReadFile>> = Corpus::read_all(input()).into_iter().map(Arc::new).collect();
+        let staged = Corpus::assemble_names(read, Vec::new());
+        assert!(!staged.index.search_ready());
+        for i in 0..whole.records.len() as u32 {
+            for name in &whole.keys[i as usize] {
+                assert_eq!(staged.index.resolve(name), Resolution::One(RecordId(i)), "{name}");
+            }
+        }
+        staged.build_search();
+        assert!(staged.index.search_ready());
+        for query in ["q", "wren", "rook 2003", "owl", "gul tow", "10.1000/s1", "sparrows kites"] {
+            let hits = |corpus: &Corpus| corpus.index.search(query, 10, &|id| id.0 % 5 == 0);
+            let (found, more) = hits(&staged);
+            assert!(!found.is_empty(), "{query}");
+            assert_eq!((found, more), hits(&whole), "{query}");
+        }
     }
 
     /// An anchor's columns are kept in both encodings: an entry with an umlaut before its

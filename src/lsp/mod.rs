@@ -21,8 +21,9 @@ pub mod workspace;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
+use std::time::Instant;
 
 use tower_lsp::jsonrpc::{Error, Result};
 use tower_lsp::lsp_types::*;
@@ -45,10 +46,20 @@ pub fn service() -> (LspService<Backend>, tower_lsp::ClientSocket) {
 /// Runs the server on stdin/stdout until the client exits. Input passes through
 /// [`transport::forward_valid_frames`], so a malformed message cannot stop the server.
 pub async fn run_stdio() {
+    LazyLock::force(&STARTED);
     let (service, socket) = service();
     let (guard_end, server_end) = tokio::io::duplex(1 << 20);
     tokio::spawn(transport::forward_valid_frames(tokio::io::stdin(), guard_end));
     Server::new(server_end, tokio::io::stdout(), socket).serve(service).await;
+}
+
+/// When the server started, for the start-up phases logged at debug level
+/// (`REFLS_LOG=refls=debug`): where the time to the first answer goes.
+static STARTED: LazyLock<Instant> = LazyLock::new(Instant::now);
+
+/// Logs one start-up phase with the time since the server started.
+fn phase(what: &str) {
+    tracing::debug!("{what}, {:?} after start", STARTED.elapsed());
 }
 
 /// The server. Cloning is cheap (shared handles), so debounced tasks carry their own copy.
@@ -108,9 +119,20 @@ impl Backend {
         }
     }
 
-    /// Waits (at most a minute) until the corpus is loaded and the bibliographies that open
-    /// manuscripts declare are read.
+    /// Waits until the corpus is loaded, the bibliographies that open manuscripts declare are
+    /// read, and the corpus's search index is built: what every request may need.
     async fn corpus_ready(&self) {
+        self.names_ready().await;
+        let corpus = self.lock().corpus.clone();
+        if let Some(corpus) = corpus {
+            searchable(corpus).await;
+        }
+    }
+
+    /// Waits (at most a minute) until the corpus is loaded and the bibliographies that open
+    /// manuscripts declare are read: keys resolve, though the search index may still be
+    /// building (hover on a citation and definition need no more).
+    async fn names_ready(&self) {
         let mut loaded = self.corpus_loaded.subscribe();
         let mut pending = self.declared_pending.subscribe();
         let ready = async {
@@ -226,11 +248,11 @@ impl Backend {
     /// document's diagnostics.
     async fn load_corpus(&self) {
         let _update = self.corpus_update.lock().await;
-        let (root, config, declared, scope) = {
+        let (root, config, declared, scope, replacing) = {
             let state = self.lock();
             let mut declared = state.sources.declared.clone();
             declared.extend(state.declared_reading.iter().cloned());
-            (state.root.clone(), state.config.clone(), declared, state.scope(None))
+            (state.root.clone(), state.config.clone(), declared, state.scope(None), state.corpus.is_some())
         };
         let progress = self.begin_progress("Indexing the corpus").await;
         let built = tokio::task::spawn_blocking(move || {
@@ -242,6 +264,7 @@ impl Backend {
                     &scope,
                     crate::corpus::cache::Cache::from_env().as_ref(),
                 );
+                phase("corpus files read");
                 (sources, ())
             })
         })
@@ -267,6 +290,12 @@ impl Backend {
                             tracing::info!("{forgotten} corpus files were deleted while the corpus was read");
                         }
                         let corpus = sources.assemble();
+                        phase("corpus assembled up to its name table");
+                        // A reload (the corpus setting changed) replaces a corpus that answers
+                        // everything meanwhile: see `update_corpus`.
+                        if replacing {
+                            corpus.build_search();
+                        }
                         (sources, corpus)
                     }))
                 })
@@ -312,6 +341,7 @@ impl Backend {
         self.client.log_message(MessageType::INFO, format!("refls: {summary}")).await;
         self.install(sources, corpus);
         self.corpus_loaded.send_replace(true);
+        phase("corpus installed");
         self.end_progress(progress, summary).await;
     }
 
@@ -345,13 +375,21 @@ impl Backend {
                 for (path, text) in paths.iter().zip(&texts) {
                     changed |= sources.refresh(path, text.as_deref());
                 }
-                let corpus = changed.then(|| sources.assemble());
+                // The corpus being replaced keeps answering meanwhile, so the new one is
+                // installed whole: staging it would make completion wait for its search
+                // index while a bibliography is rewritten every few seconds.
+                let corpus = changed.then(|| {
+                    let corpus = sources.assemble();
+                    corpus.build_search();
+                    corpus
+                });
                 (sources, corpus)
             }))
         })
         .await;
         match built {
             Ok(Ok((sources, Some(corpus)))) => {
+                phase("corpus re-assembled");
                 tracing::info!(
                     "re-indexed: {} works from {} files in {:?}",
                     corpus.records.len(),
@@ -365,14 +403,25 @@ impl Backend {
         }
     }
 
-    /// Puts a new corpus in place and refreshes every open document's diagnostics and hints.
+    /// Puts a new corpus in place, starts building its search index in the background, and
+    /// refreshes every open document's diagnostics and hints.
+    ///
+    /// The corpus is installed as soon as its names resolve (staged readiness): hover and
+    /// definition on a key answer at once, while requests that search (completion, symbols,
+    /// prose citations, diagnostics) wait for the index of this very corpus, so none sees a
+    /// corpus that is half one version and half another.
     fn install(&self, sources: workspace::Sources, corpus: Corpus) {
+        let corpus = Arc::new(corpus);
         let uris: Vec<Url> = {
             let mut state = self.lock();
             state.sources = sources;
-            state.corpus = Some(Arc::new(corpus));
+            state.corpus = Some(Arc::clone(&corpus));
             state.documents.keys().cloned().collect()
         };
+        tokio::task::spawn_blocking(move || {
+            corpus.build_search();
+            phase("search index built");
+        });
         for uri in uris {
             self.schedule_diagnostics(uri, Duration::ZERO);
         }
@@ -518,6 +567,9 @@ impl Backend {
                 Vec::new()
             };
             let Some(mut snapshot) = snapshot else { return };
+            // Prose citations and "did you mean" search the corpus. Waiting here, before the
+            // clock starts, keeps the wait for the index out of the adaptive delay.
+            searchable(Arc::clone(&snapshot.corpus)).await;
             let version = snapshot.version;
             let manuscript_dir = uri.to_file_path().ok().and_then(|p| p.parent().map(Path::to_path_buf));
             let own_path = uri.to_file_path().ok();
@@ -591,6 +643,7 @@ impl Backend {
                             state.store_manuscript(&uri, version, manuscript);
                         }
                     }
+                    phase("diagnostics computed");
                     this.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
                 }
                 _ => {
@@ -643,6 +696,17 @@ fn diagnostics_delay(configured_ms: Option<u64>, last_cost: Option<Duration>) ->
 }
 
 /// The dialect of an LSP language id, for documents whose name says nothing (untitled).
+/// Waits, off the async runtime, until `corpus`'s search index is built (see
+/// `Backend::install`); at once when it is.
+async fn searchable(corpus: Arc<Corpus>) {
+    if corpus.index.search_ready() {
+        return;
+    }
+    let started = std::time::Instant::now();
+    let _ = tokio::task::spawn_blocking(move || corpus.index.wait_search()).await;
+    tracing::debug!("waited {:?} for the search index", started.elapsed());
+}
+
 fn dialect_of_language(language_id: &str) -> Dialect {
     match language_id {
         "markdown" | "quarto" | "rmd" | "pandoc" => Dialect::Markdown,
@@ -962,6 +1026,7 @@ fn server_capabilities(encoding: PositionEncoding) -> ServerCapabilities {
 #[tower_lsp::async_trait]
 impl LanguageServer for Backend {
     async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        phase("initialize");
         let encoding = convert::negotiate(&params.capabilities);
         #[allow(deprecated)] // root_uri is what older clients send when they send no folders.
         let root = params
@@ -1038,6 +1103,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        phase("initialized");
         self.load_manuscripts();
         self.load_corpus().await;
         self.watch_corpus().await;
@@ -1062,6 +1128,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        phase("didOpen");
         let doc = params.text_document;
         {
             let mut state = self.lock();
@@ -1158,11 +1225,16 @@ impl LanguageServer for Backend {
     /// `textDocument/hover`. Positions past the end of a line clamp (convert.rs).
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let uri = params.text_document_position_params.text_document.uri;
-        self.corpus_ready().await;
+        self.names_ready().await;
+        phase("hover");
         let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
         let offset =
             convert::rope_offset(&snapshot.rope, params.text_document_position_params.position, snapshot.encoding);
         let manuscript = self.manuscript(&uri, &mut snapshot);
+        // A key resolves by the name table; a prose citation is matched by the search index.
+        if manuscript.citation_at(offset).is_none() {
+            searchable(Arc::clone(&snapshot.corpus)).await;
+        }
         guarded("hover", || {
             let corpus = &snapshot.corpus;
             let found = analysis::hover::hover(corpus, &manuscript, offset, &|at| link(corpus, at))?;
@@ -1393,7 +1465,8 @@ impl LanguageServer for Backend {
     /// `textDocument/definition`: every source of the cited record.
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
         let uri = params.text_document_position_params.text_document.uri;
-        self.corpus_ready().await;
+        // Definition resolves keys only: the name table is enough.
+        self.names_ready().await;
         let Some(mut snapshot) = self.snapshot(&uri) else { return Ok(None) };
         let offset =
             convert::rope_offset(&snapshot.rope, params.text_document_position_params.position, snapshot.encoding);

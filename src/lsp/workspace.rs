@@ -57,6 +57,7 @@ impl Sources {
     ) -> Sources {
         // Without a workspace folder, configured paths are taken from the working directory,
         // but an unconfigured server does not go looking there: it uses the embedded seeds.
+        let started = std::time::Instant::now();
         let base = root.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
         let mut res = Sources { base: base.clone(), declared, cache: cache.cloned(), ..Sources::default() };
         let mut inputs: Vec<Input> = Vec::new();
@@ -139,6 +140,7 @@ impl Sources {
             inputs.extend(input);
             res.problems.extend(trouble);
         }
+        tracing::debug!("found {} corpus files in {:?}", inputs.len(), started.elapsed());
         let (read, misses) = Corpus::read_all_cached(inputs, cache);
         let read: Vec<Arc<ReadFile>> = read.into_iter().map(Arc::new).collect();
         for file in &read {
@@ -245,9 +247,11 @@ impl Sources {
         before - self.files.len()
     }
 
-    /// The corpus of every file read.
+    /// The corpus of every file read, up to its name table: its search terms are built by
+    /// `Corpus::build_search`, which the server runs in the background once the corpus is
+    /// installed (searching waits for it meanwhile).
     pub fn assemble(&self) -> Corpus {
-        Corpus::assemble(self.files.values().cloned().collect(), self.problems.clone())
+        Corpus::assemble_names(self.files.values().cloned().collect(), self.problems.clone())
     }
 
     /// The problems of one corpus file, for its diagnostics when it is open.

@@ -80,6 +80,9 @@ pub struct SourceFile {
     anchor_ends: Box<[AnchorEnd]>,
 }
 
+/// What is kept of an anchor beyond its start line (see [`AnchorPosition`], which it becomes
+/// with the start from `anchor_lines`): its end offset, the zero-based line and the columns of
+/// its end, and the UTF-16 column of its start (the UTF-8 one is a byte difference).
 #[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct AnchorEnd {
     /// Byte offset of the end; `u32::MAX` when the columns could not be worked out.
@@ -262,19 +265,7 @@ impl Memo {
 
     /// The keys close to `unknown` (at most `limit`), computed by `compute` the first time.
     pub fn suggestions(&self, unknown: &str, limit: usize, compute: impl FnOnce() -> Vec<RecordId>) -> Arc<[RecordId]> {
-        // A panic elsewhere while the lock was held leaves a map of complete entries.
-        let lock = || self.suggestions.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(found) = lock().get(&(unknown.into(), limit)) {
-            return found.clone();
-        }
-        // Computed outside the lock: two requests may both compute one key, never wait.
-        let found: Arc<[RecordId]> = compute().into();
-        let mut memo = lock();
-        if memo.len() >= Self::MAX_SUGGESTIONS {
-            memo.clear();
-        }
-        memo.insert((unknown.into(), limit), found.clone());
-        found
+        memoized(&self.suggestions, (unknown.into(), limit), Self::MAX_SUGGESTIONS, || compute().into())
     }
 
     /// The path `file` is shown under, computed by `compute` the first time.
@@ -283,14 +274,32 @@ impl Memo {
         file: FileId,
         compute: impl FnOnce() -> Option<std::path::PathBuf>,
     ) -> Option<std::path::PathBuf> {
-        let lock = || self.paths.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(found) = lock().get(&file) {
-            return found.clone();
-        }
-        let found = compute();
-        lock().insert(file, found.clone());
-        found
+        // One entry per corpus file at most, so no bound is needed.
+        memoized(&self.paths, file, usize::MAX, compute)
     }
+}
+
+/// The value of `key` in `memo`, computed by `compute` the first time. The map is emptied
+/// when it holds `max` entries.
+fn memoized<K: std::hash::Hash + Eq, V: Clone>(
+    memo: &std::sync::Mutex<HashMap<K, V>>,
+    key: K,
+    max: usize,
+    compute: impl FnOnce() -> V,
+) -> V {
+    // A panic elsewhere while the lock was held leaves a map of complete entries.
+    let lock = || memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(found) = lock().get(&key) {
+        return found.clone();
+    }
+    // Computed outside the lock: two requests may both compute one value, none waits.
+    let found = compute();
+    let mut memo = lock();
+    if memo.len() >= max {
+        memo.clear();
+    }
+    memo.insert(key, found.clone());
+    found
 }
 
 /// The records claiming one name while keys are assigned: nearly always one, held inline.
@@ -945,6 +954,30 @@ mod tests {
             assert!(!found.is_empty(), "{query}");
             assert_eq!((found, more), hits(&whole), "{query}");
         }
+    }
+
+    /// A memoized answer is computed once per corpus, and a full memo starts again rather
+    /// than grow.
+    #[test]
+    fn the_memo_computes_each_answer_once_and_stays_bounded() {
+        let memo = Memo::default();
+        let calls = std::cell::Cell::new(0);
+        let compute = || {
+            calls.set(calls.get() + 1);
+            vec![RecordId(7)]
+        };
+        assert_eq!(&*memo.suggestions("smiht2020", 3, compute), &[RecordId(7)]);
+        assert_eq!(&*memo.suggestions("smiht2020", 3, compute), &[RecordId(7)]);
+        assert_eq!(calls.get(), 1);
+        // Another limit is another question.
+        memo.suggestions("smiht2020", 1, compute);
+        assert_eq!(calls.get(), 2);
+        for i in 0..Memo::MAX_SUGGESTIONS {
+            memo.suggestions(&format!("key{i}"), 3, Vec::new);
+        }
+        assert!(memo.suggestions.lock().unwrap().len() <= Memo::MAX_SUGGESTIONS);
+        memo.suggestions("smiht2020", 3, compute);
+        assert_eq!(calls.get(), 3, "emptied when full");
     }
 
     /// An anchor's columns are kept in both encodings: an entry with an umlaut before its

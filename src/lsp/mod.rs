@@ -695,18 +695,18 @@ fn diagnostics_delay(configured_ms: Option<u64>, last_cost: Option<Duration>) ->
     }
 }
 
-/// The dialect of an LSP language id, for documents whose name says nothing (untitled).
 /// Waits, off the async runtime, until `corpus`'s search index is built (see
 /// `Backend::install`); at once when it is.
 async fn searchable(corpus: Arc<Corpus>) {
     if corpus.index.search_ready() {
         return;
     }
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let _ = tokio::task::spawn_blocking(move || corpus.index.wait_search()).await;
     tracing::debug!("waited {:?} for the search index", started.elapsed());
 }
 
+/// The dialect of an LSP language id, for documents whose name says nothing (untitled).
 fn dialect_of_language(language_id: &str) -> Dialect {
     match language_id {
         "markdown" | "quarto" | "rmd" | "pandoc" => Dialect::Markdown,

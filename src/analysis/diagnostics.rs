@@ -62,8 +62,9 @@ pub fn limited(corpus: &Corpus, manuscript: &Manuscript, limit: usize) -> (Vec<D
     // The first name each work was cited by, to catch a second name for the same work. The
     // looked-up name is borrowed from the key unless an alias or spelling rewrote it: one
     // allocation and a SipHash per citation were most of this pass on a cold cache (issue 11).
-    let mut first_name: FastMap<RecordId, (&str, std::borrow::Cow<'_, str>)> =
-        FastMap::with_capacity_and_hasher(manuscript.citations.len(), Default::default());
+    // Not sized for every citation: a dense note cites far fewer works than it has citations,
+    // and a table for all of them was more than its text (tests/memory.rs).
+    let mut first_name: FastMap<RecordId, (&str, std::borrow::Cow<'_, str>)> = FastMap::default();
     // DOIs that are malformed, outside code and comments. A key citation holding one
     // (`@doi:10.1111`) gets the one diagnostic that says what is wrong, not a second one
     // saying the corpus lacks it.

@@ -447,21 +447,37 @@ pub enum Resolution<'a> {
 /// index prototype (`benches/million.rs`), which must index words the same way.
 pub fn for_each_search_word(text: &str, mut each: impl FnMut(&str)) {
     let mut folded = String::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
+    let mut word = |word: &str| {
         if word.is_empty() {
-            continue;
+            return;
         }
         // ASCII words (nearly all) are lower-cased into a reused buffer; others are folded.
         folded.clear();
         if word.is_ascii() {
-            folded.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+            folded.push_str(word);
+            folded.make_ascii_lowercase();
         } else {
             folded.push_str(&fold(word));
         }
-        if folded.is_empty() || STOP_WORDS.contains(&folded.as_str()) {
-            continue;
+        // No stop word is longer than 5 bytes: most words skip the list.
+        if folded.is_empty() || (folded.len() <= 5 && STOP_WORDS.contains(&folded.as_str())) {
+            return;
         }
         each(&folded);
+    };
+    // The index reads every word twice while it is built (see `TermList::build`), so ASCII
+    // text (nearly all) is split by bytes, where a letter or digit is an ASCII one.
+    if text.is_ascii() {
+        let mut start = 0;
+        for (at, byte) in text.bytes().enumerate() {
+            if !byte.is_ascii_alphanumeric() {
+                word(&text[start..at]);
+                start = at + 1;
+            }
+        }
+        word(&text[start..]);
+    } else {
+        text.split(|c: char| !c.is_alphanumeric()).for_each(word);
     }
 }
 
@@ -1038,6 +1054,31 @@ mod tests {
                 .map(String::from),
         );
         queries
+    }
+
+    /// Words are split, lower-cased, folded and filtered as the first, plainer version did.
+    #[test]
+    fn search_words_are_split_as_before() {
+        fn plain(text: &str) -> Vec<String> {
+            text.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| if w.is_ascii() { w.to_ascii_lowercase() } else { fold(w) })
+                .filter(|w| !w.is_empty() && !STOP_WORDS.contains(&w.as_str()))
+                .collect()
+        }
+        assert!(STOP_WORDS.iter().all(|w| w.len() <= 5), "the length check in for_each_search_word");
+        let pieces =
+            ["The", "of", "THESE", "cell", "2019", " ", "-", ", ", "é", "Müller", "ǅ", "٣", "_", "x", "—", "ß", "Σ"];
+        let mut rng = Rng(5);
+        for _ in 0..3000 {
+            let text: String = (0..rng.below(12)).map(|_| rng.pick(&pieces)).collect();
+            let mut words = Vec::new();
+            for_each_search_word(&text, |w| words.push(w.to_owned()));
+            assert_eq!(words, plain(&text), "{text:?}");
+        }
+        let mut words = Vec::new();
+        for_each_search_word("Cells of the Town, 2019-2020: x", |w| words.push(w.to_owned()));
+        assert_eq!(words, ["cells", "town", "2019", "2020", "x"]);
     }
 
     /// Every name resolves to the records that answer to it, ambiguous names included, as a

@@ -3,6 +3,8 @@
 //! The corpus and manuscript come from the shared generator:
 //! `python3 ../shared/tools/gen_corpus.py --entries 100000 --citations 5000 --out /tmp/c100k`,
 //! then `cargo bench --bench symbols -- /tmp/c100k`. Prints p50 and p99 latencies of:
+//! - `Index::search` alone over the same keystrokes and the prefixes of keys (completion's
+//!   query), three rounds;
 //! - `workspace/symbol` as the server computes it (search, names, and each symbol's location
 //!   read from the `.bib` on disk), for every keystroke of typing queries: family names, a
 //!   family name and a year, title words, DOIs;
@@ -96,6 +98,30 @@ fn main() {
         "workspace/symbol ({} queries typed, {:.1} symbols per answer): {}",
         queries.len(),
         found as f64 / times.len() as f64,
+        summary(times)
+    );
+
+    // The ranked search alone (what completion and workspace symbols both call), over the
+    // same keystrokes and over every prefix of every 500th key from its first letter, as
+    // completion types them; three rounds, so the total is steadier than the percentiles.
+    let mut typed: Vec<&str> = queries.iter().flat_map(|q| keystrokes(q)).collect();
+    let keys: Vec<&str> = (0..corpus.records.len()).step_by(500).map(|i| corpus.key(RecordId(i as u32))).collect();
+    typed.extend(keys.iter().flat_map(|k| k.char_indices().map(|(i, c)| &k[..i + c.len_utf8()]).take(8)));
+    let mut times = Vec::new();
+    let mut hits = 0usize;
+    let started = Instant::now();
+    for _ in 0..3 {
+        for query in &typed {
+            let t = Instant::now();
+            hits += corpus.index.search(query, 50, &|id| id.0 % 100 == 0).0.len();
+            times.push(t.elapsed());
+        }
+    }
+    let _ = writeln!(
+        out,
+        "search alone (limit 50, {:.1} hits per query, {:.0} ms in all): {}",
+        hits as f64 / times.len() as f64,
+        ms(started.elapsed()),
         summary(times)
     );
 

@@ -2,11 +2,17 @@
 //! words of records (family names, title words, year, container, keywords, abstract).
 //!
 //! Search serves completion and workspace symbols on every keystroke, so it is built for
-//! 100,000 records: terms sit in one sorted vector (a prefix query is two binary searches),
-//! postings are compact (`u32` record, a field mask: `u16` for names, where the first author
-//! needs a bit of its own, `u8` for the large lists). Names (key, family names, year, DOI)
-//! are always searched, title words from the second letter typed, and the words of the large
-//! fields (abstract, container, keywords) from the third, where their postings are short.
+//! 100,000 records: each list's terms sit sorted in one string buffer (a prefix query is two
+//! binary searches), and its postings in one byte buffer, a varint per posting holding the
+//! distance to the previous record and a code of the fields (see [`TermList`]). Names (key,
+//! family names, year, DOI) are always searched, title words from the second letter typed,
+//! and the words of the large fields (abstract, container, keywords) from the third, where
+//! their postings are short.
+//!
+//! Memory (issue 11): nothing is allocated per term or per name. The name table interns its
+//! names into one buffer with an open-addressing table of numbers; a term list is built in
+//! two passes over the records (count each term's posting bytes, then write each posting in
+//! its place), so no growing vector per term sits beside the records while it is built.
 //!
 //! The ranking, in this order: where each word matched (a key prefix above any name, the
 //! first author above co-authors, names above title words above the large fields) and
@@ -61,75 +67,311 @@ mod word_match {
     }
 }
 
-/// A field mask as a posting stores it.
-trait Mask: Copy + Default + std::ops::BitOrAssign + Into<u16> {}
-impl Mask for u8 {}
-impl Mask for u16 {}
-
-type Postings<F> = FastMap<String, Vec<(u32, F)>>;
-
-struct TermList<F> {
-    terms: Vec<Box<str>>,
-    /// `starts[i]..starts[i + 1]` are term i's postings.
-    starts: Vec<u32>,
-    records: Vec<u32>,
-    fields: Vec<F>,
+/// Which field bits a term list can hold, and how a posting stores them: `implied` bits hold
+/// for every posting of the list (a title word is always a title word) and cost nothing;
+/// each of `bits` takes one bit of a posting's code, in this order. A code is at most 5 bits,
+/// so it fits in the first byte of a posting's varint beside the record delta.
+struct FieldCode {
+    implied: u16,
+    bits: &'static [u16],
 }
 
-impl<F> Default for TermList<F> {
-    fn default() -> Self {
-        TermList { terms: Vec::new(), starts: Vec::new(), records: Vec::new(), fields: Vec::new() }
+const PRIMARY_CODE: FieldCode =
+    FieldCode { implied: 0, bits: &[fields::KEY, fields::FAMILY, fields::FIRST_AUTHOR, fields::YEAR, fields::DOI] };
+const TITLE_CODE: FieldCode = FieldCode { implied: fields::TITLE, bits: &[] };
+const SECONDARY_CODE: FieldCode =
+    FieldCode { implied: 0, bits: &[fields::CONTAINER, fields::KEYWORD, fields::ABSTRACT] };
+
+impl FieldCode {
+    fn width(&self) -> u32 {
+        self.bits.len() as u32
+    }
+
+    fn encode(&self, field_bits: u16) -> u8 {
+        debug_assert_eq!(field_bits & !self.implied & !self.bits.iter().fold(0, |all, b| all | b), 0);
+        self.bits.iter().enumerate().filter(|(_, bit)| field_bits & **bit != 0).fold(0, |code, (j, _)| code | 1 << j)
+    }
+
+    fn decode(&self, code: u8) -> u16 {
+        self.bits.iter().enumerate().filter(|(j, _)| code & 1 << j != 0).fold(self.implied, |bits, (_, bit)| bits | bit)
     }
 }
 
-impl<F: Mask> TermList<F> {
-    fn build(map: Postings<F>) -> TermList<F> {
-        // The map's entries are moved out and sorted by term (terms are unique, so the order
-        // is deterministic): copying every term and looking each up again cost an allocation
-        // and a hash per term.
-        let mut entries: Vec<(String, Vec<(u32, F)>)> = map.into_iter().collect();
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let postings_count = entries.iter().map(|(_, p)| p.len()).sum();
-        let mut res = TermList {
-            terms: Vec::with_capacity(entries.len()),
-            starts: Vec::with_capacity(entries.len() + 1),
-            records: Vec::with_capacity(postings_count),
-            fields: Vec::with_capacity(postings_count),
-        };
-        for (term, postings) in entries {
-            res.starts.push(res.records.len() as u32);
-            for (record, field) in postings {
-                res.records.push(record);
-                res.fields.push(field);
+/// Bytes of `value` as a LEB128 varint.
+fn varint_len(value: u64) -> u32 {
+    (64 - value.leading_zeros()).max(1).div_ceil(7)
+}
+
+fn put_varint(out: &mut [u8], mut at: usize, mut value: u64) -> usize {
+    while value >= 0x80 {
+        out[at] = value as u8 | 0x80;
+        value >>= 7;
+        at += 1;
+    }
+    out[at] = value as u8;
+    at + 1
+}
+
+/// The distinct terms of one list while it is built: their text in one buffer, and an
+/// open-addressing table of term numbers (numbered as first seen) hashed by their text. A
+/// map from `String` held an allocation per term, and its postings another.
+struct Interner {
+    text: String,
+    /// `bounds[i]..bounds[i + 1]` is term i in `text`.
+    bounds: Vec<u32>,
+    /// Term number + 1, 0 for an empty slot; the length is a power of two, at most half full.
+    slots: Vec<u32>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl Default for Interner {
+    fn default() -> Self {
+        Interner::with_capacity(0, 0)
+    }
+}
+
+impl Interner {
+    /// Room for `count` terms of `bytes` in all before anything grows.
+    fn with_capacity(count: usize, bytes: usize) -> Interner {
+        let slots = (count * 2).next_power_of_two().max(64);
+        let mut bounds = Vec::with_capacity(count + 1);
+        bounds.push(0);
+        Interner { text: String::with_capacity(bytes), bounds, slots: vec![0; slots], hasher: Default::default() }
+    }
+
+    fn len(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    fn term(&self, id: u32) -> &str {
+        &self.text[self.bounds[id as usize] as usize..self.bounds[id as usize + 1] as usize]
+    }
+
+    fn slot(&self, term: &str) -> (usize, Option<u32>) {
+        let mask = self.slots.len() - 1;
+        let mut at = std::hash::BuildHasher::hash_one(&self.hasher, term) as usize & mask;
+        loop {
+            match self.slots[at] {
+                0 => return (at, None),
+                id if self.term(id - 1) == term => return (at, Some(id - 1)),
+                _ => at = (at + 1) & mask,
             }
-            res.terms.push(term.into_boxed_str());
         }
-        res.starts.push(res.records.len() as u32);
-        res
+    }
+
+    /// The number of `term`, adding it when new.
+    fn intern(&mut self, term: &str) -> u32 {
+        let (at, found) = self.slot(term);
+        if let Some(id) = found {
+            return id;
+        }
+        let id = self.len() as u32;
+        self.text.push_str(term);
+        self.bounds.push(u32::try_from(self.text.len()).expect("under 4 GiB of distinct terms"));
+        self.slots[at] = id + 1;
+        if self.len() * 2 > self.slots.len() {
+            let mut slots = vec![0; self.slots.len() * 2];
+            let mask = slots.len() - 1;
+            for id in 0..self.len() as u32 {
+                let mut at = std::hash::BuildHasher::hash_one(&self.hasher, self.term(id)) as usize & mask;
+                while slots[at] != 0 {
+                    at = (at + 1) & mask;
+                }
+                slots[at] = id + 1;
+            }
+            self.slots = slots;
+        }
+        id
+    }
+
+    /// Gives back the room the buffers grew into, for a table that is kept.
+    fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.bounds.shrink_to_fit();
+    }
+
+    /// The number of `term`, when it was interned.
+    fn find(&self, term: &str) -> Option<u32> {
+        self.slot(term).1
+    }
+}
+
+/// One list of search terms: the terms sorted in one buffer, and each term's postings (the
+/// records holding it, ascending, with the fields it was found in) as varints in one byte
+/// buffer: a posting is `(record − previous record) << width | code` (see [`FieldCode`]), so
+/// the many postings of a common word take a byte each.
+struct TermList {
+    text: Box<str>,
+    /// `bounds[i]..bounds[i + 1]` is term i in `text`.
+    bounds: Box<[u32]>,
+    postings: Box<[u8]>,
+    /// `starts[i]..starts[i + 1]` are term i's postings in `postings`.
+    starts: Box<[u32]>,
+    width: u32,
+    /// The field bits and [`weight`] of each code.
+    field_bits: [u16; 32],
+    weights: [u32; 32],
+}
+
+impl Default for TermList {
+    fn default() -> Self {
+        TermList::build(0, &TITLE_CODE, |_, _| {})
+    }
+}
+
+impl TermList {
+    /// The list of `count` records' terms, each reported with its field bits by
+    /// `visit(record, each)`, which is called twice per record, in record order. The first
+    /// pass numbers the terms and counts each one's posting bytes; the second writes every
+    /// posting in its place. Nothing is held per posting but its bytes in the final buffer:
+    /// a map from term to a growing vector of postings was the index's peak (issue 11).
+    fn build(count: usize, code: &FieldCode, visit: impl Fn(u32, &mut dyn FnMut(&str, u16))) -> TermList {
+        let width = code.width();
+        // A repeated word's fields are ORed into the first byte of its posting, which holds
+        // the code's bits only while they are fewer than a byte's 7 value bits.
+        assert!(width <= 5, "a posting's field code fits in its first byte");
+        let mut interner = Interner::default();
+        // Per term, first pass: its bytes, and the last record that held it.
+        let mut bytes: Vec<u32> = Vec::new();
+        let mut last: Vec<u32> = Vec::new();
+        for record in 0..count as u32 {
+            visit(record, &mut |term, _| {
+                let id = interner.intern(term) as usize;
+                if id == bytes.len() {
+                    bytes.push(0);
+                    last.push(u32::MAX);
+                }
+                if last[id] != record {
+                    // Codes sit below the delta's bits, so they never change the length.
+                    let previous = if last[id] == u32::MAX { 0 } else { last[id] };
+                    bytes[id] += varint_len(u64::from(record - previous) << width);
+                    last[id] = record;
+                }
+            });
+        }
+        // The sorted order, and each term's postings placed in that order.
+        let mut order: Vec<u32> = (0..interner.len() as u32).collect();
+        order.sort_unstable_by(|&a, &b| interner.term(a).cmp(interner.term(b)));
+        let mut starts = Vec::with_capacity(order.len() + 1);
+        let mut total: u32 = 0;
+        // `bytes` becomes each term's write position.
+        for &id in &order {
+            starts.push(total);
+            let len = bytes[id as usize];
+            bytes[id as usize] = total;
+            total = total.checked_add(len).expect("under 4 GiB of postings");
+        }
+        starts.push(total);
+        let mut postings = vec![0u8; total as usize].into_boxed_slice();
+        // Second pass: `last` again, and where the last posting of each term starts, whose
+        // code takes the fields of the same word met again in the same record.
+        last.iter_mut().for_each(|l| *l = u32::MAX);
+        let mut last_at: Vec<u32> = vec![0; interner.len()];
+        for record in 0..count as u32 {
+            visit(record, &mut |term, field_bits| {
+                let id = interner.find(term).expect("the second pass sees the terms of the first") as usize;
+                let field_code = code.encode(field_bits);
+                if last[id] == record {
+                    postings[last_at[id] as usize] |= field_code;
+                } else {
+                    let previous = if last[id] == u32::MAX { 0 } else { last[id] };
+                    let at = bytes[id] as usize;
+                    let value = u64::from(record - previous) << width | u64::from(field_code);
+                    bytes[id] = put_varint(&mut postings, at, value) as u32;
+                    last_at[id] = at as u32;
+                    last[id] = record;
+                }
+            });
+        }
+        // Only the terms' text is needed now, copied in sorted order.
+        drop((bytes, last, last_at, std::mem::take(&mut interner.slots)));
+        let mut text = String::with_capacity(interner.text.len());
+        let mut bounds = Vec::with_capacity(order.len() + 1);
+        bounds.push(0);
+        for &id in &order {
+            text.push_str(interner.term(id));
+            bounds.push(text.len() as u32);
+        }
+        let mut field_bits = [0; 32];
+        let mut weights = [0; 32];
+        for c in 0..1u8 << width {
+            field_bits[c as usize] = code.decode(c);
+            weights[c as usize] = weight(code.decode(c));
+        }
+        TermList {
+            text: text.into_boxed_str(),
+            bounds: bounds.into_boxed_slice(),
+            postings,
+            starts: starts.into_boxed_slice(),
+            width,
+            field_bits,
+            weights,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.bounds.len() - 1
+    }
+
+    fn term(&self, i: usize) -> &str {
+        &self.text[self.bounds[i] as usize..self.bounds[i + 1] as usize]
     }
 
     /// Indices of the terms starting with `prefix`.
     fn prefix_range(&self, prefix: &str) -> std::ops::Range<usize> {
-        let start = self.terms.partition_point(|t| &**t < prefix);
-        let end = start + self.terms[start..].partition_point(|t| t.starts_with(prefix));
+        let start = partition_point(self.len(), |i| self.term(i) < prefix);
+        let end = start + partition_point(self.len() - start, |i| self.term(start + i).starts_with(prefix));
         start..end
     }
 
-    fn postings(&self, term: usize) -> impl Iterator<Item = (u32, u16)> + '_ {
-        let range = self.starts[term] as usize..self.starts[term + 1] as usize;
-        self.records[range.clone()].iter().copied().zip(self.fields[range].iter().map(|&f| f.into()))
+    /// The index of `term`, when the list holds it.
+    fn find(&self, term: &str) -> Option<usize> {
+        let at = partition_point(self.len(), |i| self.term(i) < term);
+        (at < self.len() && self.term(at) == term).then_some(at)
+    }
+
+    /// Term `term`'s postings: each record holding it, ascending, with the code of its fields.
+    fn postings(&self, term: usize) -> impl Iterator<Item = (u32, usize)> + '_ {
+        let mut bytes = &self.postings[self.starts[term] as usize..self.starts[term + 1] as usize];
+        let mut record = 0u32;
+        let code_mask = (1u64 << self.width) - 1;
+        std::iter::from_fn(move || {
+            let (&first, rest) = bytes.split_first()?;
+            bytes = rest;
+            let mut value = u64::from(first & 0x7f);
+            let mut shift = 7;
+            let mut byte = first;
+            while byte & 0x80 != 0 {
+                byte = bytes[0];
+                bytes = &bytes[1..];
+                value |= u64::from(byte & 0x7f) << shift;
+                shift += 7;
+            }
+            record += (value >> self.width) as u32;
+            Some((record, (value & code_mask) as usize))
+        })
     }
 
     /// Each record's best match for one query word over this list's terms starting with it.
     fn score_word(&self, word: &str, matches: &mut FastMap<u32, u32>) {
         for term in self.prefix_range(word) {
-            let exact = *self.terms[term] == *word;
-            for (record, field_bits) in self.postings(term) {
-                let score = weight(field_bits) * if exact { 3 } else { 2 };
+            let exact = self.term(term) == word;
+            for (record, code) in self.postings(term) {
+                let score = self.weights[code] * if exact { 3 } else { 2 };
                 word_match::add(matches.entry(record).or_default(), score, exact);
             }
         }
     }
+}
+
+/// The first index in `0..len` for which `before` is false, `before` holding for a prefix.
+fn partition_point(len: usize, before: impl Fn(usize) -> bool) -> usize {
+    let (mut low, mut high) = (0, len);
+    while low < high {
+        let mid = low + (high - low) / 2;
+        if before(mid) { low = mid + 1 } else { high = mid }
+    }
+    low
 }
 
 /// Lookup tables and the search index of a corpus, built in two stages (see
@@ -140,23 +382,33 @@ impl<F: Mask> TermList<F> {
 pub struct Index {
     /// Every name a record answers to: its key, collision-suffixed keys, `doi:…`, `pmid:…`,
     /// `pmcid:…`. A name with several records is ambiguous.
-    names: FastMap<String, Named>,
+    names: NameTable,
     /// The second stage: set once, by [`Index::build_search`], for the same records and keys.
     search: OnceLock<Search>,
 }
 
-/// The records one name resolves to. Nearly every name has one record, held inline: a
-/// one-element list per name was 200,000 allocations at start-up for 100,000 entries.
-enum Named {
-    One(RecordId),
-    Many(Vec<RecordId>),
+/// The names, each once in one buffer, and the records each resolves to. Nearly every name
+/// has one record, held inline: a one-element list per name was 200,000 allocations at
+/// start-up for 100,000 entries, and a `String` per name in a map another 200,000 (and a
+/// copy of every key the corpus keeps anyway).
+#[derive(Default)]
+struct NameTable {
+    names: Interner,
+    /// The record of each name, by its number; an ambiguous name's first one.
+    first: Vec<RecordId>,
+    /// The records of the names that have several, by name number.
+    many: FastMap<u32, Vec<RecordId>>,
 }
 
-impl Named {
-    fn as_slice(&self) -> &[RecordId] {
-        match self {
-            Named::One(id) => std::slice::from_ref(id),
-            Named::Many(ids) => ids,
+impl NameTable {
+    fn get(&self, name: &str) -> Option<&[RecordId]> {
+        self.names.find(name).map(|n| self.records(n))
+    }
+
+    fn records(&self, name: u32) -> &[RecordId] {
+        match self.many.get(&name) {
+            Some(ids) => ids,
+            None => std::slice::from_ref(&self.first[name as usize]),
         }
     }
 }
@@ -165,11 +417,11 @@ impl Named {
 #[derive(Default)]
 struct Search {
     /// Citation keys in lower case, sorted, for "did you mean" over keys sharing a prefix.
-    sorted_keys: Vec<(Box<str>, RecordId)>,
-    primary: TermList<u16>,
+    sorted_keys: SortedKeys,
+    primary: TermList,
     /// Title words: searched for query words of two letters or more.
-    titles: TermList<u8>,
-    secondary: TermList<u8>,
+    titles: TermList,
+    secondary: TermList,
     /// `tie_rank[i]`: record i's place among all records by year (newest first, undated
     /// last), then key: the order of equally scored hits.
     tie_rank: Vec<u32>,
@@ -190,46 +442,42 @@ pub enum Resolution<'a> {
     Ambiguous(&'a [RecordId]),
 }
 
-fn add_words<F: Mask>(map: &mut Postings<F>, record: u32, text: &str, field: F) {
-    for_each_search_word(text, |word| add_term_str(map, record, word, field));
-}
-
 /// Calls `each` with every word of `text` as the index stores it: split at anything not a
 /// letter or digit, lower-cased (ASCII) or folded, stop words left out. Public for the on-disk
 /// index prototype (`benches/million.rs`), which must index words the same way.
 pub fn for_each_search_word(text: &str, mut each: impl FnMut(&str)) {
     let mut folded = String::new();
-    for word in text.split(|c: char| !c.is_alphanumeric()) {
+    let mut word = |word: &str| {
         if word.is_empty() {
-            continue;
+            return;
         }
         // ASCII words (nearly all) are lower-cased into a reused buffer; others are folded.
         folded.clear();
         if word.is_ascii() {
-            folded.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+            folded.push_str(word);
+            folded.make_ascii_lowercase();
         } else {
             folded.push_str(&fold(word));
         }
-        if folded.is_empty() || STOP_WORDS.contains(&folded.as_str()) {
-            continue;
+        // No stop word is longer than 5 bytes: most words skip the list.
+        if folded.is_empty() || (folded.len() <= 5 && STOP_WORDS.contains(&folded.as_str())) {
+            return;
         }
         each(&folded);
-    }
-}
-
-fn add_term<F: Mask>(map: &mut Postings<F>, record: u32, term: String, field: F) {
-    add_term_str(map, record, &term, field);
-}
-
-/// Adds a posting, allocating the term only the first time it is seen.
-fn add_term_str<F: Mask>(map: &mut Postings<F>, record: u32, term: &str, field: F) {
-    let postings = match map.get_mut(term) {
-        Some(postings) => postings,
-        None => map.entry(term.to_owned()).or_default(),
     };
-    match postings.last_mut() {
-        Some((last, fields)) if *last == record => *fields |= field,
-        _ => postings.push((record, field)),
+    // The index reads every word twice while it is built (see `TermList::build`), so ASCII
+    // text (nearly all) is split by bytes, where a letter or digit is an ASCII one.
+    if text.is_ascii() {
+        let mut start = 0;
+        for (at, byte) in text.bytes().enumerate() {
+            if !byte.is_ascii_alphanumeric() {
+                word(&text[start..at]);
+                start = at + 1;
+            }
+        }
+        word(&text[start..]);
+    } else {
+        text.split(|c: char| !c.is_alphanumeric()).for_each(word);
     }
 }
 
@@ -281,12 +529,11 @@ impl Index {
     /// Records whose key starts with `prefix` (lower case), at most `limit` of them.
     pub fn keys_with_prefix(&self, prefix: &str, limit: usize) -> impl Iterator<Item = (&str, RecordId)> {
         let sorted_keys = &self.terms().sorted_keys;
-        let start = sorted_keys.partition_point(|(k, _)| &**k < prefix);
-        sorted_keys[start..]
-            .iter()
+        let start = partition_point(sorted_keys.records.len(), |i| sorted_keys.key(i) < prefix);
+        (start..sorted_keys.records.len())
+            .map(|i| (sorted_keys.key(i), sorted_keys.records[i]))
             .take_while(move |(k, _)| k.starts_with(prefix))
             .take(limit)
-            .map(|(k, id)| (&**k, *id))
     }
 
     /// Resolves a key or identifier (`smith2020`, `doi:10.1/x`, `pmid:123`, `pmcid:PMC1`).
@@ -296,7 +543,7 @@ impl Index {
             let lower = name.to_lowercase();
             if lower.starts_with("doi:") { self.names.get(&lower) } else { None }
         });
-        match found.map(Named::as_slice) {
+        match found {
             None | Some([]) => Resolution::Unknown,
             Some([one]) => Resolution::One(*one),
             Some(many) => Resolution::Ambiguous(many),
@@ -307,16 +554,13 @@ impl Index {
     /// the candidates for an author–year citation written as prose.
     pub fn with_family_word(&self, word: &str) -> impl Iterator<Item = RecordId> + '_ {
         let primary = &self.terms().primary;
-        let term = primary.terms.binary_search_by(|t| (**t).cmp(word)).ok();
-        term.into_iter()
-            .flat_map(|t| primary.postings(t))
-            .filter(|(_, field_bits)| field_bits & fields::FAMILY != 0)
-            .map(|(record, _)| RecordId(record))
+        term_records(primary, word, fields::FAMILY)
     }
 
     /// All names, for fuzzy fallbacks ("did you mean").
     pub fn names(&self) -> impl Iterator<Item = (&str, &[RecordId])> {
-        self.names.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+        let names = &self.names;
+        (0..names.names.len() as u32).map(|n| (names.names.term(n), names.records(n)))
     }
 
     /// Ranked search. Every query word must match (as a prefix) some field of a record; the
@@ -423,87 +667,139 @@ impl Search {
     }
 }
 
-fn name_table(keys: &[Vec<String>]) -> FastMap<String, Named> {
+fn name_table(keys: &[Vec<String>]) -> NameTable {
     let count = keys.iter().map(Vec::len).sum();
-    let mut names: FastMap<String, Named> = FastMap::with_capacity_and_hasher(count, Default::default());
+    let bytes = keys.iter().flatten().map(String::len).sum();
+    let mut table = NameTable {
+        names: Interner::with_capacity(count, bytes),
+        first: Vec::with_capacity(count),
+        many: FastMap::default(),
+    };
     for (i, record_keys) in keys.iter().enumerate() {
         let id = RecordId(i as u32);
         for key in record_keys {
-            let Some(named) = names.get_mut(key.as_str()) else {
-                names.insert(key.clone(), Named::One(id));
+            let name = table.names.intern(key);
+            if name as usize == table.first.len() {
+                table.first.push(id);
                 continue;
-            };
+            }
             // Records come in order, so a repeat within one record is the last one pushed;
             // `contains` made a name shared by 100,000 nameless records quadratic.
-            match named {
-                Named::One(first) if *first != id => *named = Named::Many(vec![*first, id]),
-                Named::Many(ids) if ids.last() != Some(&id) => ids.push(id),
+            let first = table.first[name as usize];
+            match table.many.get_mut(&name) {
+                None if first != id => drop(table.many.insert(name, vec![first, id])),
+                Some(ids) if ids.last() != Some(&id) => ids.push(id),
                 _ => {}
             }
         }
     }
-    names
+    table.names.shrink_to_fit();
+    table.first.shrink_to_fit();
+    table
 }
 
-fn sorted_key_list(keys: &[Vec<String>]) -> Vec<(Box<str>, RecordId)> {
-    let mut sorted: Vec<(Box<str>, RecordId)> = keys
-        .iter()
-        .enumerate()
-        .filter_map(|(i, k)| Some((k.first()?.to_lowercase().into_boxed_str(), RecordId(i as u32))))
-        .collect();
-    sorted.sort_unstable();
-    sorted
+/// Citation keys in lower case, sorted (then by record), in one buffer.
+#[derive(Default)]
+struct SortedKeys {
+    text: Box<str>,
+    /// `bounds[i]..bounds[i + 1]` is key i in `text`.
+    bounds: Box<[u32]>,
+    records: Box<[RecordId]>,
 }
 
-/// Key, family names, title words, year and DOI: searched for every query word.
-fn primary_terms(records: &[Arc<Record>], keys: &[Vec<String>]) -> TermList<u16> {
-    let mut primary: Postings<u16> = FastMap::default();
-    for (i, (record, record_keys)) in records.iter().zip(keys).enumerate() {
-        let id = i as u32;
-        if let Some(key) = record_keys.first() {
-            add_term(&mut primary, id, key.to_ascii_lowercase(), fields::KEY);
+impl SortedKeys {
+    fn key(&self, i: usize) -> &str {
+        &self.text[self.bounds[i] as usize..self.bounds[i + 1] as usize]
+    }
+}
+
+fn sorted_key_list(keys: &[Vec<String>]) -> SortedKeys {
+    // The lower-cased keys in record order first, then sorted through their numbers: a
+    // `Box<str>` per key cost an allocation each.
+    let mut lower = String::new();
+    let mut bounds = vec![0u32];
+    let mut records = Vec::with_capacity(keys.len());
+    for (i, record_keys) in keys.iter().enumerate() {
+        let Some(key) = record_keys.first() else { continue };
+        if key.is_ascii() {
+            lower.extend(key.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            lower.push_str(&key.to_lowercase());
+        }
+        bounds.push(u32::try_from(lower.len()).expect("under 4 GiB of keys"));
+        records.push(RecordId(i as u32));
+    }
+    let key = |n: usize| &lower[bounds[n] as usize..bounds[n + 1] as usize];
+    let mut order: Vec<u32> = (0..records.len() as u32).collect();
+    order.sort_unstable_by(|&a, &b| {
+        key(a as usize).cmp(key(b as usize)).then(records[a as usize].cmp(&records[b as usize]))
+    });
+    let mut text = String::with_capacity(lower.len());
+    let mut sorted_bounds = Vec::with_capacity(bounds.len());
+    sorted_bounds.push(0);
+    for &n in &order {
+        text.push_str(key(n as usize));
+        sorted_bounds.push(text.len() as u32);
+    }
+    SortedKeys {
+        text: text.into_boxed_str(),
+        bounds: sorted_bounds.into_boxed_slice(),
+        records: order.iter().map(|&n| records[n as usize]).collect(),
+    }
+}
+
+/// Records whose term `term` (whole) has one of `field_bits` in the list.
+fn term_records<'a>(list: &'a TermList, term: &str, field_bits: u16) -> impl Iterator<Item = RecordId> + use<'a> {
+    list.find(term)
+        .into_iter()
+        .flat_map(|t| list.postings(t))
+        .filter(move |&(_, code)| list.field_bits[code] & field_bits != 0)
+        .map(|(record, _)| RecordId(record))
+}
+
+/// Key, family names, year and DOI: searched for every query word.
+fn primary_terms(records: &[Arc<Record>], keys: &[Vec<String>]) -> TermList {
+    TermList::build(records.len(), &PRIMARY_CODE, |i, each| {
+        let record = &records[i as usize];
+        if let Some(key) = keys[i as usize].first() {
+            each(&key.to_ascii_lowercase(), fields::KEY);
         }
         for (place, author) in record.authors.iter().enumerate() {
             let field = if place == 0 { fields::FAMILY | fields::FIRST_AUTHOR } else { fields::FAMILY };
-            add_words(&mut primary, id, &author.value.family, field);
+            for_each_search_word(&author.value.family, |word| each(word, field));
         }
         if let Some(year) = record.year() {
-            add_term(&mut primary, id, year.to_string(), fields::YEAR);
+            each(&year.to_string(), fields::YEAR);
         }
         if let Some(doi) = record.doi() {
-            add_term(&mut primary, id, doi.as_str().to_owned(), fields::DOI);
+            each(doi.as_str(), fields::DOI);
         }
-    }
-    TermList::build(primary)
+    })
 }
 
 /// Title words.
-fn title_terms(records: &[Arc<Record>]) -> TermList<u8> {
-    let mut titles: Postings<u8> = FastMap::default();
-    for (i, record) in records.iter().enumerate() {
-        if let Some(title) = record.title() {
-            add_words(&mut titles, i as u32, title, fields::TITLE as u8);
+fn title_terms(records: &[Arc<Record>]) -> TermList {
+    TermList::build(records.len(), &TITLE_CODE, |i, each| {
+        if let Some(title) = records[i as usize].title() {
+            for_each_search_word(title, |word| each(word, fields::TITLE));
         }
-    }
-    TermList::build(titles)
+    })
 }
 
 /// Container, keywords and abstract: searched only for query words of three letters or more.
-fn secondary_terms(records: &[Arc<Record>]) -> TermList<u8> {
-    let mut secondary: Postings<u8> = FastMap::default();
-    for (i, record) in records.iter().enumerate() {
-        let id = i as u32;
+fn secondary_terms(records: &[Arc<Record>]) -> TermList {
+    TermList::build(records.len(), &SECONDARY_CODE, |i, each| {
+        let record = &records[i as usize];
         if let Some(container) = record.container() {
-            add_words(&mut secondary, id, container, fields::CONTAINER as u8);
+            for_each_search_word(container, |word| each(word, fields::CONTAINER));
         }
         for keyword in &record.keywords {
-            add_words(&mut secondary, id, &keyword.value, fields::KEYWORD as u8);
+            for_each_search_word(&keyword.value, |word| each(word, fields::KEYWORD));
         }
         if let Some(text) = &record.abstract_text {
-            add_words(&mut secondary, id, &text.value, fields::ABSTRACT as u8);
+            for_each_search_word(&text.value, |word| each(word, fields::ABSTRACT));
         }
-    }
-    TermList::build(secondary)
+    })
 }
 
 /// How much a match in each field counts; a whole-word match counts 3×, a prefix 2×. A key
@@ -527,4 +823,352 @@ pub fn weight(field_bits: u16) -> u32 {
         }
     }
     best
+}
+
+#[cfg(test)]
+mod tests {
+    //! The compact term lists against the simplest index that could answer the same queries:
+    //! a map from each term to its postings, scanned in full for every query word.
+
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::corpus::{Corpus, Input, Origin};
+
+    /// A small deterministic generator (xorshift), so a failure names its seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+
+        fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
+            from[self.below(from.len())]
+        }
+    }
+
+    const FAMILIES: &[&str] =
+        &["Park", "Parkinson", "Smith", "Smithers", "Müller", "Muller", "García López", "Øster", "Li", "Lin", "Ng"];
+    const WORDS: &[&str] = &[
+        "cell",
+        "cells",
+        "cellular",
+        "ce",
+        "park",
+        "parking",
+        "the",
+        "of",
+        "sparrow",
+        "sparrows",
+        "owl",
+        "owls",
+        "town",
+        "model",
+        "models",
+        "modelling",
+        "mode",
+        "résumé",
+        "naïve",
+        "2019",
+        "x",
+        "data",
+        "database",
+        "dat",
+    ];
+    const JOURNALS: &[&str] = &["Cell Reports", "Journal of Owls", "Data Science", "Town and Park"];
+
+    /// A `.bib` of `n` entries drawn from small vocabularies, so terms share prefixes, words
+    /// repeat within a record and across fields, and fields are sometimes missing.
+    fn bibliography(seed: u64, n: usize) -> String {
+        let mut rng = Rng(seed);
+        let mut bib = String::new();
+        let words = |rng: &mut Rng, most: usize| {
+            let count = 1 + rng.below(most);
+            (0..count).map(|_| rng.pick(WORDS)).collect::<Vec<_>>().join(" ")
+        };
+        for i in 0..n {
+            let key = format!("{}{}", rng.pick(&["park", "smith", "li", "cell", "Owl"]), rng.below(n / 2));
+            let authors: Vec<String> = (0..1 + rng.below(4))
+                .map(|_| format!("{}, {}", rng.pick(FAMILIES), rng.pick(&["Ana", "Bo"])))
+                .collect();
+            bib.push_str(&format!("@article{{{key},\n  author = {{{}}},\n", authors.join(" and ")));
+            bib.push_str(&format!("  title = {{{}}},\n", words(&mut rng, 8)));
+            if rng.below(5) > 0 {
+                bib.push_str(&format!("  year = {{{}}},\n", 2015 + rng.below(8)));
+            }
+            if rng.below(3) > 0 {
+                bib.push_str(&format!("  doi = {{10.{}/x{i}}},\n", 1000 + rng.below(3)));
+            }
+            if rng.below(2) > 0 {
+                bib.push_str(&format!("  journal = {{{}}},\n", rng.pick(JOURNALS)));
+            }
+            if rng.below(3) == 0 {
+                bib.push_str(&format!("  keywords = {{{}, {}}},\n", rng.pick(WORDS), rng.pick(WORDS)));
+            }
+            if rng.below(2) > 0 {
+                bib.push_str(&format!("  abstract = {{{}}},\n", words(&mut rng, 45)));
+            }
+            bib.push_str("}\n\n");
+        }
+        bib
+    }
+
+    /// Each term's `(record, field bits)`, records ascending.
+    type PlainPostings = HashMap<String, Vec<(u32, u16)>>;
+
+    /// The index as it was before its terms were packed: a map per list from each term to
+    /// its `(record, field bits)` postings, and the tie order sorted from the records.
+    struct Reference {
+        /// (the list's postings, the shortest query word it is searched for)
+        lists: Vec<(PlainPostings, usize)>,
+        tie_rank: Vec<u32>,
+        sorted_keys: Vec<(String, RecordId)>,
+    }
+
+    impl Reference {
+        fn new(corpus: &Corpus) -> Reference {
+            let mut lists = vec![(HashMap::new(), 1), (HashMap::new(), 2), (HashMap::new(), 3)];
+            let mut add = |list: usize, record: u32, term: &str, bits: u16| {
+                let postings: &mut Vec<(u32, u16)> = lists[list].0.entry(term.to_owned()).or_default();
+                match postings.last_mut() {
+                    Some((last, b)) if *last == record => *b |= bits,
+                    _ => postings.push((record, bits)),
+                }
+            };
+            for (i, record) in corpus.records.iter().enumerate() {
+                let id = i as u32;
+                if let Some(key) = corpus.keys[i].first() {
+                    add(0, id, &key.to_ascii_lowercase(), fields::KEY);
+                }
+                for (place, author) in record.authors.iter().enumerate() {
+                    let bits = if place == 0 { fields::FAMILY | fields::FIRST_AUTHOR } else { fields::FAMILY };
+                    for_each_search_word(&author.value.family, |w| add(0, id, w, bits));
+                }
+                if let Some(year) = record.year() {
+                    add(0, id, &year.to_string(), fields::YEAR);
+                }
+                if let Some(doi) = record.doi() {
+                    add(0, id, doi.as_str(), fields::DOI);
+                }
+                for_each_search_word(record.title().unwrap_or_default(), |w| add(1, id, w, fields::TITLE));
+                for_each_search_word(record.container().unwrap_or_default(), |w| add(2, id, w, fields::CONTAINER));
+                for keyword in &record.keywords {
+                    for_each_search_word(&keyword.value, |w| add(2, id, w, fields::KEYWORD));
+                }
+                if let Some(text) = &record.abstract_text {
+                    for_each_search_word(&text.value, |w| add(2, id, w, fields::ABSTRACT));
+                }
+            }
+            let mut order: Vec<usize> = (0..corpus.records.len()).collect();
+            let key = |i: usize| corpus.keys[i].first().map_or(String::new(), |k| k.to_ascii_lowercase());
+            order.sort_by_key(|&i| (std::cmp::Reverse(corpus.records[i].year()), key(i), i));
+            let mut tie_rank = vec![0; order.len()];
+            for (place, i) in order.into_iter().enumerate() {
+                tie_rank[i] = place as u32;
+            }
+            let mut sorted_keys: Vec<(String, RecordId)> = (0..corpus.records.len())
+                .filter_map(|i| Some((corpus.keys[i].first()?.to_lowercase(), RecordId(i as u32))))
+                .collect();
+            sorted_keys.sort();
+            Reference { lists, tie_rank, sorted_keys }
+        }
+
+        /// Every match, best first.
+        fn search(&self, query: &str, preferred: &dyn Fn(RecordId) -> bool) -> Vec<Hit> {
+            let words: Vec<String> = query
+                .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+                .map(|w| if w.starts_with("10.") { w.to_lowercase() } else { fold(w) })
+                .filter(|w| !w.is_empty())
+                .collect();
+            if words.is_empty() {
+                return Vec::new();
+            }
+            let mut scores: Option<HashMap<u32, u32>> = None;
+            for word in &words {
+                // Per record: the best field's score, and whether some field held the word whole.
+                let mut best: HashMap<u32, (u32, bool)> = HashMap::new();
+                for (list, shortest) in &self.lists {
+                    if word.len() < *shortest {
+                        continue;
+                    }
+                    for (term, postings) in list.iter().filter(|(term, _)| term.starts_with(word.as_str())) {
+                        let exact = term == word;
+                        for &(record, bits) in postings {
+                            let entry = best.entry(record).or_default();
+                            entry.0 = entry.0.max(weight(bits) * if exact { 3 } else { 2 });
+                            entry.1 |= exact;
+                        }
+                    }
+                }
+                let these: HashMap<u32, u32> =
+                    best.into_iter().map(|(record, (score, whole))| (record, score + u32::from(whole))).collect();
+                scores = Some(match scores {
+                    None => these,
+                    Some(previous) => previous
+                        .into_iter()
+                        .filter_map(|(record, score)| these.get(&record).map(|s| (record, score + s)))
+                        .collect(),
+                });
+            }
+            let mut hits: Vec<Hit> = scores
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(record, score)| Hit {
+                    record: RecordId(record),
+                    score: score + if preferred(RecordId(record)) { PREFERRED_BONUS } else { 0 },
+                })
+                .collect();
+            hits.sort_by_key(|hit| (std::cmp::Reverse(hit.score), self.tie_rank[hit.record.0 as usize]));
+            hits
+        }
+    }
+
+    /// Queries a user could type into this corpus: every prefix of its terms (so each
+    /// length threshold and each exact match is crossed), pairs of words, identifiers,
+    /// capitals and accents the query folds, and words nothing holds.
+    fn queries(reference: &Reference, rng: &mut Rng) -> Vec<String> {
+        let mut terms: Vec<&String> = reference.lists.iter().flat_map(|(list, _)| list.keys()).collect();
+        terms.sort();
+        let mut queries: Vec<String> = Vec::new();
+        for term in terms.iter().step_by(7) {
+            for (end, _) in term.char_indices().skip(1).chain(std::iter::once((term.len(), ' '))) {
+                queries.push(term[..end].to_owned());
+            }
+        }
+        for _ in 0..300 {
+            let a = terms[rng.below(terms.len())];
+            let b = terms[rng.below(terms.len())];
+            let cut = b.char_indices().nth(1 + rng.below(3)).map_or(b.len(), |(i, _)| i);
+            queries.push(format!("{a} {}", &b[..cut]));
+        }
+        queries.extend(
+            ["Müller", "GARCÍA", "lópez 2019", "øster", "zzz", "park, cell; owl", "", " ", "10.1001/X7", "Ng"]
+                .map(String::from),
+        );
+        queries
+    }
+
+    /// Words are split, lower-cased, folded and filtered as the first, plainer version did.
+    #[test]
+    fn search_words_are_split_as_before() {
+        fn plain(text: &str) -> Vec<String> {
+            text.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(|w| if w.is_ascii() { w.to_ascii_lowercase() } else { fold(w) })
+                .filter(|w| !w.is_empty() && !STOP_WORDS.contains(&w.as_str()))
+                .collect()
+        }
+        assert!(STOP_WORDS.iter().all(|w| w.len() <= 5), "the length check in for_each_search_word");
+        let pieces =
+            ["The", "of", "THESE", "cell", "2019", " ", "-", ", ", "é", "Müller", "ǅ", "٣", "_", "x", "—", "ß", "Σ"];
+        let mut rng = Rng(5);
+        for _ in 0..3000 {
+            let text: String = (0..rng.below(12)).map(|_| rng.pick(&pieces)).collect();
+            let mut words = Vec::new();
+            for_each_search_word(&text, |w| words.push(w.to_owned()));
+            assert_eq!(words, plain(&text), "{text:?}");
+        }
+        let mut words = Vec::new();
+        for_each_search_word("Cells of the Town, 2019-2020: x", |w| words.push(w.to_owned()));
+        assert_eq!(words, ["cells", "town", "2019", "2020", "x"]);
+    }
+
+    /// Every name resolves to the records that answer to it, ambiguous names included, as a
+    /// map from each name to its records would say.
+    #[test]
+    fn names_resolve_as_a_plain_map_would() {
+        let keys: Vec<Vec<String>> = (0..3000)
+            .map(|i: usize| {
+                let mut names = vec![format!("k{}", i % 1700), format!("doi:10.1/{}", i % 2900)];
+                if i.is_multiple_of(11) {
+                    names.push(format!("k{}", i % 1700));
+                }
+                if i.is_multiple_of(500) {
+                    names.push("shared".to_owned());
+                }
+                names
+            })
+            .collect();
+        let mut reference: HashMap<&str, Vec<RecordId>> = HashMap::new();
+        for (i, names) in keys.iter().enumerate() {
+            for name in names {
+                let ids = reference.entry(name).or_default();
+                if !ids.contains(&RecordId(i as u32)) {
+                    ids.push(RecordId(i as u32));
+                }
+            }
+        }
+        let index = Index::build_names(&keys);
+        for (name, ids) in &reference {
+            let expected = match ids.as_slice() {
+                [one] => Resolution::One(*one),
+                many => Resolution::Ambiguous(many),
+            };
+            assert_eq!(index.resolve(name), expected, "{name}");
+        }
+        assert_eq!(index.resolve("DOI:10.1/1000"), Resolution::One(RecordId(1000)));
+        assert_eq!(index.resolve("K7"), Resolution::Unknown);
+        assert_eq!(index.resolve("k"), Resolution::Unknown);
+        let listed: HashMap<&str, Vec<RecordId>> = index.names().map(|(n, ids)| (n, ids.to_vec())).collect();
+        assert_eq!(listed, reference);
+    }
+
+    #[test]
+    fn search_answers_as_a_plain_term_map_would() {
+        for seed in [1, 7, 2026] {
+            let bib = bibliography(seed, 700);
+            let corpus = Corpus::build(
+                vec![Input { path: "refs.bib".to_owned(), text: bib, origin: Origin::Workspace }],
+                Vec::new(),
+            );
+            assert!(corpus.records.len() > 600, "seed {seed}: {} records", corpus.records.len());
+            let reference = Reference::new(&corpus);
+            let mut rng = Rng(seed);
+            let queries = queries(&reference, &mut rng);
+            assert!(queries.len() > 500);
+            let preferred = |id: RecordId| id.0 % 7 == 3;
+            for query in &queries {
+                let all = reference.search(query, &preferred);
+                for limit in [5, 50, 10_000] {
+                    let expected = (all[..all.len().min(limit)].to_vec(), all.len() > limit);
+                    assert_eq!(
+                        corpus.index.search(query, limit, &preferred),
+                        expected,
+                        "seed {seed}, query {query:?}, limit {limit}"
+                    );
+                }
+                let word = fold(query);
+                let family: Vec<RecordId> = reference.lists[0]
+                    .0
+                    .get(&word)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, bits)| bits & fields::FAMILY != 0)
+                    .map(|&(record, _)| RecordId(record))
+                    .collect();
+                assert_eq!(corpus.index.with_family_word(&word).collect::<Vec<_>>(), family, "seed {seed}, {word:?}");
+                let lower = query.to_lowercase();
+                let keys: Vec<(&str, RecordId)> = reference
+                    .sorted_keys
+                    .iter()
+                    .filter(|(k, _)| k.starts_with(&lower))
+                    .take(20)
+                    .map(|(k, id)| (k.as_str(), *id))
+                    .collect();
+                assert_eq!(
+                    corpus.index.keys_with_prefix(&lower, 20).collect::<Vec<_>>(),
+                    keys,
+                    "seed {seed}, {lower:?}"
+                );
+            }
+        }
+    }
 }

@@ -177,6 +177,24 @@ impl SourceFile {
         SourceFile { id, path, origin, anchor_lines: anchor_lines.into_boxed_slice(), anchor_ends }
     }
 
+    /// A file whose reader worked out its anchors' lines and ends itself, while their text was
+    /// at hand (`anchor_lines` sorted by offset, one end each).
+    fn from_anchors(
+        id: FileId,
+        path: String,
+        origin: Origin,
+        anchor_lines: Vec<(u32, u32, u32)>,
+        anchor_ends: Vec<AnchorEnd>,
+    ) -> SourceFile {
+        SourceFile {
+            id,
+            path,
+            origin,
+            anchor_lines: anchor_lines.into_boxed_slice(),
+            anchor_ends: anchor_ends.into_boxed_slice(),
+        }
+    }
+
     /// Zero-based line of an anchor's offset (0 for offsets that are not anchors).
     pub fn line_of_offset(&self, offset: u32) -> u32 {
         self.anchor_line(offset).map_or(0, |(line, _)| line)
@@ -351,6 +369,23 @@ impl ReadFile {
         ReadFile { source: SourceFile::new(id, input.path.clone(), input.origin, &input.text, &reading), reading }
     }
 
+    /// [`ReadFile::read`] of an input the caller gives up. A BibTeX file is freed from its end
+    /// as its entries become records (see `bibtex::read_releasing`), so a large bibliography's
+    /// text and its records do not sit in memory together; other files are read as by
+    /// [`ReadFile::read`].
+    pub fn read_owned(id: FileId, input: Input) -> ReadFile {
+        if SourceKind::from_path(&input.path) != SourceKind::Bibtex {
+            return ReadFile::read(id, &input);
+        }
+        let Input { path, text, origin } = input;
+        let reading = bibtex::read_releasing(id, text);
+        // A BibTeX record has one anchor, its entry, and entries do not overlap: the anchors
+        // come sorted and distinct, as `SourceFile::new` would sort and deduplicate them.
+        let source = SourceFile::from_anchors(id, path, origin, reading.anchors, reading.anchor_ends);
+        let reading = FileReading { documents: reading.records, cited: Vec::new(), problems: reading.problems };
+        ReadFile { source, reading }
+    }
+
     /// How many records the file yielded.
     pub fn record_count(&self) -> usize {
         self.reading.documents.len() + self.reading.cited.len()
@@ -519,18 +554,21 @@ impl Corpus {
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
         inputs.dedup_by(|a, b| a.path == b.path);
         let t0 = std::time::Instant::now();
+        // Each input is given up to its reader, which frees the text as it goes.
         let read: Vec<(ReadFile, Option<cache::Stamp>)> = inputs
-            .par_iter()
+            .into_par_iter()
             .enumerate()
             .map(|(i, input)| {
                 let id = FileId(i as u32);
-                let Some(stamp) = cache.and_then(|c| c.stamp(input)) else { return (ReadFile::read(id, input), None) };
+                let Some(stamp) = cache.and_then(|c| c.stamp(&input)) else {
+                    return (ReadFile::read_owned(id, input), None);
+                };
                 match cache.and_then(|c| c.load(&stamp, id)) {
                     Some(file) => {
                         tracing::debug!("{}: from the cache", input.path);
                         (file, None)
                     }
-                    None => (ReadFile::read(id, input), Some(stamp)),
+                    None => (ReadFile::read_owned(id, input), Some(stamp)),
                 }
             })
             .collect();
@@ -541,7 +579,6 @@ impl Corpus {
             res.push(file);
         }
         // The files' text and the readers' temporaries are freed by now.
-        drop(inputs);
         crate::memory::release_free_memory();
         tracing::debug!("read {} files in {:?}", res.len(), t0.elapsed());
         (res, misses)

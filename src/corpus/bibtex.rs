@@ -22,10 +22,10 @@ use biblatex::{Bibliography, Chunk, ChunksExt, Pair, RawBibliography, RawChunk, 
 use rayon::prelude::*;
 use regex::Regex;
 
-use super::AnchorEnd;
 use super::names::{self, FieldSink, range32};
 use super::problem::{Problem, Severity};
 use super::record::{FileId, Person, Record, RecordKind, WorkType};
+use super::{AnchorEnd, FastMap};
 
 /// Reads every entry of a BibTeX or BibLaTeX file. Entries that cannot be parsed, and entries
 /// without a key, are reported and skipped; everything else becomes a record.
@@ -569,7 +569,7 @@ struct ParsedEntry {
     range: Range<usize>,
     key_range: Range<usize>,
     entry: biblatex::Entry,
-    spans: HashMap<String, Range<usize>>,
+    spans: FastMap<String, Range<usize>>,
 }
 
 fn parse_entry(
@@ -614,7 +614,7 @@ fn parse_entry(
         return None;
     }
     let mut raw_entry = substitute_strings(raw_entry, strings, offset, problems);
-    let mut spans = HashMap::with_capacity(raw_entry.fields.len());
+    let mut spans = FastMap::with_capacity_and_hasher(raw_entry.fields.len(), Default::default());
     for pair in &raw_entry.fields {
         spans.insert(pair.key.v.to_ascii_lowercase(), offset + pair.value.span.start..offset + pair.value.span.end);
     }
@@ -623,13 +623,13 @@ fn parse_entry(
     // `crossref = {self}` into itself until the stack overflows. Inheritance is done by
     // [`inherit_crossrefs`], from the `crossref` text put back below.
     let mut crossref: Option<String> = None;
-    raw_entry.fields.retain(|pair| match pair.key.v.to_ascii_lowercase().as_str() {
-        "crossref" => {
+    raw_entry.fields.retain(|pair| {
+        if pair.key.v.eq_ignore_ascii_case("crossref") {
             crossref = Some(raw_text(&pair.value.v));
             false
+        } else {
+            !pair.key.v.eq_ignore_ascii_case("xdata")
         }
-        "xdata" => false,
-        _ => true,
     });
     let kind = raw_entry.kind.v.to_ascii_lowercase();
     // Resolving a value can still fail (a lone `$` in a title, a `\` at the end of a value).
@@ -650,8 +650,8 @@ fn parse_entry(
     // A `#` chain is as many pieces, and `@string` names in it can make a short value huge
     // (`a # a # a` over a 64 KB string): a value may grow to a few hundred bytes plus sixteen
     // times its written length, which any journal abbreviation fits, and stays linear in the file.
+    // Both are counted without copying the value: nearly every value passes.
     raw_entry.fields.retain(|pair| {
-        let name = pair.key.v.to_ascii_lowercase();
         let expanded: usize = pair
             .value
             .v
@@ -662,6 +662,7 @@ fn parse_entry(
             })
             .sum();
         if expanded > 256 + 16 * pair.value.span.len() {
+            let name = pair.key.v.to_ascii_lowercase();
             problems.push(
                 Problem::new(
                     Severity::Warning,
@@ -673,12 +674,22 @@ fn parse_entry(
             failed.push(pair.value.span.start);
             return false;
         }
-        let written = raw_text(&pair.value.v);
-        let groups =
-            pair.value.v.len() + written.bytes().filter(|b| matches!(b, b'{' | b'}' | b'$' | b'\\')).count();
+        // The bytes of the value as written ([`raw_text`]), without its `@string` names.
+        let marks: usize = pair
+            .value
+            .v
+            .iter()
+            .map(|chunk| match chunk.v {
+                RawChunk::Normal(text) => text.bytes().filter(|b| matches!(b, b'{' | b'}' | b'$' | b'\\')).count(),
+                RawChunk::Abbreviation(_) => 0,
+            })
+            .sum();
+        let groups = pair.value.v.len() + marks;
         if groups <= MAX_TEX_GROUPS {
             return true;
         }
+        let name = pair.key.v.to_ascii_lowercase();
+        let written = raw_text(&pair.value.v);
         problems.push(
             Problem::new(
                 Severity::Warning,

@@ -13,11 +13,10 @@
 //!
 //! Where there are close candidates, "did you mean" goes in the related information.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::{Manuscript, did_you_mean, identifier_kind, one_line};
-use crate::corpus::{Corpus, Location, RecordId, RecordKind, Resolution, Severity};
+use crate::corpus::{Corpus, FastMap, Location, RecordId, RecordKind, Resolution, Severity};
 use crate::manuscript::Syntax;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -59,9 +58,12 @@ pub fn limited(corpus: &Corpus, manuscript: &Manuscript, limit: usize) -> (Vec<D
     // Unknown keys repeat in a manuscript; their suggestions are computed once.
     // Looked up once: searching the text for `<key>` at every unknown key was quadratic.
     let mut typst_labels: Option<std::collections::HashSet<&str>> = None;
-    let mut suggestions: HashMap<&str, Vec<RecordId>> = HashMap::new();
-    // The first name each work was cited by, to catch a second name for the same work.
-    let mut first_name: HashMap<RecordId, (&str, String)> = HashMap::new();
+    let mut suggestions: FastMap<&str, Vec<RecordId>> = FastMap::default();
+    // The first name each work was cited by, to catch a second name for the same work. The
+    // looked-up name is borrowed from the key unless an alias or spelling rewrote it: one
+    // allocation and a SipHash per citation were most of this pass on a cold cache (issue 11).
+    let mut first_name: FastMap<RecordId, (&str, std::borrow::Cow<'_, str>)> =
+        FastMap::with_capacity_and_hasher(manuscript.citations.len(), Default::default());
     // DOIs that are malformed, outside code and comments. A key citation holding one
     // (`@doi:10.1111`) gets the one diagnostic that says what is wrong, not a second one
     // saying the corpus lacks it.
@@ -77,7 +79,7 @@ pub fn limited(corpus: &Corpus, manuscript: &Manuscript, limit: usize) -> (Vec<D
         let name = manuscript.lookup_name(key);
         match corpus.index.resolve(&name) {
             Resolution::One(id) => {
-                let (first, first_looked_up) = first_name.entry(id).or_insert((key, name.to_string()));
+                let (first, first_looked_up) = first_name.entry(id).or_insert_with(|| (key, name.clone()));
                 // An alias and its target (`@tag:x`, `@doi:…`) are one name written twice.
                 // `url:https://…` and `https://…` are one URL.
                 let same_name =

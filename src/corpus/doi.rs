@@ -258,6 +258,13 @@ pub fn find_malformed_dois(text: &str) -> Vec<MalformedDoi> {
         // `\b` keeps other hosts out: `oadoi.org/` is not `doi.org/`.
         Regex::new(r#"(?i)(?:\bdoi:\s?|(?:https?://)?(?:dx\.)?\bdoi\.org/)([^\s"'<>\]\)]*)"#).expect("valid regex")
     });
+    // Every announcement holds the letters `doi`. Looking for them first (a vectorised search
+    // for eight literals) costs 2 µs on a 40 KB manuscript that has none, where the whole
+    // pattern took 65 µs at every edit (issue 11).
+    static DOI_LETTERS: LazyLock<Regex> = LazyLock::new(|| Regex::new("(?i)doi").expect("valid regex"));
+    if !DOI_LETTERS.is_match(text) {
+        return Vec::new();
+    }
     let valid = find_dois(text);
     let mut res = Vec::new();
     // Both lists are in text order: one merging pass finds whether a valid DOI starts inside

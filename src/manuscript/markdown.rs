@@ -1055,7 +1055,7 @@ impl<'t, 's> Inline<'t, 's> {
         if bytes.get(pos + 1) == Some(&b'$') && pos + 1 < self.end {
             let pairs = self.lookups.display_math.get_or_insert_with(|| {
                 Positions::from_sorted(
-                    range.clone().filter(|&i| bytes[i] == b'$' && i + 1 < range.end && bytes[i + 1] == b'$').collect(),
+                    dollars(bytes, &range).filter(|&i| i + 1 < range.end && bytes[i + 1] == b'$').collect(),
                 )
             });
             // Without a closing `$$`, pandoc tries the second `$` as inline math.
@@ -1073,13 +1073,12 @@ impl<'t, 's> Inline<'t, 's> {
         let text = self.text;
         let closers = self.lookups.math_closers.get_or_insert_with(|| {
             Positions::from_sorted(
-                range
-                    .clone()
+                dollars(bytes, &range)
                     .filter(|&i| {
-                        bytes[i] == b'$'
-                            && i > range.start
+                        let digit_after = i + 1 < range.end && bytes[i + 1].is_ascii_digit();
+                        i > range.start
                             && !char_before(text, i).is_some_and(is_space)
-                            && !(i + 1 < range.end && bytes[i + 1].is_ascii_digit())
+                            && !digit_after
                             && !is_escaped(bytes, i, range.start)
                     })
                     .collect(),
@@ -1473,6 +1472,12 @@ pub(super) fn completion_range(text: &str, offset: usize, scanned: &Scanned) -> 
         simple_key_end(text, offset, text.len())
     };
     Some((start..end, Syntax::Pandoc))
+}
+
+/// The positions of `$` in `range` of `bytes`, found with `memchr` (vectorised).
+fn dollars<'b>(bytes: &'b [u8], range: &Range<usize>) -> impl Iterator<Item = usize> + 'b {
+    let start = range.start;
+    memchr::memchr_iter(b'$', &bytes[range.clone()]).map(move |i| start + i)
 }
 
 #[cfg(test)]

@@ -170,12 +170,65 @@ impl Cache {
             })
             .and_then(|()| std::fs::rename(&temporary, &target));
         match written {
-            Ok(()) => tracing::debug!("cache: {} stored in {}", stamp.path, target.display()),
+            Ok(()) => {
+                tracing::debug!("cache: {} stored in {}", stamp.path, target.display());
+                // Once per process: entries are only ever replaced, so without a sweep those of
+                // older refls versions and of deleted files would stay in the folder for good.
+                static SWEPT: std::sync::Once = std::sync::Once::new();
+                SWEPT.call_once(|| {
+                    let removed = self.sweep();
+                    if removed > 0 {
+                        tracing::info!("cache: removed {removed} entries no refls of this version reads");
+                    }
+                });
+            }
             Err(err) => {
                 let _ = std::fs::remove_file(&temporary);
                 tracing::warn!("cache: {} not stored in {}: {err}", stamp.path, self.dir.display());
             }
         }
+    }
+}
+
+impl Cache {
+    /// Removes the entries that this refls will never read again: those of another format
+    /// version, damaged ones, and those of files that no longer exist. Only files named and
+    /// shaped like refls entries are looked at (a `REFLS_CACHE_DIR` may hold other files).
+    /// Returns how many were removed.
+    pub fn sweep(&self) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else { return 0 };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let is_entry_name = name
+                .strip_suffix(".bin")
+                .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
+            if is_entry_name && entry_is_stale(&path) && std::fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    }
+}
+
+/// Whether a file that starts like a refls entry can no longer be used (see [`Cache::sweep`]).
+/// A file that does not start with refls's magic bytes is never stale: it is not ours.
+fn entry_is_stale(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(file) = std::fs::File::open(path) else { return false };
+    let mut frames = Frames::new(std::io::BufReader::new(file));
+    let mut header = [0; 12];
+    if frames.io.read_exact(&mut header).is_err() || &header[..8] != MAGIC {
+        return false;
+    }
+    if header[8..12] != VERSION.to_le_bytes() {
+        return true;
+    }
+    match frames.take::<Head>() {
+        Ok(head) => !Path::new(&head.stamp.path).exists(),
+        Err(_) => true,
     }
 }
 
@@ -413,6 +466,40 @@ mod tests {
         assert!(cache.load(&stamp, FileId(0)).is_none());
         std::fs::write(&file, b"garbage").unwrap();
         assert!(cache.load(&stamp, FileId(0)).is_none());
+    }
+
+    #[test]
+    fn sweeping_removes_old_versions_damaged_entries_and_deleted_files_only() {
+        let (dir, cache, path) = setup();
+        let stamp = cache.stamp(&input(&path)).unwrap();
+        cache.store(&stamp, &ReadFile::read(FileId(0), &input(&path)));
+        let current = cache.entry_path(&stamp.path);
+        let bytes = std::fs::read(&current).unwrap();
+        let entry = |name: &str, bytes: &[u8]| {
+            let file = cache.dir().join(name);
+            std::fs::write(&file, bytes).unwrap();
+            file
+        };
+        let mut old = bytes.clone();
+        old[8] = old[8].wrapping_sub(1);
+        let old_version = entry("00000000000000a1.bin", &old);
+        let damaged = entry("00000000000000a2.bin", &bytes[..14]);
+        let not_ours = entry("00000000000000a3.bin", b"someone else's data");
+        let other_name = entry("notes.bin", &old);
+        // The same entry for a bibliography that was deleted since.
+        let gone = dir.path().join("gone.bib");
+        std::fs::copy(&path, &gone).unwrap();
+        let gone_stamp = cache.stamp(&input(&gone)).unwrap();
+        cache.store(&gone_stamp, &ReadFile::read(FileId(0), &input(&gone)));
+        std::fs::remove_file(&gone).unwrap();
+        assert_eq!(cache.sweep(), 3);
+        for kept in [&current, &not_ours, &other_name] {
+            assert!(kept.exists(), "{} kept", kept.display());
+        }
+        for removed in [&old_version, &damaged, &cache.entry_path(&gone_stamp.path)] {
+            assert!(!removed.exists(), "{} removed", removed.display());
+        }
+        assert!(cache.load(&stamp, FileId(0)).is_some(), "the current entry still loads");
     }
 
     #[test]

@@ -28,10 +28,23 @@ pub enum Refusal {
 impl Scope {
     /// A scope of these folders. Folders that do not exist allow nothing.
     pub fn new(folders: impl IntoIterator<Item = PathBuf>) -> Scope {
-        let mut allowed: Vec<PathBuf> = folders.into_iter().filter_map(|f| std::fs::canonicalize(f).ok()).collect();
+        Scope::resolving(folders).0
+    }
+
+    /// [`Scope::new`], and whether every folder was found.
+    pub fn resolving(folders: impl IntoIterator<Item = PathBuf>) -> (Scope, bool) {
+        let mut complete = true;
+        let mut allowed: Vec<PathBuf> = folders
+            .into_iter()
+            .filter_map(|f| {
+                let resolved = std::fs::canonicalize(f).ok();
+                complete &= resolved.is_some();
+                resolved
+            })
+            .collect();
         allowed.sort();
         allowed.dedup();
-        Scope { allowed }
+        (Scope { allowed }, complete)
     }
 
     /// Adds a folder (or a file, which allows that file alone).

@@ -899,6 +899,12 @@ fn to_proto_diagnostics(snapshot: &DocumentSnapshot, found: &[analysis::diagnost
 fn declared_bibliographies(path: &Path, dialect: Dialect, text: &str) -> Vec<PathBuf> {
     let Some(dir) = path.parent() else { return Vec::new() };
     let own = crate::manuscript::bibliography::declared(dialect, text).into_iter().map(|d| dir.join(d.path));
+    // Only a Markdown manuscript inherits bibliographies from project files. Finding its
+    // project costs a canonicalize and a dozen `stat`s, and this runs at every edit: for a
+    // LaTeX paper that was a sixth of edit→diagnostics (issue 11).
+    if Dialect::from_path(&path.to_string_lossy()) != Dialect::Markdown {
+        return own.collect();
+    }
     let project = crate::corpus::scope::project_folder(path);
     let inherited = crate::manuscript::project::inherited_bibliographies(path, &project).into_iter().map(|i| i.path);
     own.chain(inherited).collect()

@@ -58,6 +58,9 @@ pub struct ServerState {
     /// The works `manuscripts` cite in `corpus`, for ranking completions: both change
     /// rarely, completion asks on every keystroke.
     pub cited: Option<CitedCache>,
+    /// The last scope built, with the folders it was built from: building one canonicalizes
+    /// every folder, and diagnostics ask for it twice per edit (issue 11).
+    scope_memo: std::sync::Mutex<Option<(Vec<PathBuf>, crate::corpus::scope::Scope)>>,
 }
 
 /// [`CitedWorks`] of one corpus and one manuscript set. They are held weakly, so the cache
@@ -98,7 +101,19 @@ impl ServerState {
             Some(root) => root.join(t),
             None => PathBuf::from(t),
         });
-        crate::corpus::scope::Scope::new(base.into_iter().chain(trusted))
+        let folders: Vec<PathBuf> = base.into_iter().chain(trusted).collect();
+        let mut memo = self.scope_memo.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((built_from, scope)) = &*memo {
+            if *built_from == folders {
+                return scope.clone();
+            }
+        }
+        let (scope, complete) = crate::corpus::scope::Scope::resolving(folders.clone());
+        // A folder that does not exist yet allows nothing; it is looked for again next time.
+        if complete {
+            *memo = Some((folders, scope.clone()));
+        }
+        scope
     }
 }
 
@@ -172,5 +187,29 @@ impl ServerState {
                 open.manuscript = Some(manuscript);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The scope is kept between edits, but a trusted folder created after it was built is
+    /// allowed at once, and a changed setting builds a new one.
+    #[test]
+    fn kept_scope_follows_new_folders_and_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("project");
+        std::fs::create_dir_all(&root).unwrap();
+        let mut state =
+            ServerState { root: Some(root.clone()), trusted: vec!["../later".to_owned()], ..Default::default() };
+        let later = dir.path().join("later/refs.bib");
+        assert!(state.scope(None).admit(&root).is_ok());
+        assert!(state.scope(None).admit(&later).is_err(), "nothing there yet");
+        std::fs::create_dir_all(later.parent().unwrap()).unwrap();
+        std::fs::write(&later, "").unwrap();
+        assert!(state.scope(None).admit(&later).is_ok(), "a folder created later is allowed");
+        state.trusted.clear();
+        assert!(matches!(state.scope(None).admit(&later), Err(crate::corpus::scope::Refusal::Outside(_))));
     }
 }

@@ -32,6 +32,22 @@ unsafe impl GlobalAlloc for Counting {
         }
         unsafe { System.dealloc(ptr, layout) }
     }
+    /// Forwarded as a reallocation, as without counting: the default (a new block, a copy,
+    /// the old block freed) would count both blocks at once where the system allocator shrinks
+    /// in place (`bibtex::read_releasing` shrinks a large text as it reads it).
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let res = unsafe { System.realloc(ptr, layout, new_size) };
+        if COUNTING.load(Ordering::Relaxed) && !res.is_null() {
+            if new_size >= layout.size() {
+                let grown = new_size - layout.size();
+                let live = LIVE.fetch_add(grown, Ordering::Relaxed).wrapping_add(grown);
+                PEAK.fetch_max(live, Ordering::Relaxed);
+            } else {
+                LIVE.fetch_sub(layout.size() - new_size, Ordering::Relaxed);
+            }
+        }
+        res
+    }
 }
 
 #[global_allocator]

@@ -132,28 +132,29 @@ fn anchor_end(text: &str, offset: u32, line: u32, line_start: u32, end: u32) -> 
     let unknown = AnchorEnd { end: u32::MAX, ..AnchorEnd::default() };
     let Some(slice) = text.get(line_start as usize..end as usize) else { return unknown };
     let start = (offset - line_start) as usize;
-    let (mut line, mut utf8, mut utf16, mut start_utf16) = (line, 0u32, 0u32, None);
-    let mut chars = slice.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if i == start {
-            start_utf16 = Some(utf16);
-        }
-        let is_break = c == '\n' || (c == '\r' && chars.peek().map(|&(_, next)| next) != Some('\n'));
-        if is_break {
-            line += 1;
-            (utf8, utf16) = (0, 0);
-        } else {
-            utf8 += c.len_utf8() as u32;
-            utf16 += c.len_utf16() as u32;
-        }
+    if !slice.is_char_boundary(start) {
+        return unknown;
     }
-    if start == slice.len() {
-        start_utf16 = Some(utf16);
+    // Counted over bytes, not characters: an anchor is a whole entry, and this runs for every
+    // entry of a bibliography. A break is `\n` or a `\r` not followed by `\n`.
+    let bytes = slice.as_bytes();
+    let is_break = |i: usize| bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'));
+    let line_after = |upto: usize| (0..upto).rev().find(|&i| is_break(i)).map_or(0, |i| i + 1);
+    let breaks = bytes.iter().enumerate().filter(|&(i, &b)| matches!(b, b'\n' | b'\r') && is_break(i)).count();
+    let start_line = line_after(start);
+    let end_line = line_after(bytes.len());
+    AnchorEnd {
+        end,
+        line: line + breaks as u32,
+        start_utf16: utf16_len(&bytes[start_line..start]),
+        end_utf8: (bytes.len() - end_line) as u32,
+        end_utf16: utf16_len(&bytes[end_line..]),
     }
-    match start_utf16 {
-        Some(start_utf16) => AnchorEnd { end, line, start_utf16, end_utf8: utf8, end_utf16: utf16 },
-        None => unknown,
-    }
+}
+
+/// UTF-16 code units of UTF-8 text: one per character, two for a character of four bytes.
+fn utf16_len(bytes: &[u8]) -> u32 {
+    bytes.iter().map(|&b| u32::from(b & 0xC0 != 0x80) + u32::from(b >= 0xF0)).sum()
 }
 
 impl SourceFile {
@@ -175,6 +176,24 @@ impl SourceFile {
             .map(|(&(offset, line, line_start), &(_, end))| anchor_end(text, offset, line, line_start, end))
             .collect();
         SourceFile { id, path, origin, anchor_lines: anchor_lines.into_boxed_slice(), anchor_ends }
+    }
+
+    /// A file whose reader worked out its anchors' lines and ends itself, while their text was
+    /// at hand (`anchor_lines` sorted by offset, one end each).
+    fn from_anchors(
+        id: FileId,
+        path: String,
+        origin: Origin,
+        anchor_lines: Vec<(u32, u32, u32)>,
+        anchor_ends: Vec<AnchorEnd>,
+    ) -> SourceFile {
+        SourceFile {
+            id,
+            path,
+            origin,
+            anchor_lines: anchor_lines.into_boxed_slice(),
+            anchor_ends: anchor_ends.into_boxed_slice(),
+        }
     }
 
     /// Zero-based line of an anchor's offset (0 for offsets that are not anchors).
@@ -351,6 +370,23 @@ impl ReadFile {
         ReadFile { source: SourceFile::new(id, input.path.clone(), input.origin, &input.text, &reading), reading }
     }
 
+    /// [`ReadFile::read`] of an input the caller gives up. A BibTeX file is freed from its end
+    /// as its entries become records (see `bibtex::read_releasing`), so a large bibliography's
+    /// text and its records do not sit in memory together; other files are read as by
+    /// [`ReadFile::read`].
+    pub fn read_owned(id: FileId, input: Input) -> ReadFile {
+        if SourceKind::from_path(&input.path) != SourceKind::Bibtex {
+            return ReadFile::read(id, &input);
+        }
+        let Input { path, text, origin } = input;
+        let reading = bibtex::read_releasing(id, text);
+        // A BibTeX record has one anchor, its entry, and entries do not overlap: the anchors
+        // come sorted and distinct, as `SourceFile::new` would sort and deduplicate them.
+        let source = SourceFile::from_anchors(id, path, origin, reading.anchors, reading.anchor_ends);
+        let reading = FileReading { documents: reading.records, cited: Vec::new(), problems: reading.problems };
+        ReadFile { source, reading }
+    }
+
     /// How many records the file yielded.
     pub fn record_count(&self) -> usize {
         self.reading.documents.len() + self.reading.cited.len()
@@ -519,18 +555,21 @@ impl Corpus {
         inputs.sort_by(|a, b| a.path.cmp(&b.path));
         inputs.dedup_by(|a, b| a.path == b.path);
         let t0 = std::time::Instant::now();
+        // Each input is given up to its reader, which frees the text as it goes.
         let read: Vec<(ReadFile, Option<cache::Stamp>)> = inputs
-            .par_iter()
+            .into_par_iter()
             .enumerate()
             .map(|(i, input)| {
                 let id = FileId(i as u32);
-                let Some(stamp) = cache.and_then(|c| c.stamp(input)) else { return (ReadFile::read(id, input), None) };
+                let Some(stamp) = cache.and_then(|c| c.stamp(&input)) else {
+                    return (ReadFile::read_owned(id, input), None);
+                };
                 match cache.and_then(|c| c.load(&stamp, id)) {
                     Some(file) => {
                         tracing::debug!("{}: from the cache", input.path);
                         (file, None)
                     }
-                    None => (ReadFile::read(id, input), Some(stamp)),
+                    None => (ReadFile::read_owned(id, input), Some(stamp)),
                 }
             })
             .collect();
@@ -541,7 +580,6 @@ impl Corpus {
             res.push(file);
         }
         // The files' text and the readers' temporaries are freed by now.
-        drop(inputs);
         crate::memory::release_free_memory();
         tracing::debug!("read {} files in {:?}", res.len(), t0.elapsed());
         (res, misses)
@@ -912,6 +950,54 @@ impl Corpus {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`anchor_end`] counts bytes; walking the characters, as it once did, gives the same.
+    #[test]
+    fn anchor_ends_counted_over_bytes_are_those_counted_over_characters() {
+        let texts = ["@a{k,\n t = {x}}", "ab\r\n@a{k,\r\n t = {é𝔸}\r\n}", "x\r@a{\r𝔸\r}\r", "é@𝔸\n\n", "", "\r\n\r"];
+        for text in texts {
+            for line_start in 0..=text.len() {
+                for offset in line_start..=text.len() {
+                    for end in offset..=text.len() + 1 {
+                        let (o, s, e) = (offset as u32, line_start as u32, end as u32);
+                        assert_eq!(
+                            anchor_end(text, o, 3, s, e),
+                            anchor_end_by_chars(text, o, 3, s, e),
+                            "{text:?} {s} {o} {e}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn anchor_end_by_chars(text: &str, offset: u32, line: u32, line_start: u32, end: u32) -> AnchorEnd {
+        let unknown = AnchorEnd { end: u32::MAX, ..AnchorEnd::default() };
+        let Some(slice) = text.get(line_start as usize..end as usize) else { return unknown };
+        let start = (offset - line_start) as usize;
+        let (mut line, mut utf8, mut utf16, mut start_utf16) = (line, 0u32, 0u32, None);
+        let mut chars = slice.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if i == start {
+                start_utf16 = Some(utf16);
+            }
+            let is_break = c == '\n' || (c == '\r' && chars.peek().map(|&(_, next)| next) != Some('\n'));
+            if is_break {
+                line += 1;
+                (utf8, utf16) = (0, 0);
+            } else {
+                utf8 += c.len_utf8() as u32;
+                utf16 += c.len_utf16() as u32;
+            }
+        }
+        if start == slice.len() {
+            start_utf16 = Some(utf16);
+        }
+        match start_utf16 {
+            Some(start_utf16) => AnchorEnd { end, line, start_utf16, end_utf8: utf8, end_utf16: utf16 },
+            None => unknown,
+        }
+    }
 
     fn corpus(files: &[(&str, &str)]) -> Corpus {
         let inputs = files

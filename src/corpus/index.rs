@@ -568,11 +568,7 @@ impl Index {
     /// when `preferred` holds for the record (see the module's ranking). Returns the best
     /// `limit` hits and whether more matched.
     pub fn search(&self, query: &str, limit: usize, preferred: &dyn Fn(RecordId) -> bool) -> (Vec<Hit>, bool) {
-        let words: Vec<String> = query
-            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-            .map(|w| if w.starts_with("10.") { w.to_lowercase() } else { fold(w) })
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words = query_words(query);
         if words.is_empty() {
             return (Vec::new(), false);
         }
@@ -802,6 +798,15 @@ fn secondary_terms(records: &[Arc<Record>]) -> TermList {
     })
 }
 
+/// The words of a search query, folded as terms are (a DOI only lower-cased).
+fn query_words(query: &str) -> Vec<String> {
+    query
+        .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+        .map(|w| if w.starts_with("10.") { w.to_lowercase() } else { fold(w) })
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
 /// How much a match in each field counts; a whole-word match counts 3×, a prefix 2×. A key
 /// prefix (32) beats the first author's whole name (30), which beats a co-author's (18).
 /// Public for the on-disk index prototype (`benches/million.rs`), which scores the same way.
@@ -983,11 +988,9 @@ mod tests {
 
         /// Every match, best first.
         fn search(&self, query: &str, preferred: &dyn Fn(RecordId) -> bool) -> Vec<Hit> {
-            let words: Vec<String> = query
-                .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
-                .map(|w| if w.starts_with("10.") { w.to_lowercase() } else { fold(w) })
-                .filter(|w| !w.is_empty())
-                .collect();
+            // The query is split as the index splits it: this reference checks the term
+            // lists and the scoring, not the reading of a query.
+            let words = query_words(query);
             if words.is_empty() {
                 return Vec::new();
             }

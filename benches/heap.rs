@@ -90,8 +90,7 @@ fn main() {
     for record in &corpus.records {
         parts.add(&record.heap());
     }
-    let keys: usize =
-        corpus.keys.iter().map(|k| k.capacity() * 24 + k.iter().map(String::capacity).sum::<usize>()).sum();
+    let keys: usize = corpus.keys.heap_bytes();
     let per = |bytes: usize| (mib(bytes), bytes as f64 / records.max(1) as f64);
     let _ = writeln!(out, "records by part (structural; allocator rounding not included):");
     for (what, bytes) in [

@@ -151,7 +151,7 @@ pub fn references(corpus: &Corpus, workspace: &Workspace<'_>, target: &Target) -
     // The index knows a work only by the names in `corpus.keys` (a `doi:` name also in lower
     // case), so a key whose name is none of them is passed over without a lookup.
     let names: HashSet<&str> = match target {
-        Target::Work(id) => corpus.keys[id.0 as usize].iter().map(String::as_str).collect(),
+        Target::Work(id) => corpus.keys.of(id.0 as usize).collect(),
         Target::Name(_) => HashSet::new(),
     };
     let mut res = Vec::new();

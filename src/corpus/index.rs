@@ -26,6 +26,7 @@ use std::sync::{Arc, OnceLock};
 use super::FastMap;
 use super::key::fold;
 use super::record::{Record, RecordId};
+use super::record_names::RecordNames;
 
 /// Which fields a term was found in, as bits. Title and the large fields fit in a byte, the
 /// lists that hold only them store bytes.
@@ -483,7 +484,7 @@ pub fn for_each_search_word(text: &str, mut each: impl FnMut(&str)) {
 
 impl Index {
     /// Builds the whole index. `keys[i]` is the list of names record `i` answers to.
-    pub fn build(records: &[Arc<Record>], keys: &[Vec<String>]) -> Index {
+    pub fn build(records: &[Arc<Record>], keys: &RecordNames) -> Index {
         let (index, search) = rayon::join(|| Index::build_names(keys), || Search::build(records, keys));
         let _ = index.search.set(search);
         index
@@ -492,7 +493,7 @@ impl Index {
     /// The first stage: the name table alone, without the search terms. [`Index::resolve`]
     /// answers at once; anything that searches waits until [`Index::build_search`] is done
     /// (for a 100,000-entry corpus the terms take several times as long as the names).
-    pub fn build_names(keys: &[Vec<String>]) -> Index {
+    pub fn build_names(keys: &RecordNames) -> Index {
         Index { names: name_table(keys), search: OnceLock::new() }
     }
 
@@ -500,7 +501,7 @@ impl Index {
     /// through `Corpus::build_search`). Does nothing when the terms are there; when another
     /// thread is building them, waits for it. A panic while building leaves an empty search
     /// (logged): waiting forever would hang every completion.
-    pub(super) fn build_search(&self, records: &[Arc<Record>], keys: &[Vec<String>]) {
+    pub(super) fn build_search(&self, records: &[Arc<Record>], keys: &RecordNames) {
         self.search.get_or_init(|| {
             let started = std::time::Instant::now();
             let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Search::build(records, keys)));
@@ -631,8 +632,8 @@ impl Index {
 /// Each record's place by year, newest first (a researcher more often cites recent work, and
 /// the order is one a reader can follow), undated works last, then by key, ignoring ASCII
 /// case; compared in place, so building the order allocates no string.
-fn tie_ranks(records: &[Arc<Record>], keys: &[Vec<String>]) -> Vec<u32> {
-    let key = |i: u32| keys[i as usize].first().map_or("", String::as_str);
+fn tie_ranks(records: &[Arc<Record>], keys: &RecordNames) -> Vec<u32> {
+    let key = |i: u32| keys.first(i as usize).unwrap_or("");
     let mut order: Vec<u32> = (0..records.len() as u32).collect();
     order.sort_unstable_by(|&a, &b| {
         let year = |i: u32| std::cmp::Reverse(records[i as usize].year());
@@ -649,7 +650,7 @@ fn tie_ranks(records: &[Arc<Record>], keys: &[Vec<String>]) -> Vec<u32> {
 impl Search {
     /// The terms, sorted keys and tie ranks, in parallel: the parts are independent, and the
     /// abstract words (secondary) are the largest.
-    fn build(records: &[Arc<Record>], keys: &[Vec<String>]) -> Search {
+    fn build(records: &[Arc<Record>], keys: &RecordNames) -> Search {
         let ((sorted_keys, tie_rank), ((primary, titles), secondary)) = rayon::join(
             || (sorted_key_list(keys), tie_ranks(records, keys)),
             || {
@@ -663,9 +664,8 @@ impl Search {
     }
 }
 
-fn name_table(keys: &[Vec<String>]) -> NameTable {
-    let count = keys.iter().map(Vec::len).sum();
-    let bytes = keys.iter().flatten().map(String::len).sum();
+fn name_table(keys: &RecordNames) -> NameTable {
+    let (count, bytes) = keys.totals();
     let mut table = NameTable {
         names: Interner::with_capacity(count, bytes),
         first: Vec::with_capacity(count),
@@ -709,14 +709,14 @@ impl SortedKeys {
     }
 }
 
-fn sorted_key_list(keys: &[Vec<String>]) -> SortedKeys {
+fn sorted_key_list(keys: &RecordNames) -> SortedKeys {
     // The lower-cased keys in record order first, then sorted through their numbers: a
     // `Box<str>` per key cost an allocation each.
     let mut lower = String::new();
     let mut bounds = vec![0u32];
     let mut records = Vec::with_capacity(keys.len());
     for (i, record_keys) in keys.iter().enumerate() {
-        let Some(key) = record_keys.first() else { continue };
+        let Some(key) = record_keys.clone().next() else { continue };
         if key.is_ascii() {
             lower.extend(key.bytes().map(|b| b.to_ascii_lowercase() as char));
         } else {
@@ -754,10 +754,10 @@ fn term_records<'a>(list: &'a TermList, term: &str, field_bits: u16) -> impl Ite
 }
 
 /// Key, family names, year and DOI: searched for every query word.
-fn primary_terms(records: &[Arc<Record>], keys: &[Vec<String>]) -> TermList {
+fn primary_terms(records: &[Arc<Record>], keys: &RecordNames) -> TermList {
     TermList::build(records.len(), &PRIMARY_CODE, |i, each| {
         let record = &records[i as usize];
-        if let Some(key) = keys[i as usize].first() {
+        if let Some(key) = keys.first(i as usize) {
             each(&key.to_ascii_lowercase(), fields::KEY);
         }
         for (place, author) in record.authors.iter().enumerate() {
@@ -950,7 +950,7 @@ mod tests {
             };
             for (i, record) in corpus.records.iter().enumerate() {
                 let id = i as u32;
-                if let Some(key) = corpus.keys[i].first() {
+                if let Some(key) = corpus.keys.first(i) {
                     add(0, id, &key.to_ascii_lowercase(), fields::KEY);
                 }
                 for (place, author) in record.authors.iter().enumerate() {
@@ -973,14 +973,14 @@ mod tests {
                 }
             }
             let mut order: Vec<usize> = (0..corpus.records.len()).collect();
-            let key = |i: usize| corpus.keys[i].first().map_or(String::new(), |k| k.to_ascii_lowercase());
+            let key = |i: usize| corpus.keys.first(i).map_or(String::new(), |k| k.to_ascii_lowercase());
             order.sort_by_key(|&i| (std::cmp::Reverse(corpus.records[i].year()), key(i), i));
             let mut tie_rank = vec![0; order.len()];
             for (place, i) in order.into_iter().enumerate() {
                 tie_rank[i] = place as u32;
             }
             let mut sorted_keys: Vec<(String, RecordId)> = (0..corpus.records.len())
-                .filter_map(|i| Some((corpus.keys[i].first()?.to_lowercase(), RecordId(i as u32))))
+                .filter_map(|i| Some((corpus.keys.first(i)?.to_lowercase(), RecordId(i as u32))))
                 .collect();
             sorted_keys.sort();
             Reference { lists, tie_rank, sorted_keys }
@@ -1109,7 +1109,11 @@ mod tests {
                 }
             }
         }
-        let index = Index::build_names(&keys);
+        let mut names = RecordNames::default();
+        for record_names in &keys {
+            names.push(record_names);
+        }
+        let index = Index::build_names(&names);
         for (name, ids) in &reference {
             let expected = match ids.as_slice() {
                 [one] => Resolution::One(*one),

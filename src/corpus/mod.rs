@@ -22,6 +22,7 @@ pub mod names;
 pub mod page;
 pub mod problem;
 pub mod record;
+pub mod record_names;
 pub mod ris;
 pub mod scope;
 pub mod seeds;
@@ -35,6 +36,7 @@ pub use doi::Doi;
 pub use index::{Hit, Index, Resolution};
 pub use problem::{Problem, Severity};
 pub use record::{Confidence, Field, FileId, Location, Person, Record, RecordId, RecordKind, WorkType};
+pub use record_names::RecordNames;
 
 /// The hash map of the corpus's build-time tables and the index. Keys are strings from the
 /// user's own files and record numbers, hashed hundreds of thousands of times at start-up,
@@ -252,8 +254,8 @@ pub struct Corpus {
     /// merged with another or linked to citing works is the very reading of its file, not a
     /// copy (copying every record doubled the memory of a large corpus).
     pub records: Vec<Arc<Record>>,
-    /// `keys[i]`: every name record `i` answers to; the first is its citation key.
-    pub keys: Vec<Vec<String>>,
+    /// `keys.of(i)`: every name record `i` answers to; the first is its citation key.
+    pub keys: RecordNames,
     /// Base keys shared by several works, with the records sharing them.
     pub ambiguous: Vec<(String, Vec<RecordId>)>,
     pub index: Index,
@@ -822,13 +824,11 @@ impl Corpus {
         for (i, name) in gained {
             claims[i].push(name);
         }
-        let mut keys = Vec::with_capacity(self.records.len());
-        // The claims and suffixed keys are moved into the names, not copied.
+        let mut keys = RecordNames::with_capacity(self.records.len());
+        // Each record's claims are dropped as soon as they are in the one buffer.
+        let mut names: Vec<String> = Vec::new();
         for ((record, claimed), suffixed) in self.records.iter().zip(claims).zip(suffixed) {
-            let identifiers = usize::from(record.doi().is_some())
-                + usize::from(record.extra().pmid.is_some())
-                + usize::from(record.extra().pmcid.is_some());
-            let mut names = Vec::with_capacity(usize::from(suffixed.is_some()) + claimed.len() + identifiers);
+            names.clear();
             names.extend(suffixed);
             names.extend(claimed);
             if let Some(doi) = record.doi() {
@@ -840,8 +840,9 @@ impl Corpus {
             if let Some(pmcid) = &record.extra().pmcid {
                 names.push(format!("pmcid:{}", pmcid.value));
             }
-            keys.push(names);
+            keys.push(&names);
         }
+        keys.shrink_to_fit();
         self.keys = keys;
         self.ambiguous = ambiguous;
     }
@@ -925,12 +926,12 @@ impl Corpus {
     /// A name that resolves to this record alone (its key, else `doi:…`, …), or `None` when
     /// every name it has is shared: then only its source location tells it apart.
     pub fn unique_name(&self, id: RecordId) -> Option<&str> {
-        self.keys[id.0 as usize].iter().map(String::as_str).find(|name| self.index.resolve(name) == Resolution::One(id))
+        self.keys.of(id.0 as usize).find(|name| self.index.resolve(name) == Resolution::One(id))
     }
 
     /// The citation key of a record.
     pub fn key(&self, id: RecordId) -> &str {
-        &self.keys[id.0 as usize][0]
+        self.keys.first(id.0 as usize).expect("every record has a key")
     }
 
     pub fn record(&self, id: RecordId) -> &Record {
@@ -1028,7 +1029,7 @@ mod tests {
         let staged = Corpus::assemble_names(read, Vec::new());
         assert!(!staged.index.search_ready());
         for i in 0..whole.records.len() as u32 {
-            for name in &whole.keys[i as usize] {
+            for name in whole.keys.of(i as usize) {
                 assert_eq!(staged.index.resolve(name), Resolution::One(RecordId(i)), "{name}");
             }
         }

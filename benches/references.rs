@@ -85,7 +85,7 @@ fn main() {
     );
 
     // Every 20th key of the bibliography, in file order.
-    let keys: Vec<String> = corpus.records.iter().filter_map(|r| r.given_key.clone()).collect();
+    let keys: Vec<String> = corpus.records.iter().filter_map(|r| r.given_key.as_deref().map(str::to_owned)).collect();
     let step = (keys.len() / CITED_WORKS).max(1);
     let pool: Vec<String> = keys.iter().step_by(step).take(CITED_WORKS).cloned().collect();
 

@@ -51,7 +51,7 @@ pub fn document_symbols(corpus: &Corpus, path: &str, text: &str) -> Vec<Document
         let anchor = record.anchor().range.start as usize..record.anchor().range.end as usize;
         let Some(entry) = text.get(anchor.clone()) else { continue };
         let name = match &record.given_key {
-            Some(key) => key.clone(),
+            Some(key) => key.to_string(),
             None => match corpus_keys.get(&anchor.start) {
                 Some(&id) => corpus.key(id).to_owned(),
                 None => key::base_key(record, stem),

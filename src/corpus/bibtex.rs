@@ -1150,7 +1150,7 @@ fn to_record(e: &ParsedEntry, sink: &mut FieldSink<'_>) -> Record {
     let has_url = e.entry.fields.contains_key("url") || e.text("howpublished").is_some_and(|(h, _)| h.contains("http"));
     let work_type = work_type(&e.kind, has_url);
     let mut record = Record::new(RecordKind::Document, work_type, sink.at(range32(e.range.clone())));
-    record.given_key = Some(e.key.clone());
+    record.given_key = Some(e.key.as_str().into());
 
     if let Some((mut title, range)) = e.text("title") {
         if let Some((subtitle, _)) = e.text("subtitle") {

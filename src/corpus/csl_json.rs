@@ -150,10 +150,10 @@ pub fn read_items(file: FileId, items: Vec<SourceItem>) -> (Vec<Record>, Vec<Pro
         };
         let item = Item { fields, range: item.range.clone() };
         let record = to_record(&item, &mut sink);
-        let label = record.given_key.clone().unwrap_or_else(|| "without id".to_owned());
+        let label = record.given_key.as_deref().unwrap_or("without id").to_owned();
         if let Some(key) = &record.given_key {
             let at = item.span(&["citation-key", "id"]);
-            if first_key.contains_key(key) {
+            if first_key.contains_key(key.as_str()) {
                 sink.problems.push(
                     Problem::new(
                         Severity::Warning,
@@ -163,7 +163,7 @@ pub fn read_items(file: FileId, items: Vec<SourceItem>) -> (Vec<Record>, Vec<Pro
                     .at(at),
                 );
             } else {
-                first_key.insert(key.clone(), at);
+                first_key.insert(key.to_string(), at);
             }
         } else {
             sink.problems.push(
@@ -400,8 +400,8 @@ fn to_record(item: &Item<'_>, sink: &mut FieldSink<'_>) -> Record {
         .text(&["citation-key"], sink)
         .or_else(|| item.text(&["id"], sink))
         .or_else(|| item.text(&["standard_citation"], sink))
-        .map(|(key, _)| key.trim().to_owned())
-        .filter(|key| !key.is_empty());
+        .map(|(key, _)| key.trim().into())
+        .filter(|key: &compact_str::CompactString| !key.is_empty());
 
     if let Some((title, range)) = item.text(&["title"], sink) {
         record.title = sink.text(&strip_markup(&title), range);

@@ -771,7 +771,12 @@ impl Corpus {
             .collect();
         let mut claims: Vec<Vec<String>> = Vec::with_capacity(self.records.len());
         for record in &self.records {
-            let mut names: Vec<String> = record.given_key.iter().chain(&record.extra().alias_keys).cloned().collect();
+            let mut names: Vec<String> = record
+                .given_key
+                .iter()
+                .map(|k| k.to_string())
+                .chain(record.extra().alias_keys.iter().cloned())
+                .collect();
             let from_page = record.anchors.iter().any(|a| is_page[a.file.0 as usize]);
             if names.is_empty() || from_page {
                 let generated = key::base_key(record, self.file(record.anchor().file).stem());

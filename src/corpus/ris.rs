@@ -220,7 +220,7 @@ fn to_record(ris: &RisRecord, sink: &mut FieldSink<'_>) -> Record {
     let ty = ris.first(&["TY"]).map(|l| l.value.to_ascii_uppercase()).unwrap_or_default();
     let work_type = work_type(&ty, ris.first(&["UR"]).is_some());
     let mut record = Record::new(RecordKind::Document, work_type, sink.at(range32(ris.range.clone())));
-    record.given_key = ris.first(&["ID", "AN"]).map(|l| l.value.clone());
+    record.given_key = ris.first(&["ID", "AN"]).map(|l| l.value.as_str().into());
 
     let title_tags: &[&str] = if matches!(work_type, WorkType::Book) { &["TI", "T1", "BT"] } else { &["TI", "T1"] };
     if let Some(line) = ris.first(title_tags) {

@@ -143,9 +143,17 @@ impl Cache {
 
     /// The reading stored for exactly this stamp, with its records moved to file `id`.
     pub fn load(&self, stamp: &Stamp, id: FileId) -> Option<ReadFile> {
+        self.load_then(stamp, id, || {})
+    }
+
+    /// [`Cache::load`], calling `matched` once the entry is known to be this content's and
+    /// before its records are decoded: the caller frees the file's text there, so that the
+    /// text and the records decoded from the entry are never held together (issue 11). An
+    /// entry damaged past its head still returns `None` after `matched` ran.
+    pub fn load_then(&self, stamp: &Stamp, id: FileId, matched: impl FnOnce()) -> Option<ReadFile> {
         let file = self.entry_path(&stamp.path);
         let opened = std::fs::File::open(&file).ok()?;
-        match decode(std::io::BufReader::with_capacity(1 << 16, opened), stamp, id) {
+        match decode(std::io::BufReader::with_capacity(1 << 16, opened), stamp, id, matched) {
             Ok(Some(read)) => Some(read),
             Ok(None) => {
                 tracing::debug!("cache {}: {} changed; read again", file.display(), stamp.path);
@@ -354,7 +362,12 @@ fn encode(out: impl std::io::Write, stamp: &Stamp, file: &ReadFile) -> std::io::
 /// Reads an entry frame by frame, each record straight into its `Arc` (moved to file `id`):
 /// neither the file nor a list of bare records sits beside the records being built. `Ok(None)`
 /// when the entry is another content's (the stamp differs), which is known from the head alone.
-fn decode(input: impl std::io::Read, stamp: &Stamp, id: FileId) -> Result<Option<ReadFile>, String> {
+fn decode(
+    input: impl std::io::Read,
+    stamp: &Stamp,
+    id: FileId,
+    matched: impl FnOnce(),
+) -> Result<Option<ReadFile>, String> {
     let mut frames = Frames::new(input);
     let mut header = [0; 12];
     frames.io.read_exact(&mut header).map_err(|_| "not a refls cache file".to_owned())?;
@@ -369,6 +382,7 @@ fn decode(input: impl std::io::Read, stamp: &Stamp, id: FileId) -> Result<Option
     if head.stamp != *stamp {
         return Ok(None);
     }
+    matched();
     let documents = frames.records(head.documents, id)?;
     let cited = frames.records(head.cited, id)?;
     let mut trailer = [0; 8];
@@ -444,6 +458,33 @@ mod tests {
         assert_eq!(summary(warm), summary(cold));
         let moved = cache.load(&stamp, FileId(7)).unwrap();
         assert!(moved.reading.documents.iter().all(|r| r.anchor().file == FileId(7)));
+    }
+
+    /// Reading through the cache frees the text before the entry's records are decoded; an
+    /// entry damaged after its head then makes the file be read again, and it still gives
+    /// every record.
+    #[test]
+    fn an_entry_damaged_past_its_head_reads_the_file_again() {
+        let (_dir, cache, path) = setup();
+        let cold = ReadFile::read(FileId(0), &input(&path));
+        let read = |cache: &Cache| {
+            let (mut files, misses) = Corpus::read_all_cached(vec![input(&path)], Some(cache));
+            (files.remove(0), misses.len())
+        };
+        let (first, missed) = read(&cache);
+        assert_eq!(missed, 1, "nothing cached yet");
+        cache.store(&cache.stamp(&input(&path)).unwrap(), &first);
+        let (warm, missed) = read(&cache);
+        assert_eq!((summary(warm), missed), (summary(ReadFile::read(FileId(0), &input(&path))), 0));
+        // The last bytes are the checksum: the head still matches, the records do not.
+        let entry = cache.entry_path(&path.display().to_string());
+        let mut bytes = std::fs::read(&entry).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0x55;
+        std::fs::write(&entry, &bytes).unwrap();
+        let (again, missed) = read(&cache);
+        assert_eq!(missed, 1, "the damaged entry is written again");
+        assert_eq!(summary(again), summary(cold));
     }
 
     #[test]

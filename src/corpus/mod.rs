@@ -500,6 +500,19 @@ fn read_file(id: FileId, input: &Input) -> FileReading {
     FileReading { documents: documents.into_iter().map(shared).collect(), cited: Vec::new(), problems }
 }
 
+/// The text of a corpus file read once more, after its cache entry turned out damaged past
+/// its head (the first text was freed by then). A file that cannot be read now gives no text,
+/// with a log line.
+fn read_again(path: String, origin: Origin) -> Input {
+    match discover::read_source(std::path::Path::new(&path)) {
+        (Some(input), _) => Input { origin, ..input },
+        (None, problem) => {
+            tracing::warn!("{path}: could not be read again ({problem:?})");
+            Input { path, text: String::new(), origin }
+        }
+    }
+}
+
 /// Normalised title for matching one work across sources: ASCII-folded letters and digits.
 fn title_identity(record: &Record) -> Option<String> {
     let folded = key::fold(record.title()?);
@@ -566,12 +579,25 @@ impl Corpus {
                 let Some(stamp) = cache.and_then(|c| c.stamp(&input)) else {
                     return (ReadFile::read_owned(id, input), None);
                 };
-                match cache.and_then(|c| c.load(&stamp, id)) {
+                // The text is freed as soon as the entry is known to be this content's: held
+                // while the entry was decoded, it was the peak of a warm start (issue 11).
+                let (path, origin) = (input.path.clone(), input.origin);
+                let mut text = Some(input);
+                match cache.and_then(|c| c.load_then(&stamp, id, || drop(text.take()))) {
                     Some(file) => {
-                        tracing::debug!("{}: from the cache", input.path);
+                        tracing::debug!("{path}: from the cache");
                         (file, None)
                     }
-                    None => (ReadFile::read_owned(id, input), Some(stamp)),
+                    None => match text {
+                        Some(input) => (ReadFile::read_owned(id, input), Some(stamp)),
+                        // An entry damaged past its head: the text is read again, and stamped
+                        // again in case the file changed meanwhile.
+                        None => {
+                            let input = read_again(path, origin);
+                            let stamp = cache.and_then(|c| c.stamp(&input));
+                            (ReadFile::read_owned(id, input), stamp)
+                        }
+                    },
                 }
             })
             .collect();

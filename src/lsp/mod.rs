@@ -899,10 +899,10 @@ fn to_proto_diagnostics(snapshot: &DocumentSnapshot, found: &[analysis::diagnost
 fn declared_bibliographies(path: &Path, dialect: Dialect, text: &str) -> Vec<PathBuf> {
     let Some(dir) = path.parent() else { return Vec::new() };
     let own = crate::manuscript::bibliography::declared(dialect, text).into_iter().map(|d| dir.join(d.path));
-    // Only a Markdown manuscript inherits bibliographies from project files. Finding its
-    // project costs a canonicalize and a dozen `stat`s, and this runs at every edit: for a
-    // LaTeX paper that was a sixth of edit→diagnostics (issue 11).
-    if Dialect::from_path(&path.to_string_lossy()) != Dialect::Markdown {
+    // Finding the project costs a canonicalize and a dozen `stat`s, and this runs at every
+    // edit: for a LaTeX paper, which inherits nothing, that was a sixth of edit→diagnostics
+    // (issue 11).
+    if !crate::manuscript::project::inherits_bibliographies(path) {
         return own.collect();
     }
     let project = crate::corpus::scope::project_folder(path);

@@ -28,11 +28,18 @@ pub struct Inherited {
     pub path: PathBuf,
 }
 
-/// The bibliographies that `project`'s files declare for `manuscript`, nearest first. Only
-/// Markdown-family manuscripts (`.md`, `.qmd`, `.Rmd`) inherit: Quarto and bookdown render
-/// those. `project` is the manuscript's project folder (see `corpus::scope::project_folder`).
+/// Whether `manuscript` can inherit bibliographies from its project's files: only
+/// Markdown-family manuscripts (`.md`, `.qmd`, `.Rmd`) do, since Quarto and bookdown render
+/// those. Callers ask before looking for the project folder, which costs file-system calls.
+pub fn inherits_bibliographies(manuscript: &Path) -> bool {
+    super::Dialect::from_path(&manuscript.to_string_lossy()) == super::Dialect::Markdown
+}
+
+/// The bibliographies that `project`'s files declare for `manuscript`, nearest first (none
+/// unless [`inherits_bibliographies`]). `project` is the manuscript's project folder (see
+/// `corpus::scope::project_folder`).
 pub fn inherited_bibliographies(manuscript: &Path, project: &Path) -> Vec<Inherited> {
-    if super::Dialect::from_path(&manuscript.to_string_lossy()) != super::Dialect::Markdown {
+    if !inherits_bibliographies(manuscript) {
         return Vec::new();
     }
     let absolute = std::fs::canonicalize(manuscript).unwrap_or_else(|_| manuscript.to_path_buf());

@@ -73,7 +73,7 @@ fn index_record(
     add(names, id, &key.to_ascii_lowercase(), fields::KEY);
     for (place, author) in record.authors.iter().enumerate() {
         let field = if place == 0 { fields::FAMILY | fields::FIRST_AUTHOR } else { fields::FAMILY };
-        for_each_search_word(&author.value.family, |w| add(names, id, w, field));
+        for_each_search_word(&author.value.family(), |w| add(names, id, w, field));
     }
     if let Some(year) = record.year() {
         add(names, id, &year.to_string(), fields::YEAR);
@@ -86,7 +86,7 @@ fn index_record(
     if let Some(text) = &record.abstract_text {
         for_each_search_word(&text.value, |w| add(more, id, w, fields::ABSTRACT));
     }
-    let families: Vec<&str> = record.authors.iter().map(|a| a.value.family.as_str()).collect();
+    let families: Vec<&str> = record.authors.iter().map(|a| a.value.family()).collect();
     let row = format!(
         "{key}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{}",
         families.join("; "),

@@ -71,9 +71,9 @@ fn main() {
     for i in (0..corpus.records.len()).step_by(500) {
         let record = corpus.record(RecordId(i as u32));
         if let Some(author) = record.authors.first() {
-            queries.push(author.value.family.to_string());
+            queries.push(author.value.family().to_string());
             if let Some(year) = record.year() {
-                queries.push(format!("{} {year}", author.value.family));
+                queries.push(format!("{} {year}", author.value.family()));
             }
         }
         if let Some(word) = record.title().and_then(|t| t.split_whitespace().find(|w| w.len() > 5)) {

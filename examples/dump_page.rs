@@ -13,7 +13,7 @@ fn main() {
         writeln!(
             out,
             "authors {:?} et_al {}",
-            doc.authors.iter().map(|a| format!("{}/{}", a.value.family, a.value.given)).collect::<Vec<_>>(),
+            doc.authors.iter().map(|a| format!("{}/{}", a.value.family(), a.value.given())).collect::<Vec<_>>(),
             doc.et_al
         )
         .unwrap();
@@ -64,7 +64,7 @@ fn main() {
             out,
             "  cited: {:?} | {:?} | {:?} | {:?} | {:?}",
             c.title.as_ref().map(|f| &f.value),
-            c.authors.first().map(|a| &a.value.family),
+            c.authors.first().map(|a| a.value.family()),
             c.year.as_ref().map(|f| f.value),
             c.doi.as_ref().map(|f| f.value.to_string()),
             c.container_title.as_ref().map(|f| &f.value)

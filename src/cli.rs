@@ -140,9 +140,9 @@ fn write_table(out: &mut dyn Write, corpus: &Corpus) -> std::io::Result<()> {
         let id = crate::corpus::RecordId(i as u32);
         let author = record.authors.first().map_or(String::from("—"), |a| {
             if record.authors.len() > 1 || record.et_al {
-                format!("{} et al.", a.value.family)
+                format!("{} et al.", a.value.family())
             } else {
-                a.value.family.to_string()
+                a.value.family().to_string()
             }
         });
         let where_from = match record.doi() {

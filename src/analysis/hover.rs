@@ -212,10 +212,10 @@ pub fn reference_line(record: &Record) -> String {
         .iter()
         .take(3)
         .map(|a| {
-            if a.value.given.is_empty() {
-                a.value.family.to_string()
+            if a.value.given().is_empty() {
+                a.value.family().to_string()
             } else {
-                format!("{}, {}", a.value.family, a.value.given)
+                format!("{}, {}", a.value.family(), a.value.given())
             }
         })
         .collect();

@@ -69,13 +69,13 @@ pub fn inlay_hints(corpus: &Corpus, manuscript: &Manuscript, range: Range<usize>
 
 /// `Buckley`, `Buckley & Newton`, `Buckley et al.`, followed by the year when there is one.
 pub(super) fn author_year(record: &Record) -> Option<String> {
-    let first = &record.authors.first()?.value.family;
+    let first = &record.authors.first()?.value.family();
     if first.trim().is_empty() {
         return None;
     }
     let mut res = match (record.authors.len(), record.et_al) {
         (1, false) => first.to_string(),
-        (2, false) => format!("{first} & {}", record.authors[1].value.family),
+        (2, false) => format!("{first} & {}", record.authors[1].value.family()),
         _ => format!("{first} et al."),
     };
     if let Some(year) = record.year() {
@@ -92,7 +92,7 @@ fn reads_as_author_and_year(key: &str, record: &Record) -> bool {
     }
     let (Some(author), Some(year)) = (record.authors.first(), record.year()) else { return false };
     let folded_key = fold(key);
-    let family = &author.value.family;
+    let family = &author.value.family();
     // Particles (`van der`, `de`) are left out: `advantage2021` is not by van der Berg.
     let mut names: Vec<String> = family
         .split([' ', '-', '\''])

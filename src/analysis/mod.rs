@@ -159,7 +159,7 @@ pub fn resolve<'a>(corpus: &'a Corpus, key: &str) -> Resolution<'a> {
 pub fn authors_short(record: &Record) -> Option<String> {
     let first = record.authors.first()?;
     let more = record.authors.len() > 1 || record.et_al;
-    Some(if more { format!("{} et al.", first.value.family) } else { first.value.family.to_string() })
+    Some(if more { format!("{} et al.", first.value.family()) } else { first.value.family().to_string() })
 }
 
 /// One line naming a work: `Ikhile et al. (2023) A virtuous cycle of co-production…`.

@@ -30,9 +30,9 @@ pub fn item(corpus: &Corpus, id: RecordId, flavour: Flavour) -> Value {
             .iter()
             .map(|a| {
                 let mut person = Map::new();
-                person.insert("family".into(), json!(a.value.family));
-                if !a.value.given.is_empty() {
-                    person.insert("given".into(), json!(a.value.given));
+                person.insert("family".into(), json!(a.value.family()));
+                if !a.value.given().is_empty() {
+                    person.insert("given".into(), json!(a.value.given()));
                 }
                 Value::Object(person)
             })
@@ -97,7 +97,7 @@ fn provenance(corpus: &Corpus, record: &Record) -> Value {
     if let Some(person) = &record.extra().corresponding_author {
         res.insert(
             "corresponding_author".into(),
-            json!({ "family": person.value.family, "given": person.value.given }),
+            json!({ "family": person.value.family(), "given": person.value.given() }),
         );
     }
     Value::Object(res)

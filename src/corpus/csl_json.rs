@@ -428,7 +428,7 @@ fn to_record(item: &Item<'_>, sink: &mut FieldSink<'_>) -> Record {
                 }
             };
             match person {
-                Some(p) if p.family.eq_ignore_ascii_case("others") && p.given.is_empty() => record.et_al = true,
+                Some(p) if p.family().eq_ignore_ascii_case("others") && p.given().is_empty() => record.et_al = true,
                 Some(p) => record.authors.push(sink.field(p, range.clone())),
                 None => {}
             }

@@ -9,8 +9,9 @@
 //! and the words of the large fields (abstract, container, keywords) from the third, where
 //! their postings are short.
 //!
-//! Memory (issue 11): nothing is allocated per term or per name. The name table interns its
-//! names into one buffer with an open-addressing table of numbers; a term list is built in
+//! Memory (issue 11): nothing is allocated per term or per name. The name table is an
+//! open-addressing table of positions in the corpus's own [`RecordNames`], so names are not
+//! copied; a term list is built in
 //! two passes over the records (count each term's posting bytes, then write each posting in
 //! its place), so no growing vector per term sits beside the records while it is built.
 //!
@@ -183,12 +184,6 @@ impl Interner {
             self.slots = slots;
         }
         id
-    }
-
-    /// Gives back the room the buffers grew into, for a table that is kept.
-    fn shrink_to_fit(&mut self) {
-        self.text.shrink_to_fit();
-        self.bounds.shrink_to_fit();
     }
 
     /// The number of `term`, when it was interned.
@@ -388,28 +383,77 @@ pub struct Index {
     search: OnceLock<Search>,
 }
 
-/// The names, each once in one buffer, and the records each resolves to. Nearly every name
-/// has one record, held inline: a one-element list per name was 200,000 allocations at
-/// start-up for 100,000 entries, and a `String` per name in a map another 200,000 (and a
-/// copy of every key the corpus keeps anyway).
+/// The names, looked up in the corpus's own [`RecordNames`], and the records each resolves
+/// to. A name is known by its first position in `RecordNames`; the table holds those
+/// positions, not the names: a copy of every name in a buffer of its own was ~4 MiB at
+/// 100,000 entries (issue 11). A name's record is found from its position (the names are
+/// grouped by record); only the names with several records keep a list.
 #[derive(Default)]
 struct NameTable {
-    names: Interner,
-    /// The record of each name, by its number; an ambiguous name's first one.
-    first: Vec<RecordId>,
-    /// The records of the names that have several, by name number.
+    keys: Arc<RecordNames>,
+    /// First position + 1 of each distinct name, 0 for an empty slot; the length is a power of
+    /// two, at most half full (open addressing).
+    slots: Box<[u32]>,
+    hasher: foldhash::fast::RandomState,
+    /// The records of the names that have several, by first position.
     many: FastMap<u32, Vec<RecordId>>,
 }
 
 impl NameTable {
-    fn get(&self, name: &str) -> Option<&[RecordId]> {
-        self.names.find(name).map(|n| self.records(n))
+    fn build(keys: Arc<RecordNames>) -> NameTable {
+        let (count, _) = keys.totals();
+        let mut table = NameTable {
+            slots: vec![0; (count * 2).next_power_of_two().max(64)].into_boxed_slice(),
+            keys: Arc::clone(&keys),
+            hasher: Default::default(),
+            many: FastMap::default(),
+        };
+        for record in 0..keys.len() {
+            let id = RecordId(record as u32);
+            for position in keys.positions(record) {
+                let (at, found) = table.slot(keys.name(position));
+                let Some(first) = found else {
+                    table.slots[at] = position as u32 + 1;
+                    continue;
+                };
+                // Records come in order, so a repeat within one record is the last one
+                // pushed; `contains` made a name shared by 100,000 nameless records quadratic.
+                let first_record = RecordId(keys.record_of(first as usize) as u32);
+                match table.many.get_mut(&first) {
+                    None if first_record != id => drop(table.many.insert(first, vec![first_record, id])),
+                    Some(ids) if ids.last() != Some(&id) => ids.push(id),
+                    _ => {}
+                }
+            }
+        }
+        table
     }
 
-    fn records(&self, name: u32) -> &[RecordId] {
-        match self.many.get(&name) {
-            Some(ids) => ids,
-            None => std::slice::from_ref(&self.first[name as usize]),
+    /// The slot of `name`, and its first position when it is there.
+    fn slot(&self, name: &str) -> (usize, Option<u32>) {
+        let mask = self.slots.len() - 1;
+        let mut at = std::hash::BuildHasher::hash_one(&self.hasher, name) as usize & mask;
+        loop {
+            match self.slots[at] {
+                0 => return (at, None),
+                position if self.keys.name(position as usize - 1) == name => return (at, Some(position - 1)),
+                _ => at = (at + 1) & mask,
+            }
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<Resolution<'_>> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        self.slot(name).1.map(|first| self.records(first))
+    }
+
+    /// What the name first seen at `first` resolves to.
+    fn records(&self, first: u32) -> Resolution<'_> {
+        match self.many.get(&first) {
+            Some(ids) => Resolution::Ambiguous(ids),
+            None => Resolution::One(RecordId(self.keys.record_of(first as usize) as u32)),
         }
     }
 }
@@ -484,7 +528,7 @@ pub fn for_each_search_word(text: &str, mut each: impl FnMut(&str)) {
 
 impl Index {
     /// Builds the whole index. `keys[i]` is the list of names record `i` answers to.
-    pub fn build(records: &[Arc<Record>], keys: &RecordNames) -> Index {
+    pub fn build(records: &[Arc<Record>], keys: &Arc<RecordNames>) -> Index {
         let (index, search) = rayon::join(|| Index::build_names(keys), || Search::build(records, keys));
         let _ = index.search.set(search);
         index
@@ -493,8 +537,8 @@ impl Index {
     /// The first stage: the name table alone, without the search terms. [`Index::resolve`]
     /// answers at once; anything that searches waits until [`Index::build_search`] is done
     /// (for a 100,000-entry corpus the terms take several times as long as the names).
-    pub fn build_names(keys: &RecordNames) -> Index {
-        Index { names: name_table(keys), search: OnceLock::new() }
+    pub fn build_names(keys: &Arc<RecordNames>) -> Index {
+        Index { names: NameTable::build(Arc::clone(keys)), search: OnceLock::new() }
     }
 
     /// The second stage, for the records and keys the names were built from (callers go
@@ -540,15 +584,13 @@ impl Index {
     /// Resolves a key or identifier (`smith2020`, `doi:10.1/x`, `pmid:123`, `pmcid:PMC1`).
     /// Keys are case-sensitive as in pandoc; DOIs are not.
     pub fn resolve(&self, name: &str) -> Resolution<'_> {
-        let found = self.names.get(name).or_else(|| {
-            let lower = name.to_lowercase();
-            if lower.starts_with("doi:") { self.names.get(&lower) } else { None }
-        });
-        match found {
-            None | Some([]) => Resolution::Unknown,
-            Some([one]) => Resolution::One(*one),
-            Some(many) => Resolution::Ambiguous(many),
-        }
+        self.names
+            .get(name)
+            .or_else(|| {
+                let lower = name.to_lowercase();
+                if lower.starts_with("doi:") { self.names.get(&lower) } else { None }
+            })
+            .unwrap_or(Resolution::Unknown)
     }
 
     /// Records with an author whose family name holds the word `word` (folded, whole word):
@@ -559,9 +601,12 @@ impl Index {
     }
 
     /// All names, for fuzzy fallbacks ("did you mean").
-    pub fn names(&self) -> impl Iterator<Item = (&str, &[RecordId])> {
-        let names = &self.names;
-        (0..names.names.len() as u32).map(|n| (names.names.term(n), names.records(n)))
+    pub fn names(&self) -> impl Iterator<Item = (&str, Resolution<'_>)> {
+        let table = &self.names;
+        table.slots.iter().filter(|&&slot| slot != 0).map(|&slot| {
+            let first = slot - 1;
+            (table.keys.name(first as usize), table.records(first))
+        })
     }
 
     /// Ranked search. Every query word must match (as a prefix) some field of a record; the
@@ -664,36 +709,6 @@ impl Search {
     }
 }
 
-fn name_table(keys: &RecordNames) -> NameTable {
-    let (count, bytes) = keys.totals();
-    let mut table = NameTable {
-        names: Interner::with_capacity(count, bytes),
-        first: Vec::with_capacity(count),
-        many: FastMap::default(),
-    };
-    for (i, record_keys) in keys.iter().enumerate() {
-        let id = RecordId(i as u32);
-        for key in record_keys {
-            let name = table.names.intern(key);
-            if name as usize == table.first.len() {
-                table.first.push(id);
-                continue;
-            }
-            // Records come in order, so a repeat within one record is the last one pushed;
-            // `contains` made a name shared by 100,000 nameless records quadratic.
-            let first = table.first[name as usize];
-            match table.many.get_mut(&name) {
-                None if first != id => drop(table.many.insert(name, vec![first, id])),
-                Some(ids) if ids.last() != Some(&id) => ids.push(id),
-                _ => {}
-            }
-        }
-    }
-    table.names.shrink_to_fit();
-    table.first.shrink_to_fit();
-    table
-}
-
 /// Citation keys in lower case, sorted (then by record), in one buffer.
 #[derive(Default)]
 struct SortedKeys {
@@ -762,7 +777,7 @@ fn primary_terms(records: &[Arc<Record>], keys: &RecordNames) -> TermList {
         }
         for (place, author) in record.authors.iter().enumerate() {
             let field = if place == 0 { fields::FAMILY | fields::FIRST_AUTHOR } else { fields::FAMILY };
-            for_each_search_word(&author.value.family, |word| each(word, field));
+            for_each_search_word(&author.value.family(), |word| each(word, field));
         }
         if let Some(year) = record.year() {
             each(&year.to_string(), fields::YEAR);
@@ -955,7 +970,7 @@ mod tests {
                 }
                 for (place, author) in record.authors.iter().enumerate() {
                     let bits = if place == 0 { fields::FAMILY | fields::FIRST_AUTHOR } else { fields::FAMILY };
-                    for_each_search_word(&author.value.family, |w| add(0, id, w, bits));
+                    for_each_search_word(&author.value.family(), |w| add(0, id, w, bits));
                 }
                 if let Some(year) = record.year() {
                     add(0, id, &year.to_string(), fields::YEAR);
@@ -1113,7 +1128,7 @@ mod tests {
         for record_names in &keys {
             names.push(record_names);
         }
-        let index = Index::build_names(&names);
+        let index = Index::build_names(&Arc::new(names));
         for (name, ids) in &reference {
             let expected = match ids.as_slice() {
                 [one] => Resolution::One(*one),
@@ -1124,7 +1139,14 @@ mod tests {
         assert_eq!(index.resolve("DOI:10.1/1000"), Resolution::One(RecordId(1000)));
         assert_eq!(index.resolve("K7"), Resolution::Unknown);
         assert_eq!(index.resolve("k"), Resolution::Unknown);
-        let listed: HashMap<&str, Vec<RecordId>> = index.names().map(|(n, ids)| (n, ids.to_vec())).collect();
+        let listed: HashMap<&str, Vec<RecordId>> = index
+            .names()
+            .map(|(n, resolution)| match resolution {
+                Resolution::One(id) => (n, vec![id]),
+                Resolution::Ambiguous(ids) => (n, ids.to_vec()),
+                Resolution::Unknown => panic!("{n} is listed but unknown"),
+            })
+            .collect();
         assert_eq!(listed, reference);
     }
 

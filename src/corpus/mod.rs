@@ -255,7 +255,7 @@ pub struct Corpus {
     /// copy (copying every record doubled the memory of a large corpus).
     pub records: Vec<Arc<Record>>,
     /// `keys.of(i)`: every name record `i` answers to; the first is its citation key.
-    pub keys: RecordNames,
+    pub keys: Arc<RecordNames>,
     /// Base keys shared by several works, with the records sharing them.
     pub ambiguous: Vec<(String, Vec<RecordId>)>,
     pub index: Index,
@@ -535,7 +535,7 @@ fn identifiers_differ(a: &Record, b: &Record) -> bool {
 /// Whether two records found by the same title can be one work: when both show a first
 /// author or a year, those must agree too.
 fn compatible(a: &Record, b: &Record) -> bool {
-    let family = |r: &Record| r.authors.first().map(|p| key::fold(&p.value.family));
+    let family = |r: &Record| r.authors.first().map(|p| key::fold(&p.value.family()));
     let families_agree = match (family(a), family(b)) {
         (Some(x), Some(y)) => x == y,
         _ => true,
@@ -874,7 +874,7 @@ impl Corpus {
             keys.push(&names);
         }
         keys.shrink_to_fit();
-        self.keys = keys;
+        self.keys = Arc::new(keys);
         self.ambiguous = ambiguous;
     }
 

@@ -369,10 +369,10 @@ pub fn render(text: &str, records: &[Record], problems: &[Problem]) -> String {
             .authors
             .iter()
             .map(|a| {
-                if a.value.given.is_empty() {
-                    a.value.family.to_string()
+                if a.value.given().is_empty() {
+                    a.value.family().to_string()
                 } else {
-                    format!("{}, {}", a.value.family, a.value.given)
+                    format!("{}, {}", a.value.family(), a.value.given())
                 }
             })
             .collect();
@@ -450,13 +450,14 @@ mod tests {
 
     #[test]
     fn persons() {
-        let p =
-            |f: &str, g: &str, s: &str| person_from_family_given(f, g, s).map(|p| format!("{}|{}", p.family, p.given));
+        let p = |f: &str, g: &str, s: &str| {
+            person_from_family_given(f, g, s).map(|p| format!("{}|{}", p.family(), p.given()))
+        };
         assert_eq!(p(" Smith ", "Jane  A.", ""), Some("Smith|Jane A.".into()));
         assert_eq!(p("King", "Martin Luther", "Jr"), Some("King|Martin Luther, Jr".into()));
         assert_eq!(p("", "Plato", ""), Some("Plato|".into()));
         assert_eq!(p("", " ", ""), None);
-        let q = |t: &str| person_from_inverted(t).map(|p| format!("{}|{}", p.family, p.given));
+        let q = |t: &str| person_from_inverted(t).map(|p| format!("{}|{}", p.family(), p.given()));
         assert_eq!(q("Smith, John"), Some("Smith|John".into()));
         assert_eq!(q("World Health Organization"), Some("World Health Organization|".into()));
         assert_eq!(q("King, Martin Luther, Jr."), Some("King|Martin Luther, Jr.".into()));

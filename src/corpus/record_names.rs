@@ -76,7 +76,20 @@ impl RecordNames {
         self.text.capacity() + 4 * (self.ends.capacity() + self.records.capacity())
     }
 
-    fn name(&self, n: usize) -> &str {
+    /// The positions of record `record`'s names (for [`RecordNames::name`]).
+    pub fn positions(&self, record: usize) -> std::ops::Range<usize> {
+        self.records[record] as usize..self.records[record + 1] as usize
+    }
+
+    /// The record whose names include position `position`.
+    pub fn record_of(&self, position: usize) -> usize {
+        // The last record starting at or before `position`: records without names start
+        // where the next one does, and are skipped.
+        self.records.partition_point(|&start| start as usize <= position) - 1
+    }
+
+    /// The name at position `n`, counting over all records' names in order.
+    pub fn name(&self, n: usize) -> &str {
         let start = if n == 0 { 0 } else { self.ends[n - 1] as usize };
         &self.text[start..self.ends[n] as usize]
     }
@@ -109,6 +122,10 @@ mod tests {
         assert_eq!(names.first(1), None);
         assert_eq!(names.first(3), Some(""));
         assert_eq!(names.of(3).len(), 3);
+        let owners: Vec<usize> = (0..6).map(|n| names.record_of(n)).collect();
+        assert_eq!(owners, [0, 0, 2, 3, 3, 3], "record 1 has no names");
+        assert_eq!(names.positions(2), 2..3);
+        assert_eq!(names.name(2), "müller2019");
         assert_eq!(names.totals(), (6, "smith2020doi:10.1/xmüller2019pmid:1pmcid:PMC2".len()));
         assert_eq!(format!("{names:?}"), format!("{lists:?}"));
         assert!(RecordNames::default().is_empty());

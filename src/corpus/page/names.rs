@@ -345,7 +345,8 @@ mod tests {
         match list {
             None => "none".to_owned(),
             Some(list) => {
-                let mut res: Vec<String> = list.people.iter().map(|p| format!("{} / {}", p.family, p.given)).collect();
+                let mut res: Vec<String> =
+                    list.people.iter().map(|p| format!("{} / {}", p.family(), p.given())).collect();
                 if list.et_al {
                     res.push("et al".to_owned());
                 }
@@ -388,7 +389,7 @@ mod tests {
             None => "none".to_owned(),
             Some((people, marked)) => format!(
                 "{}{}",
-                people.iter().map(|p| format!("{} / {}", p.family, p.given)).collect::<Vec<_>>().join("; "),
+                people.iter().map(|p| format!("{} / {}", p.family(), p.given())).collect::<Vec<_>>().join("; "),
                 if marked { " (marked)" } else { "" }
             ),
         };
@@ -408,7 +409,7 @@ mod tests {
     fn glued_names_are_split_only_where_a_byline_needs_it() {
         let shown = |line: &str| {
             parse_byline(line).or_else(|| parse_glued_byline(line)).map(|(people, _)| {
-                people.iter().map(|p| format!("{}, {}", p.family, p.given)).collect::<Vec<_>>().join("; ")
+                people.iter().map(|p| format!("{}, {}", p.family(), p.given())).collect::<Vec<_>>().join("; ")
             })
         };
         assert_eq!(shown("Ada QuillBen Rook").as_deref(), Some("Quill, Ada; Rook, Ben"));

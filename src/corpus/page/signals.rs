@@ -1416,7 +1416,7 @@ fn initials_byline(text: &str) -> Option<Person> {
     let (mut people, _) = names::parse_byline(text)?;
     let person = people.pop().filter(|_| people.is_empty())?;
     person
-        .given
+        .given()
         .split_whitespace()
         .all(|w| w.ends_with('.') && w.chars().filter(|c| c.is_alphabetic()).count() <= 3)
         .then_some(person)

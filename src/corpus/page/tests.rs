@@ -25,11 +25,12 @@ fn render_record(r: &Record, out: &mut String) {
         parts.push(format!("title={:?}", t.value));
     }
     if !r.authors.is_empty() {
-        let names: Vec<String> = r.authors.iter().map(|a| format!("{}, {}", a.value.family, a.value.given)).collect();
+        let names: Vec<String> =
+            r.authors.iter().map(|a| format!("{}, {}", a.value.family(), a.value.given())).collect();
         parts.push(format!("authors=[{}]{}", names.join("; "), if r.et_al { " et al" } else { "" }));
     }
     if let Some(p) = &r.extra().corresponding_author {
-        parts.push(format!("corresponding={}, {}", p.value.family, p.value.given));
+        parts.push(format!("corresponding={}, {}", p.value.family(), p.value.given()));
     }
     if let Some(y) = &r.year {
         parts.push(format!("year={}", y.value));

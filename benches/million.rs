@@ -73,7 +73,7 @@ fn index_record(
     add(names, id, &key.to_ascii_lowercase(), fields::KEY);
     for (place, author) in record.authors.iter().enumerate() {
         let field = if place == 0 { fields::FAMILY | fields::FIRST_AUTHOR } else { fields::FAMILY };
-        for_each_search_word(&author.value.family(), |w| add(names, id, w, field));
+        for_each_search_word(author.value.family(), |w| add(names, id, w, field));
     }
     if let Some(year) = record.year() {
         add(names, id, &year.to_string(), fields::YEAR);

@@ -130,7 +130,7 @@ pub fn completion(
             let mut filter_text = format!("{typed} {key}");
             for author in &record.authors {
                 filter_text.push(' ');
-                filter_text.push_str(&author.value.family());
+                filter_text.push_str(author.value.family());
             }
             if let Some(year) = record.year() {
                 filter_text.push_str(&format!(" {year}"));

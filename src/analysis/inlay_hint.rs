@@ -92,7 +92,7 @@ fn reads_as_author_and_year(key: &str, record: &Record) -> bool {
     }
     let (Some(author), Some(year)) = (record.authors.first(), record.year()) else { return false };
     let folded_key = fold(key);
-    let family = &author.value.family();
+    let family = author.value.family();
     // Particles (`van der`, `de`) are left out: `advantage2021` is not by van der Berg.
     let mut names: Vec<String> = family
         .split([' ', '-', '\''])

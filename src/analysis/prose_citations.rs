@@ -64,14 +64,14 @@ pub struct ProseDiagnostic {
 /// second author for `A and B`, several authors for `et al.`).
 fn fits(record: &Record, citation: &ProseCitation, first: &str, strict: bool) -> bool {
     let Some(author) = record.authors.first() else { return false };
-    if family_key(&author.value.family()) != first {
+    if family_key(author.value.family()) != first {
         return false;
     }
     if !strict {
         return true;
     }
     match citation.authors.get(1) {
-        Some(second) => record.authors.get(1).is_some_and(|a| family_key(&a.value.family()) == family_key(second)),
+        Some(second) => record.authors.get(1).is_some_and(|a| family_key(a.value.family()) == family_key(second)),
         None if citation.et_al => record.authors.len() >= 2 || record.et_al,
         None => true,
     }
@@ -91,7 +91,7 @@ pub fn prose_match(corpus: &Corpus, citation: &ProseCitation) -> ProseMatch {
     with_family.sort_unstable();
     with_family.dedup();
     let known_author =
-        with_family.iter().any(|&id| corpus.record(id).authors.iter().any(|a| family_key(&a.value.family()) == first));
+        with_family.iter().any(|&id| corpus.record(id).authors.iter().any(|a| family_key(a.value.family()) == first));
     let strict: Vec<RecordId> =
         with_family.iter().copied().filter(|&id| fits(corpus.record(id), citation, &first, true)).collect();
     let relaxed: Vec<RecordId> =

@@ -179,9 +179,9 @@ fn bibtex_entry(out: &mut String, corpus: &Corpus, id: RecordId, key: &str) {
             .map(|a| {
                 if a.value.given().is_empty() {
                     // A one-part name (an organisation) is protected so it is not split.
-                    format!("{{{}}}", tex(&a.value.family()))
+                    format!("{{{}}}", tex(a.value.family()))
                 } else {
-                    format!("{}, {}", tex(&a.value.family()), tex(&a.value.given()))
+                    format!("{}, {}", tex(a.value.family()), tex(a.value.given()))
                 }
             })
             .collect();

@@ -777,7 +777,7 @@ fn primary_terms(records: &[Arc<Record>], keys: &RecordNames) -> TermList {
         }
         for (place, author) in record.authors.iter().enumerate() {
             let field = if place == 0 { fields::FAMILY | fields::FIRST_AUTHOR } else { fields::FAMILY };
-            for_each_search_word(&author.value.family(), |word| each(word, field));
+            for_each_search_word(author.value.family(), |word| each(word, field));
         }
         if let Some(year) = record.year() {
             each(&year.to_string(), fields::YEAR);
@@ -970,7 +970,7 @@ mod tests {
                 }
                 for (place, author) in record.authors.iter().enumerate() {
                     let bits = if place == 0 { fields::FAMILY | fields::FIRST_AUTHOR } else { fields::FAMILY };
-                    for_each_search_word(&author.value.family(), |w| add(0, id, w, bits));
+                    for_each_search_word(author.value.family(), |w| add(0, id, w, bits));
                 }
                 if let Some(year) = record.year() {
                     add(0, id, &year.to_string(), fields::YEAR);

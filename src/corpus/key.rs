@@ -59,7 +59,7 @@ fn significant_words(title: &str) -> impl Iterator<Item = String> + '_ {
 /// record has neither author nor title.
 pub fn base_key(record: &Record, file_stem: &str) -> String {
     let mut words = record.title().map(significant_words).into_iter().flatten();
-    let name = record.authors.first().map(|a| fold(&a.value.family())).filter(|f| !f.is_empty());
+    let name = record.authors.first().map(|a| fold(a.value.family())).filter(|f| !f.is_empty());
     let (name, word) = match name {
         Some(name) => (Some(name), words.next()),
         None => {

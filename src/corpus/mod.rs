@@ -535,7 +535,7 @@ fn identifiers_differ(a: &Record, b: &Record) -> bool {
 /// Whether two records found by the same title can be one work: when both show a first
 /// author or a year, those must agree too.
 fn compatible(a: &Record, b: &Record) -> bool {
-    let family = |r: &Record| r.authors.first().map(|p| key::fold(&p.value.family()));
+    let family = |r: &Record| r.authors.first().map(|p| key::fold(p.value.family()));
     let families_agree = match (family(a), family(b)) {
         (Some(x), Some(y)) => x == y,
         _ => true,

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::problem::{Problem, Severity};
-use super::{FileProblem, Input, Origin};
+use super::{FileProblem, Input, Origin, SourceKind};
 
 /// Extensions of files read as corpus sources when a directory is walked. A file named
 /// explicitly is read whatever its extension.
@@ -20,7 +20,7 @@ pub const SOURCE_EXTENSIONS: &[&str] =
 
 /// Files larger than this are skipped: no saved page or bibliography is this big, and
 /// reading one would stall indexing.
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A path given by the user that does not exist.
 #[derive(Debug, PartialEq, Eq)]
@@ -36,6 +36,21 @@ pub fn is_source_path(path: &Path) -> bool {
 
 /// Walks `paths` and reads every source file, in parallel.
 pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<FileProblem>), MissingPath> {
+    discover_deferring(paths, false).map(|found| (found.inputs, found.problems))
+}
+
+/// What [`discover_deferring`] found.
+pub struct Discovered {
+    pub inputs: Vec<Input>,
+    /// Bibliographies left unread.
+    pub unread: Vec<String>,
+    pub problems: Vec<FileProblem>,
+}
+
+/// [`discover`], leaving bibliographies unread when `defer` holds: their paths come back
+/// apart, for [`super::Corpus::read_all_cached`] to take from the cache without reading them
+/// when it holds them unchanged.
+pub fn discover_deferring(paths: &[PathBuf], defer: bool) -> Result<Discovered, MissingPath> {
     if let Some(missing) = paths.iter().find(|p| !p.exists()) {
         return Err(MissingPath(missing.display().to_string()));
     }
@@ -63,13 +78,15 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<FileProblem>), Mis
             }
         }
     }
+    let (deferred, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        files.into_iter().partition(|path| defer && SourceKind::from_path(&path.to_string_lossy()).is_bibliography());
     let read: Vec<(Option<Input>, Option<FileProblem>)> = files.par_iter().map(|path| read_source(path)).collect();
     let mut inputs = Vec::with_capacity(read.len());
     for (input, problem) in read {
         inputs.extend(input);
         problems.extend(problem);
     }
-    Ok((inputs, problems))
+    Ok(Discovered { inputs, unread: deferred.iter().map(|path| path.display().to_string()).collect(), problems })
 }
 
 fn warning(path: &str, code: &'static str, message: String) -> FileProblem {

@@ -504,12 +504,38 @@ fn read_file(id: FileId, input: &Input) -> FileReading {
 /// its head (the first text was freed by then). A file that cannot be read now gives no text,
 /// with a log line.
 fn read_again(path: String, origin: Origin) -> Input {
+    read_again_reporting(path, origin).0
+}
+
+/// [`read_again`], with the problem reading met (invalid UTF-8, say), for a file read for the
+/// first time here.
+fn read_again_reporting(path: String, origin: Origin) -> (Input, Option<FileProblem>) {
     match discover::read_source(std::path::Path::new(&path)) {
-        (Some(input), _) => Input { origin, ..input },
+        (Some(input), problem) => (Input { origin, ..input }, problem),
         (None, problem) => {
-            tracing::warn!("{path}: could not be read again ({problem:?})");
-            Input { path, text: String::new(), origin }
+            tracing::warn!("{path}: could not be read ({problem:?})");
+            (Input { path, text: String::new(), origin }, problem)
         }
+    }
+}
+
+/// A file for [`Corpus::read_all_cached`]: its text, or a bibliography not read yet and the
+/// stamp of its content on disk.
+enum Pending {
+    Text(Input),
+    Stamped(cache::Stamp),
+}
+
+impl Pending {
+    fn path(&self) -> &str {
+        match self {
+            Pending::Text(input) => &input.path,
+            Pending::Stamped(stamp) => &stamp.path,
+        }
+    }
+
+    fn is_stamped(&self) -> bool {
+        matches!(self, Pending::Stamped(_))
     }
 }
 
@@ -557,27 +583,59 @@ impl Corpus {
     /// Reads every input on all cores, sorted by path (duplicates dropped); the files get the
     /// ids `0..n` in that order.
     pub fn read_all(inputs: Vec<Input>) -> Vec<ReadFile> {
-        Corpus::read_all_cached(inputs, None).0
+        Corpus::read_all_cached(inputs, Vec::new(), None).0
     }
 
-    /// [`Corpus::read_all`], taking from `cache` the files it holds unchanged. Also returns
-    /// the files the cache would take but did not hold (their stamp and position in the
-    /// result), for the caller to store when it has time.
+    /// [`Corpus::read_all`], taking from `cache` the files it holds unchanged. `deferred` are
+    /// bibliographies not read yet (see [`discover::discover_deferring`]): one the cache holds
+    /// unchanged is never read whole, only hashed as it streams. Also returns the files the
+    /// cache would take but did not hold (their stamp and position in the result), for the
+    /// caller to store when it has time, and the problems met reading deferred files.
     pub fn read_all_cached(
-        mut inputs: Vec<Input>,
+        inputs: Vec<Input>,
+        deferred: Vec<String>,
         cache: Option<&cache::Cache>,
-    ) -> (Vec<ReadFile>, Vec<(cache::Stamp, usize)>) {
-        inputs.sort_by(|a, b| a.path.cmp(&b.path));
-        inputs.dedup_by(|a, b| a.path == b.path);
+    ) -> (Vec<ReadFile>, Vec<(cache::Stamp, usize)>, Vec<FileProblem>) {
         let t0 = std::time::Instant::now();
+        let mut problems = Vec::new();
+        let prepared: Vec<(Option<Pending>, Option<FileProblem>)> = deferred
+            .into_par_iter()
+            .map(|path| match cache.and_then(|c| c.stamp_unread(&path)) {
+                Some(stamp) => (Some(Pending::Stamped(stamp)), None),
+                None => {
+                    let (input, problem) = discover::read_source(std::path::Path::new(&path));
+                    (input.map(Pending::Text), problem)
+                }
+            })
+            .collect();
+        let mut pending: Vec<Pending> = inputs.into_iter().map(Pending::Text).collect();
+        for (file, problem) in prepared {
+            pending.extend(file);
+            problems.extend(problem);
+        }
+        // By path; of two entries for one path the text given wins (an editor's, say).
+        pending.sort_by(|a, b| a.path().cmp(b.path()).then(a.is_stamped().cmp(&b.is_stamped())));
+        pending.dedup_by(|a, b| a.path() == b.path());
         // Each input is given up to its reader, which frees the text as it goes.
-        let read: Vec<(ReadFile, Option<cache::Stamp>)> = inputs
+        let read: Vec<(ReadFile, Option<cache::Stamp>, Option<FileProblem>)> = pending
             .into_par_iter()
             .enumerate()
-            .map(|(i, input)| {
+            .map(|(i, pending)| {
                 let id = FileId(i as u32);
+                let input = match pending {
+                    Pending::Text(input) => input,
+                    Pending::Stamped(stamp) => {
+                        if let Some(file) = cache.and_then(|c| c.load(&stamp, id)) {
+                            tracing::debug!("{}: from the cache, unread", stamp.path);
+                            return (file, None, None);
+                        }
+                        let (input, problem) = read_again_reporting(stamp.path, Origin::Workspace);
+                        let stamp = cache.and_then(|c| c.stamp(&input));
+                        return (ReadFile::read_owned(id, input), stamp, problem);
+                    }
+                };
                 let Some(stamp) = cache.and_then(|c| c.stamp(&input)) else {
-                    return (ReadFile::read_owned(id, input), None);
+                    return (ReadFile::read_owned(id, input), None, None);
                 };
                 // The text is freed as soon as the entry is known to be this content's: held
                 // while the entry was decoded, it was the peak of a warm start (issue 11).
@@ -586,16 +644,16 @@ impl Corpus {
                 match cache.and_then(|c| c.load_then(&stamp, id, || drop(text.take()))) {
                     Some(file) => {
                         tracing::debug!("{path}: from the cache");
-                        (file, None)
+                        (file, None, None)
                     }
                     None => match text {
-                        Some(input) => (ReadFile::read_owned(id, input), Some(stamp)),
+                        Some(input) => (ReadFile::read_owned(id, input), Some(stamp), None),
                         // An entry damaged past its head: the text is read again, and stamped
                         // again in case the file changed meanwhile.
                         None => {
                             let input = read_again(path, origin);
                             let stamp = cache.and_then(|c| c.stamp(&input));
-                            (ReadFile::read_owned(id, input), stamp)
+                            (ReadFile::read_owned(id, input), stamp, None)
                         }
                     },
                 }
@@ -603,14 +661,15 @@ impl Corpus {
             .collect();
         let mut misses = Vec::new();
         let mut res = Vec::with_capacity(read.len());
-        for (i, (file, miss)) in read.into_iter().enumerate() {
+        for (i, (file, miss, problem)) in read.into_iter().enumerate() {
             misses.extend(miss.map(|stamp| (stamp, i)));
+            problems.extend(problem);
             res.push(file);
         }
         // The files' text and the readers' temporaries are freed by now.
         crate::memory::release_free_memory();
         tracing::debug!("read {} files in {:?}", res.len(), t0.elapsed());
-        (res, misses)
+        (res, misses, problems)
     }
 
     /// Merges, links, keys and indexes files that were read (in the order given, which must
@@ -795,22 +854,20 @@ impl Corpus {
                 slot != u32::MAX && !SourceKind::from_path(&self.files[slot as usize].path).is_bibliography()
             })
             .collect();
-        let mut claims: Vec<Vec<String>> = Vec::with_capacity(self.records.len());
+        // Every record's claimed names in one buffer: a `Vec<String>` per record was two
+        // allocations a record to make and to free, a third of assigning keys (issue 11).
+        let mut claims = RecordNames::with_capacity(self.records.len());
         for record in &self.records {
-            let mut names: Vec<String> = record
-                .given_key
-                .iter()
-                .map(|k| k.to_string())
-                .chain(record.extra().alias_keys.iter().cloned())
-                .collect();
+            let given =
+                record.given_key.as_deref().into_iter().chain(record.extra().alias_keys.iter().map(String::as_str));
             let from_page = record.anchors.iter().any(|a| is_page[a.file.0 as usize]);
-            if names.is_empty() || from_page {
+            let generated = if given.clone().next().is_none() || from_page {
                 let generated = key::base_key(record, self.file(record.anchor().file).stem());
-                if !names.contains(&generated) {
-                    names.push(generated);
-                }
-            }
-            claims.push(names);
+                (!given.clone().any(|name| name == generated)).then_some(generated)
+            } else {
+                None
+            };
+            claims.push(given.chain(generated.as_deref()));
         }
         // Who claims each name, borrowing the names from `claims` (one record, held inline,
         // for nearly every name): copying 100,000 keys into the map, each with a list of
@@ -820,7 +877,7 @@ impl Corpus {
         for (i, names) in claims.iter().enumerate() {
             for name in names {
                 let id = RecordId(i as u32);
-                match claimants.get_mut(name.as_str()) {
+                match claimants.get_mut(name) {
                     Some(claim) => claim.push(id),
                     None => {
                         claimants.insert(name, Claimants::One(id));
@@ -828,16 +885,20 @@ impl Corpus {
                 }
             }
         }
+        // A record with no given key has a generated one, so its first claim exists.
+        let first_claim = |i: usize| claims.first(i).expect("a record without a given key has a generated key");
         // A generated key that another work also claims gets a stable suffix of its own;
         // a key a bibliography gave is never changed (it stays ambiguous and is reported).
         let needs_suffix: Vec<usize> = (0..self.records.len())
-            .filter(|&i| self.records[i].given_key.is_none() && claimants[claims[i][0].as_str()].len() > 1)
+            .filter(|&i| self.records[i].given_key.is_none() && claimants[first_claim(i)].len() > 1)
             .collect();
-        let (suffixed, displaced) = self.suffixed_keys(&claims, &needs_suffix, &|name| claimants.contains_key(name));
+        let (suffixed, displaced) =
+            self.suffixed_keys(&first_claim, &needs_suffix, &|name| claimants.contains_key(name));
         // A suffixed key lost to a collision stays a name of its record: a manuscript citing
         // it meets an ambiguous key, never another work. (Each record loses at most one.)
-        let gained: Vec<(usize, String)> =
-            displaced.into_iter().filter(|(i, name)| !claims[*i].contains(name)).collect();
+        let mut gained: Vec<(usize, String)> =
+            displaced.into_iter().filter(|(i, name)| !claims.of(*i).any(|claimed| claimed == name)).collect();
+        gained.sort();
         let mut late: FastMap<&str, Vec<RecordId>> = FastMap::default();
         for (i, name) in &gained {
             late.entry(name.as_str())
@@ -852,26 +913,31 @@ impl Corpus {
             .collect();
         ambiguous.sort();
         drop((claimants, late));
-        for (i, name) in gained {
-            claims[i].push(name);
-        }
+        // A record's names: its suffixed key, its claims, a lost suffixed key, then its
+        // identifiers, written straight into the one buffer (a `format!` per identifier was
+        // an allocation a record).
         let mut keys = RecordNames::with_capacity(self.records.len());
-        // Each record's claims are dropped as soon as they are in the one buffer.
-        let mut names: Vec<String> = Vec::new();
-        for ((record, claimed), suffixed) in self.records.iter().zip(claims).zip(suffixed) {
-            names.clear();
-            names.extend(suffixed);
-            names.extend(claimed);
+        let mut gained = gained.into_iter().peekable();
+        for (i, (record, suffixed)) in self.records.iter().zip(suffixed).enumerate() {
+            if let Some(name) = &suffixed {
+                keys.push_name(&[name]);
+            }
+            for name in claims.of(i) {
+                keys.push_name(&[name]);
+            }
+            while let Some((_, name)) = gained.next_if(|(record, _)| *record == i) {
+                keys.push_name(&[&name]);
+            }
             if let Some(doi) = record.doi() {
-                names.push(format!("doi:{doi}"));
+                keys.push_name(&["doi:", doi.as_str()]);
             }
             if let Some(pmid) = &record.extra().pmid {
-                names.push(format!("pmid:{}", pmid.value));
+                keys.push_name(&["pmid:", &pmid.value]);
             }
             if let Some(pmcid) = &record.extra().pmcid {
-                names.push(format!("pmcid:{}", pmcid.value));
+                keys.push_name(&["pmcid:", &pmcid.value]);
             }
-            keys.push(&names);
+            keys.end_record();
         }
         keys.shrink_to_fit();
         self.keys = Arc::new(keys);
@@ -886,9 +952,9 @@ impl Corpus {
     /// record's key; otherwise every record that drew it tries its next candidate, and the
     /// candidate is never given out afterwards. A first candidate lost that way is returned as
     /// displaced (record index, name).
-    fn suffixed_keys(
+    fn suffixed_keys<'a>(
         &self,
-        claims: &[Vec<String>],
+        first_claim: &dyn Fn(usize) -> &'a str,
         needs_suffix: &[usize],
         claimed: &dyn Fn(&str) -> bool,
     ) -> (Vec<Option<String>>, Vec<(usize, String)>) {
@@ -915,7 +981,7 @@ impl Corpus {
                 let record = &self.records[i];
                 let identity = identities[&i].as_str();
                 if attempt < 8 {
-                    let pair = (claims[i][0].as_str(), identity);
+                    let pair = (first_claim(i), identity);
                     if let Some(name) = by_identity.get(&pair) {
                         drawn.get_mut(name).expect("drawn with its pair").push(i);
                         continue;
@@ -926,13 +992,13 @@ impl Corpus {
                         // rounds their source locations tell them apart.
                         _ => format!("{identity}#{attempt}"),
                     };
-                    let name = format!("{}{}", claims[i][0], key::suffix(&seed));
+                    let name = format!("{}{}", first_claim(i), key::suffix(&seed));
                     by_identity.insert(pair, name.clone());
                     drawn.entry(name).or_default().push(i);
                 } else {
                     let path = &self.file(record.anchor().file).path;
                     let seed = format!("{identity}#{attempt}@{path}:{}", record.anchor().range.start);
-                    drawn.entry(format!("{}{}", claims[i][0], key::suffix(&seed))).or_default().push(i);
+                    drawn.entry(format!("{}{}", first_claim(i), key::suffix(&seed))).or_default().push(i);
                 }
             }
             let mut next = Vec::new();

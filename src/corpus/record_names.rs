@@ -24,12 +24,28 @@ impl RecordNames {
 
     /// Adds the next record with these names.
     pub fn push<S: AsRef<str>>(&mut self, names: impl IntoIterator<Item = S>) {
+        for name in names {
+            self.push_name(&[name.as_ref()]);
+        }
+        self.end_record();
+    }
+
+    /// Adds one name, written as the concatenation of `parts` (`["doi:", doi]`), to the
+    /// record being built; [`RecordNames::end_record`] ends it.
+    pub fn push_name(&mut self, parts: &[&str]) {
         if self.records.is_empty() {
             self.records.push(0);
         }
-        for name in names {
-            self.text.push_str(name.as_ref());
-            self.ends.push(u32::try_from(self.text.len()).expect("under 4 GiB of names"));
+        for part in parts {
+            self.text.push_str(part);
+        }
+        self.ends.push(u32::try_from(self.text.len()).expect("under 4 GiB of names"));
+    }
+
+    /// Ends the record whose names were pushed since the last one ended (none is allowed).
+    pub fn end_record(&mut self) {
+        if self.records.is_empty() {
+            self.records.push(0);
         }
         self.records.push(u32::try_from(self.ends.len()).expect("under 4 billion names"));
     }
@@ -132,5 +148,11 @@ mod tests {
         let mut pushed_to_default = RecordNames::default();
         pushed_to_default.push(["a"]);
         assert_eq!(pushed_to_default.first(0), Some("a"));
+        let mut by_parts = RecordNames::default();
+        by_parts.end_record();
+        by_parts.push_name(&["smith2020"]);
+        by_parts.push_name(&["doi:", "10.1/x"]);
+        by_parts.end_record();
+        assert_eq!(format!("{by_parts:?}"), r#"[[], ["smith2020", "doi:10.1/x"]]"#);
     }
 }

@@ -14,7 +14,7 @@ use super::config::Config;
 use crate::corpus::cache::{Cache, Stamp};
 use crate::corpus::discover::{self, MissingPath};
 use crate::corpus::scope::{Refusal, Scope};
-use crate::corpus::{Corpus, FileId, FileProblem, Input, Origin, Problem, ReadFile, Severity, seeds};
+use crate::corpus::{Corpus, FileId, FileProblem, Input, Origin, Problem, ReadFile, Severity, SourceKind, seeds};
 
 /// Where the corpus comes from, and every file read so far.
 #[derive(Clone, Default)]
@@ -61,6 +61,7 @@ impl Sources {
         let base = root.map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
         let mut res = Sources { base: base.clone(), declared, cache: cache.cloned(), ..Sources::default() };
         let mut inputs: Vec<Input> = Vec::new();
+        let mut deferred: Vec<String> = Vec::new();
         if config.corpus.is_empty() {
             let seeds_dir = base.join("seeds");
             if root.is_some() && seeds_dir.is_dir() {
@@ -102,10 +103,13 @@ impl Sources {
             }
         }
         for root_path in res.roots.clone() {
-            match discover::discover(std::slice::from_ref(&root_path)) {
-                Ok((found, trouble)) => {
-                    inputs.extend(found);
-                    res.problems.extend(trouble);
+            // With a cache, bibliographies are left unread: one the cache holds unchanged is
+            // only hashed, never read whole (issue 11).
+            match discover::discover_deferring(std::slice::from_ref(&root_path), cache.is_some()) {
+                Ok(found) => {
+                    inputs.extend(found.inputs);
+                    deferred.extend(found.unread);
+                    res.problems.extend(found.problems);
                 }
                 Err(MissingPath(missing)) => res.problems.push(problem(
                     &missing,
@@ -136,12 +140,17 @@ impl Sources {
             }
         }
         for path in res.declared.clone() {
+            if cache.is_some() && SourceKind::from_path(&path.to_string_lossy()).is_bibliography() {
+                deferred.push(path.display().to_string());
+                continue;
+            }
             let (input, trouble) = discover::read_source(&path);
             inputs.extend(input);
             res.problems.extend(trouble);
         }
-        tracing::debug!("found {} corpus files in {:?}", inputs.len(), started.elapsed());
-        let (read, misses) = Corpus::read_all_cached(inputs, cache);
+        tracing::debug!("found {} corpus files in {:?}", inputs.len() + deferred.len(), started.elapsed());
+        let (read, misses, trouble) = Corpus::read_all_cached(inputs, deferred, cache);
+        res.problems.extend(trouble);
         let read: Vec<Arc<ReadFile>> = read.into_iter().map(Arc::new).collect();
         for file in &read {
             res.next_id = res.next_id.max(file.source.id.0 + 1);

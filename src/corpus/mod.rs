@@ -693,11 +693,13 @@ impl Corpus {
         let mut corpus = Corpus { files, slots, ..Corpus::default() };
         // Sized for every document at once: growing a map rehashes all it holds.
         let documents: usize = read.iter().map(|f| f.reading.documents.len()).sum();
-        let mut by_doi: FastMap<Doi, RecordId> = FastMap::with_capacity_and_hasher(documents, Default::default());
-        let mut by_pmid: FastMap<String, RecordId> = FastMap::default();
+        // The DOI and PMID tables borrow their keys from the readings, which outlive them: a
+        // copy of every DOI was an allocation a record to make and to free (issue 11).
+        let mut by_doi: FastMap<&str, RecordId> = FastMap::with_capacity_and_hasher(documents, Default::default());
+        let mut by_pmid: FastMap<&str, RecordId> = FastMap::default();
         let mut by_title: FastMap<String, RecordId> = FastMap::with_capacity_and_hasher(documents, Default::default());
         let mut document_of_file: Vec<Option<RecordId>> = vec![None; corpus.files.len()];
-        let mut pending_cites: Vec<(usize, Arc<Record>)> = Vec::new();
+        let mut pending_cites: Vec<(usize, &Arc<Record>)> = Vec::new();
         // The documents' title identities (folded titles), on all cores: the merge itself is
         // sequential, and folding 100,000 titles was a third of it.
         let titles: Vec<Vec<Option<String>>> = read
@@ -719,11 +721,11 @@ impl Corpus {
             for (record, title) in reading.documents.iter().zip(titles) {
                 // Two bibliography entries with one DOI are one work; the second is reported on
                 // its entry, since a reference manager usually holds a duplicate there.
-                let twin = record.doi().and_then(|d| by_doi.get(d)).copied().filter(|&twin| {
+                let twin = record.doi().and_then(|d| by_doi.get(d.as_str())).copied().filter(|&twin| {
                     let other = &corpus.records[twin.0 as usize];
                     is_bibliography && other.kind == RecordKind::Document && other.given_key.is_some()
                 });
-                let id = corpus.add_or_merge(Arc::clone(record), title, &mut by_doi, &mut by_pmid, &mut by_title);
+                let id = corpus.add_or_merge(record, title, &mut by_doi, &mut by_pmid, &mut by_title);
                 // An entry with the DOI of another but a different PMID is kept apart.
                 if let Some(twin) = twin.filter(|&twin| twin == id) {
                     let first = corpus.records[twin.0 as usize].anchor().clone();
@@ -747,11 +749,11 @@ impl Corpus {
                 }
                 document_of_file[i].get_or_insert(id);
             }
-            pending_cites.extend(reading.cited.iter().map(|r| (i, Arc::clone(r))));
+            pending_cites.extend(reading.cited.iter().map(|r| (i, r)));
         }
         for (file, record) in pending_cites {
             let Some(citing) = document_of_file[file] else { continue };
-            let title = title_identity(&record);
+            let title = title_identity(record);
             let cited = corpus.add_or_merge(record, title, &mut by_doi, &mut by_pmid, &mut by_title);
             if cited != citing {
                 if !corpus.records[citing.0 as usize].extra().cites.contains(&cited) {
@@ -792,47 +794,48 @@ impl Corpus {
 
     /// Adds a record, or merges it into the record of the same work. `title` is the record's
     /// [`title_identity`].
-    fn add_or_merge(
+    fn add_or_merge<'r>(
         &mut self,
-        record: Arc<Record>,
+        record: &'r Arc<Record>,
         title: Option<String>,
-        by_doi: &mut FastMap<Doi, RecordId>,
-        by_pmid: &mut FastMap<String, RecordId>,
+        by_doi: &mut FastMap<&'r str, RecordId>,
+        by_pmid: &mut FastMap<&'r str, RecordId>,
         by_title: &mut FastMap<String, RecordId>,
     ) -> RecordId {
         // The same DOI, else the same PMID, else the same title with agreeing author and year;
         // never a record whose identifiers name another work.
         let existing = [
-            record.doi().and_then(|d| by_doi.get(d)).copied(),
-            record.extra().pmid.as_ref().and_then(|p| by_pmid.get(&p.value)).copied(),
+            record.doi().and_then(|d| by_doi.get(d.as_str())).copied(),
+            record.extra().pmid.as_ref().and_then(|p| by_pmid.get(p.value.as_str())).copied(),
             title
                 .as_ref()
                 .and_then(|t| by_title.get(t))
                 .copied()
-                .filter(|id| compatible(&self.records[id.0 as usize], &record)),
+                .filter(|id| compatible(&self.records[id.0 as usize], record)),
         ]
         .into_iter()
         .flatten()
-        .find(|id| !identifiers_differ(&self.records[id.0 as usize], &record));
+        .find(|id| !identifiers_differ(&self.records[id.0 as usize], record));
         let (id, title) = match existing {
             Some(id) => {
                 // Only a merged record is copied out of its file's reading.
-                Arc::make_mut(&mut self.records[id.0 as usize]).merge_from(&record);
+                Arc::make_mut(&mut self.records[id.0 as usize]).merge_from(record);
                 (id, title_identity(&self.records[id.0 as usize]))
             }
             None => {
                 // A new record's title identity is the one just computed (folding every
                 // title twice was a tenth of assembling 100,000 entries).
-                self.records.push(record);
+                self.records.push(Arc::clone(record));
                 (RecordId(self.records.len() as u32 - 1), title)
             }
         };
-        let merged = &self.records[id.0 as usize];
-        if let Some(doi) = merged.doi() {
-            by_doi.entry(doi.clone()).or_insert(id);
+        // The merged record's DOI and PMID are the ones it had (in the tables since it got
+        // them) or the new record's: records whose identifiers differ are never merged.
+        if let Some(doi) = record.doi() {
+            by_doi.entry(doi.as_str()).or_insert(id);
         }
-        if let Some(pmid) = &merged.extra().pmid {
-            by_pmid.entry(pmid.value.clone()).or_insert(id);
+        if let Some(pmid) = &record.extra().pmid {
+            by_pmid.entry(pmid.value.as_str()).or_insert(id);
         }
         if let Some(title) = title {
             by_title.entry(title).or_insert(id);

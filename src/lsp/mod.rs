@@ -254,8 +254,9 @@ impl Backend {
             declared.extend(state.declared_reading.iter().cloned());
             (state.root.clone(), state.config.clone(), declared, state.scope(None), state.corpus.is_some())
         };
-        let progress = self.begin_progress("Indexing the corpus").await;
-        let built = tokio::task::spawn_blocking(move || {
+        // Reading starts before the progress bar is asked for: creating it waits for the
+        // client's answer, a round trip the first hover waited for too.
+        let reading = tokio::task::spawn_blocking(move || {
             catch_unwind(move || {
                 let sources = workspace::Sources::load(
                     root.as_deref(),
@@ -267,8 +268,9 @@ impl Backend {
                 phase("corpus files read");
                 (sources, ())
             })
-        })
-        .await;
+        });
+        let progress = self.begin_progress("Indexing the corpus").await;
+        let built = reading.await;
         // Bibliographies that manuscripts opened during the load declare are read in the same
         // load, under the same progress bar, before anything is published.
         let built = match built {

@@ -79,18 +79,35 @@ struct StoredProblemRef<'a> {
 
 /// A [`Problem`] as stored: its code is a `&'static str` in memory, a string on disk.
 #[derive(Serialize, Deserialize)]
-struct StoredProblem {
+pub(super) struct StoredProblem {
     severity: Severity,
     code: String,
     message: String,
     range: Option<std::ops::Range<u32>>,
 }
 
+impl StoredProblem {
+    pub(super) fn from(problem: &Problem) -> StoredProblem {
+        StoredProblem {
+            severity: problem.severity,
+            code: problem.code.to_owned(),
+            message: problem.message.clone(),
+            range: problem.range.clone(),
+        }
+    }
+
+    /// The problem, or `None` when its code is not one refls writes.
+    pub(super) fn into_problem(self) -> Option<Problem> {
+        let code = intern_code(self.code)?;
+        Some(Problem { severity: self.severity, code, message: self.message, range: self.range })
+    }
+}
+
 /// A 64-bit hash of a file's text: XXH3, whose output is fixed by its specification and which
 /// hashes at memory speed (SipHash over a 51.5 MB bibliography and its 50 MB entry was a fifth
 /// of a warm start at 100,000 entries; issue 11). Not a defence against a crafted collision,
 /// which would only make refls show an older reading of the user's own file.
-fn content_hash(bytes: &[u8]) -> u64 {
+pub(super) fn content_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
@@ -181,7 +198,7 @@ impl Cache {
         Some(Stamp { path: path.to_owned(), size, mtime_ns, hash: hasher.digest() })
     }
 
-    fn entry_path(&self, path: &str) -> PathBuf {
+    pub(super) fn entry_path(&self, path: &str) -> PathBuf {
         let name = format!("{:016x}.bin", content_hash(path.as_bytes()));
         self.dir.join(name)
     }
@@ -245,8 +262,9 @@ impl Cache {
 
 impl Cache {
     /// Removes the entries that this refls will never read again: those of another format
-    /// version, damaged ones, and those of files that no longer exist. Only files named and
-    /// shaped like refls entries are looked at (a `REFLS_CACHE_DIR` may hold other files).
+    /// version, damaged ones, and those of files that no longer exist; and likewise the
+    /// snapshots of assembled corpora (see [`super::snapshot`]). Only files named and shaped
+    /// like refls entries or snapshots are looked at (a `REFLS_CACHE_DIR` may hold other files).
     /// Returns how many were removed.
     pub fn sweep(&self) -> usize {
         let Ok(entries) = std::fs::read_dir(&self.dir) else { return 0 };
@@ -255,10 +273,12 @@ impl Cache {
             let path = entry.path();
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            let is_entry_name = name
-                .strip_suffix(".bin")
-                .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()));
-            if is_entry_name && entry_is_stale(&path) && std::fs::remove_file(&path).is_ok() {
+            let named = |suffix: &str| {
+                name.strip_suffix(suffix)
+                    .is_some_and(|hash| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+            };
+            let stale = (named(".bin") && entry_is_stale(&path)) || (named(".asm") && super::snapshot::is_stale(&path));
+            if stale && std::fs::remove_file(&path).is_ok() {
                 removed += 1;
             }
         }
@@ -287,24 +307,24 @@ fn entry_is_stale(path: &Path) -> bool {
 
 /// The longest frame a reader accepts, so that a damaged length cannot make it allocate
 /// gigabytes. A record is a few KiB; the head holds a file's problems (one per broken entry).
-const MAX_FRAME: usize = 256 << 20;
+pub(super) const MAX_FRAME: usize = 256 << 20;
 
 /// Frames as written and read: a `u32` length, then that many bytes of postcard, every frame
 /// hashed in order so that the checksum at the end covers the whole entry.
-struct Frames<T> {
-    io: T,
-    hasher: xxhash_rust::xxh3::Xxh3,
+pub(super) struct Frames<T> {
+    pub(super) io: T,
+    pub(super) hasher: xxhash_rust::xxh3::Xxh3,
     buf: Vec<u8>,
 }
 
 impl<T> Frames<T> {
-    fn new(io: T) -> Frames<T> {
+    pub(super) fn new(io: T) -> Frames<T> {
         Frames { io, hasher: xxhash_rust::xxh3::Xxh3::new(), buf: Vec::new() }
     }
 }
 
 impl<W: std::io::Write> Frames<W> {
-    fn put<V: Serialize + ?Sized>(&mut self, value: &V) -> std::io::Result<()> {
+    pub(super) fn put<V: Serialize + ?Sized>(&mut self, value: &V) -> std::io::Result<()> {
         self.buf.clear();
         self.buf = postcard::to_extend(value, std::mem::take(&mut self.buf)).map_err(std::io::Error::other)?;
         let len = u32::try_from(self.buf.len()).map_err(std::io::Error::other)?.to_le_bytes();
@@ -315,8 +335,42 @@ impl<W: std::io::Write> Frames<W> {
     }
 }
 
+impl<W: std::io::Write> Frames<W> {
+    /// [`Frames::put`] without a buffer: the value is serialised twice, once to count its
+    /// bytes and once straight into the output. For the large values of a snapshot (its
+    /// index), whose buffer would be a second copy at the peak of a cold start.
+    pub(super) fn put_streamed<V: Serialize + ?Sized>(&mut self, value: &V) -> std::io::Result<()> {
+        let size = postcard::serialize_with_flavor(value, postcard::ser_flavors::Size::default())
+            .map_err(std::io::Error::other)?;
+        let len = u32::try_from(size).map_err(std::io::Error::other)?.to_le_bytes();
+        self.hasher.update(&len);
+        self.io.write_all(&len)?;
+        postcard::to_io(value, Hashing { io: &mut self.io, hasher: &mut self.hasher })
+            .map_err(std::io::Error::other)?;
+        Ok(())
+    }
+}
+
+/// A writer that hashes what passes through it.
+struct Hashing<'a, W> {
+    io: &'a mut W,
+    hasher: &'a mut xxhash_rust::xxh3::Xxh3,
+}
+
+impl<W: std::io::Write> std::io::Write for Hashing<'_, W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let n = self.io.write(bytes)?;
+        self.hasher.update(&bytes[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.io.flush()
+    }
+}
+
 impl<R: std::io::Read> Frames<R> {
-    fn take<V: serde::de::DeserializeOwned>(&mut self) -> Result<V, String> {
+    pub(super) fn take<V: serde::de::DeserializeOwned>(&mut self) -> Result<V, String> {
         self.buf.clear();
         let frame = self.read_frame_into_buf()?;
         postcard::from_bytes(&self.buf[frame]).map_err(|err| format!("undecodable: {err}"))
@@ -513,8 +567,9 @@ mod tests {
         let (_dir, cache, path) = setup();
         let cold = ReadFile::read(FileId(0), &input(&path));
         let read = |cache: &Cache| {
-            let (mut files, misses, _) = Corpus::read_all_cached(vec![input(&path)], Vec::new(), Some(cache));
-            (files.remove(0), misses.len())
+            let mut read = Corpus::read_all_cached(vec![input(&path)], Vec::new(), Some(cache));
+            let misses = read.misses().count();
+            (read.files.remove(0), misses)
         };
         let (first, missed) = read(&cache);
         assert_eq!(missed, 1, "nothing cached yet");
@@ -540,9 +595,10 @@ mod tests {
         let shown = path.display().to_string();
         let cold = summary(ReadFile::read(FileId(0), &input(&path)));
         let read = |cache: Option<&Cache>| {
-            let (mut files, misses, problems) = Corpus::read_all_cached(Vec::new(), vec![shown.clone()], cache);
-            assert_eq!(files.len(), 1);
-            (summary(files.remove(0)), misses, problems)
+            let mut read = Corpus::read_all_cached(Vec::new(), vec![shown.clone()], cache);
+            assert_eq!(read.files.len(), 1);
+            let misses: Vec<(Stamp, usize)> = read.misses().map(|(stamp, i)| (stamp.clone(), i)).collect();
+            (summary(read.files.remove(0)), misses, read.problems)
         };
         let (first, misses, problems) = read(Some(&cache));
         assert_eq!((first.as_str(), misses.len(), problems.len()), (cold.as_str(), 1, 0), "nothing cached yet");
@@ -576,17 +632,18 @@ mod tests {
         std::fs::write(&path, &bytes).unwrap();
         let shown = path.display().to_string();
         for round in 0..2 {
-            let (files, misses, problems) = Corpus::read_all_cached(Vec::new(), vec![shown.clone()], Some(&cache));
-            assert_eq!((files.len(), misses.len()), (1, 1), "round {round}: invalid UTF-8 never matches an entry");
-            assert_eq!(problems.iter().map(|p| p.problem.code).collect::<Vec<_>>(), ["invalid-utf8"], "round {round}");
-            cache.store(&misses[0].0, &files[0]);
+            let read = Corpus::read_all_cached(Vec::new(), vec![shown.clone()], Some(&cache));
+            let misses: Vec<(&Stamp, usize)> = read.misses().collect();
+            assert_eq!((read.files.len(), misses.len()), (1, 1), "round {round}: invalid UTF-8 never matches an entry");
+            let codes: Vec<&str> = read.problems.iter().map(|p| p.problem.code).collect();
+            assert_eq!(codes, ["invalid-utf8"], "round {round}");
+            cache.store(misses[0].0, &read.files[0]);
         }
         let binary = dir.path().join("binary.bib");
         std::fs::write(&binary, b"@misc{a,\0\0\0}").unwrap();
-        let (files, _, problems) =
-            Corpus::read_all_cached(Vec::new(), vec![binary.display().to_string()], Some(&cache));
-        assert!(files.is_empty());
-        assert_eq!(problems.iter().map(|p| p.problem.code).collect::<Vec<_>>(), ["binary"]);
+        let read = Corpus::read_all_cached(Vec::new(), vec![binary.display().to_string()], Some(&cache));
+        assert!(read.files.is_empty());
+        assert_eq!(read.problems.iter().map(|p| p.problem.code).collect::<Vec<_>>(), ["binary"]);
     }
 
     #[test]

@@ -196,6 +196,7 @@ impl Interner {
 /// records holding it, ascending, with the fields it was found in) as varints in one byte
 /// buffer: a posting is `(record − previous record) << width | code` (see [`FieldCode`]), so
 /// the many postings of a common word take a byte each.
+#[derive(serde::Serialize, serde::Deserialize)]
 struct TermList {
     text: Box<str>,
     /// `bounds[i]..bounds[i + 1]` is term i in `text`.
@@ -309,6 +310,20 @@ impl TermList {
         self.bounds.len() - 1
     }
 
+    /// Whether every term and posting range lies inside its buffer (for a stored list).
+    fn is_whole(&self) -> bool {
+        let ascending = |bounds: &[u32], end: usize| {
+            bounds.first() == Some(&0)
+                && bounds.windows(2).all(|w| w[0] <= w[1])
+                && bounds.last().is_some_and(|&last| last as usize == end)
+        };
+        self.width <= 5
+            && self.bounds.len() == self.starts.len()
+            && ascending(&self.bounds, self.text.len())
+            && self.bounds.iter().all(|&b| self.text.is_char_boundary(b as usize))
+            && ascending(&self.starts, self.postings.len())
+    }
+
     fn term(&self, i: usize) -> &str {
         &self.text[self.bounds[i] as usize..self.bounds[i + 1] as usize]
     }
@@ -394,7 +409,10 @@ struct NameTable {
     /// First position + 1 of each distinct name, 0 for an empty slot; the length is a power of
     /// two, at most half full (open addressing).
     slots: Box<[u32]>,
-    hasher: foldhash::fast::RandomState,
+    /// The hash's seed, drawn at random per table and kept with it in the warm-start snapshot
+    /// (where the slots are stored as they are).
+    seed: u64,
+    hasher: foldhash::fast::FixedState,
     /// The records of the names that have several, by first position.
     many: FastMap<u32, Vec<RecordId>>,
 }
@@ -402,10 +420,12 @@ struct NameTable {
 impl NameTable {
     fn build(keys: Arc<RecordNames>) -> NameTable {
         let (count, _) = keys.totals();
+        let seed = std::hash::BuildHasher::hash_one(&foldhash::fast::RandomState::default(), count);
         let mut table = NameTable {
             slots: vec![0; (count * 2).next_power_of_two().max(64)].into_boxed_slice(),
             keys: Arc::clone(&keys),
-            hasher: Default::default(),
+            seed,
+            hasher: foldhash::fast::FixedState::with_seed(seed),
             many: FastMap::default(),
         };
         for record in 0..keys.len() {
@@ -459,8 +479,8 @@ impl NameTable {
 }
 
 /// The search part of the index: everything a ranked or prefix query reads.
-#[derive(Default)]
-struct Search {
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+pub(super) struct Search {
     /// Citation keys in lower case, sorted, for "did you mean" over keys sharing a prefix.
     sorted_keys: SortedKeys,
     primary: TermList,
@@ -470,6 +490,24 @@ struct Search {
     /// `tie_rank[i]`: record i's place among all records by year (newest first, undated
     /// last), then key: the order of equally scored hits.
     tie_rank: Vec<u32>,
+}
+
+/// An [`Index`] as the warm-start snapshot writes it.
+#[derive(serde::Serialize)]
+pub(super) struct StoredIndexRef<'a> {
+    seed: u64,
+    slots: &'a [u32],
+    many: Vec<(u32, &'a [RecordId])>,
+    search: &'a Search,
+}
+
+/// An [`Index`] as the warm-start snapshot reads it (the same bytes as [`StoredIndexRef`]).
+#[derive(serde::Deserialize)]
+pub(super) struct StoredIndex {
+    seed: u64,
+    slots: Box<[u32]>,
+    many: Vec<(u32, Vec<RecordId>)>,
+    search: Search,
 }
 
 /// One search result.
@@ -539,6 +577,49 @@ impl Index {
     /// (for a 100,000-entry corpus the terms take several times as long as the names).
     pub fn build_names(keys: &Arc<RecordNames>) -> Index {
         Index { names: NameTable::build(Arc::clone(keys)), search: OnceLock::new() }
+    }
+
+    /// The index as the warm-start snapshot stores it (see `snapshot.rs`), once its search
+    /// part is built.
+    pub(super) fn stored(&self) -> Option<StoredIndexRef<'_>> {
+        let names = &self.names;
+        let mut many: Vec<(u32, &[RecordId])> =
+            names.many.iter().map(|(&first, ids)| (first, ids.as_slice())).collect();
+        many.sort_unstable_by_key(|&(first, _)| first);
+        Some(StoredIndexRef { seed: names.seed, slots: &names.slots, many, search: self.search.get()? })
+    }
+
+    /// An index stored by [`Index::stored`] for these keys. The snapshot is checksummed and
+    /// written by this very program; the checks here keep a lookup from panicking all the same.
+    pub(super) fn from_stored(keys: &Arc<RecordNames>, stored: StoredIndex) -> Result<Index, String> {
+        let (names, _) = keys.totals();
+        let slots_fit = stored.slots.len().is_power_of_two()
+            && stored.slots.len() > 2 * names.saturating_sub(1)
+            && stored.slots.iter().all(|&slot| slot as usize <= names);
+        let records = keys.len() as u32;
+        let many_fit = stored
+            .many
+            .iter()
+            .all(|(first, ids)| (*first as usize) < names && ids.len() > 1 && ids.iter().all(|id| id.0 < records));
+        let search = &stored.search;
+        let search_fits = search.tie_rank.len() == keys.len()
+            && search.sorted_keys.records.iter().all(|id| id.0 < records)
+            && [&search.primary, &search.titles, &search.secondary].into_iter().all(TermList::is_whole);
+        if !(slots_fit && many_fit && search_fits) {
+            return Err("the index does not fit its keys".to_owned());
+        }
+        let search_cell = OnceLock::new();
+        let _ = search_cell.set(stored.search);
+        Ok(Index {
+            names: NameTable {
+                keys: Arc::clone(keys),
+                slots: stored.slots,
+                seed: stored.seed,
+                hasher: foldhash::fast::FixedState::with_seed(stored.seed),
+                many: stored.many.into_iter().collect(),
+            },
+            search: search_cell,
+        })
     }
 
     /// The second stage, for the records and keys the names were built from (callers go
@@ -710,7 +791,7 @@ impl Search {
 }
 
 /// Citation keys in lower case, sorted (then by record), in one buffer.
-#[derive(Default)]
+#[derive(Default, serde::Serialize, serde::Deserialize)]
 struct SortedKeys {
     text: Box<str>,
     /// `bounds[i]..bounds[i + 1]` is key i in `text`.

@@ -26,6 +26,7 @@ pub mod record_names;
 pub mod ris;
 pub mod scope;
 pub mod seeds;
+pub mod snapshot;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -519,6 +520,31 @@ fn read_again_reporting(path: String, origin: Origin) -> (Input, Option<FileProb
     }
 }
 
+/// What [`Corpus::read_all_cached`] read, in the order of `files` (sorted by path, file ids
+/// `0..n`).
+#[derive(Default)]
+pub struct CachedReading {
+    pub files: Vec<ReadFile>,
+    /// Per file, the stamp of the content read, when the cache takes the file.
+    pub stamps: Vec<Option<cache::Stamp>>,
+    /// Per file, whether it came from the cache.
+    pub hits: Vec<bool>,
+    /// Problems met reading files that discovery left unread.
+    pub problems: Vec<FileProblem>,
+}
+
+impl CachedReading {
+    /// The files the cache would take but did not hold (stamp and position), for the caller
+    /// to store when it has time.
+    pub fn misses(&self) -> impl Iterator<Item = (&cache::Stamp, usize)> {
+        self.stamps
+            .iter()
+            .zip(&self.hits)
+            .enumerate()
+            .filter_map(|(i, (stamp, &hit))| Some((stamp.as_ref()?, i)).filter(|_| !hit))
+    }
+}
+
 /// A file for [`Corpus::read_all_cached`]: its text, or a bibliography not read yet and the
 /// stamp of its content on disk.
 enum Pending {
@@ -583,19 +609,14 @@ impl Corpus {
     /// Reads every input on all cores, sorted by path (duplicates dropped); the files get the
     /// ids `0..n` in that order.
     pub fn read_all(inputs: Vec<Input>) -> Vec<ReadFile> {
-        Corpus::read_all_cached(inputs, Vec::new(), None).0
+        Corpus::read_all_cached(inputs, Vec::new(), None).files
     }
 
     /// [`Corpus::read_all`], taking from `cache` the files it holds unchanged. `deferred` are
     /// bibliographies not read yet (see [`discover::discover_deferring`]): one the cache holds
-    /// unchanged is never read whole, only hashed as it streams. Also returns the files the
-    /// cache would take but did not hold (their stamp and position in the result), for the
-    /// caller to store when it has time, and the problems met reading deferred files.
-    pub fn read_all_cached(
-        inputs: Vec<Input>,
-        deferred: Vec<String>,
-        cache: Option<&cache::Cache>,
-    ) -> (Vec<ReadFile>, Vec<(cache::Stamp, usize)>, Vec<FileProblem>) {
+    /// unchanged is never read whole, only hashed as it streams. See [`CachedReading`] for
+    /// what else comes back.
+    pub fn read_all_cached(inputs: Vec<Input>, deferred: Vec<String>, cache: Option<&cache::Cache>) -> CachedReading {
         let t0 = std::time::Instant::now();
         let mut problems = Vec::new();
         let prepared: Vec<(Option<Pending>, Option<FileProblem>)> = deferred
@@ -617,7 +638,9 @@ impl Corpus {
         pending.sort_by(|a, b| a.path().cmp(b.path()).then(a.is_stamped().cmp(&b.is_stamped())));
         pending.dedup_by(|a, b| a.path() == b.path());
         // Each input is given up to its reader, which frees the text as it goes.
-        let read: Vec<(ReadFile, Option<cache::Stamp>, Option<FileProblem>)> = pending
+        // Per file: its reading, its stamp when the cache takes it, whether the cache held it,
+        // and what reading it met.
+        let read: Vec<(ReadFile, Option<cache::Stamp>, bool, Option<FileProblem>)> = pending
             .into_par_iter()
             .enumerate()
             .map(|(i, pending)| {
@@ -627,15 +650,15 @@ impl Corpus {
                     Pending::Stamped(stamp) => {
                         if let Some(file) = cache.and_then(|c| c.load(&stamp, id)) {
                             tracing::debug!("{}: from the cache, unread", stamp.path);
-                            return (file, None, None);
+                            return (file, Some(stamp), true, None);
                         }
                         let (input, problem) = read_again_reporting(stamp.path, Origin::Workspace);
                         let stamp = cache.and_then(|c| c.stamp(&input));
-                        return (ReadFile::read_owned(id, input), stamp, problem);
+                        return (ReadFile::read_owned(id, input), stamp, false, problem);
                     }
                 };
                 let Some(stamp) = cache.and_then(|c| c.stamp(&input)) else {
-                    return (ReadFile::read_owned(id, input), None, None);
+                    return (ReadFile::read_owned(id, input), None, false, None);
                 };
                 // The text is freed as soon as the entry is known to be this content's: held
                 // while the entry was decoded, it was the peak of a warm start (issue 11).
@@ -644,32 +667,33 @@ impl Corpus {
                 match cache.and_then(|c| c.load_then(&stamp, id, || drop(text.take()))) {
                     Some(file) => {
                         tracing::debug!("{path}: from the cache");
-                        (file, None, None)
+                        (file, Some(stamp), true, None)
                     }
                     None => match text {
-                        Some(input) => (ReadFile::read_owned(id, input), Some(stamp), None),
+                        Some(input) => (ReadFile::read_owned(id, input), Some(stamp), false, None),
                         // An entry damaged past its head: the text is read again, and stamped
                         // again in case the file changed meanwhile.
                         None => {
                             let input = read_again(path, origin);
                             let stamp = cache.and_then(|c| c.stamp(&input));
-                            (ReadFile::read_owned(id, input), stamp, None)
+                            (ReadFile::read_owned(id, input), stamp, false, None)
                         }
                     },
                 }
             })
             .collect();
-        let mut misses = Vec::new();
-        let mut res = Vec::with_capacity(read.len());
-        for (i, (file, miss, problem)) in read.into_iter().enumerate() {
-            misses.extend(miss.map(|stamp| (stamp, i)));
-            problems.extend(problem);
-            res.push(file);
+        let mut res = CachedReading { files: Vec::with_capacity(read.len()), ..CachedReading::default() };
+        for (file, stamp, hit, problem) in read {
+            res.stamps.push(stamp);
+            res.hits.push(hit);
+            res.problems.extend(problem);
+            res.files.push(file);
         }
+        res.problems.splice(0..0, problems);
         // The files' text and the readers' temporaries are freed by now.
         crate::memory::release_free_memory();
-        tracing::debug!("read {} files in {:?}", res.len(), t0.elapsed());
-        (res, misses, problems)
+        tracing::debug!("read {} files in {:?}", res.files.len(), t0.elapsed());
+        res
     }
 
     /// Merges, links, keys and indexes files that were read (in the order given, which must
@@ -685,12 +709,7 @@ impl Corpus {
     /// run (the server runs it in the background once this corpus is installed).
     pub fn assemble_names(read: Vec<Arc<ReadFile>>, mut problems: Vec<FileProblem>) -> Corpus {
         let t0 = std::time::Instant::now();
-        let files: Vec<SourceFile> = read.iter().map(|file| file.source.clone()).collect();
-        let mut slots = vec![u32::MAX; files.iter().map(|f| f.id.0 as usize + 1).max().unwrap_or(0)];
-        for (i, file) in files.iter().enumerate() {
-            slots[file.id.0 as usize] = i as u32;
-        }
-        let mut corpus = Corpus { files, slots, ..Corpus::default() };
+        let mut corpus = Corpus::with_files(&read);
         // Sized for every document at once: growing a map rehashes all it holds.
         let documents: usize = read.iter().map(|f| f.reading.documents.len()).sum();
         // The DOI and PMID tables borrow their keys from the readings, which outlive them: a
@@ -776,6 +795,16 @@ impl Corpus {
         tracing::debug!("name table at {:?}", t0.elapsed());
         corpus.problems = problems;
         corpus
+    }
+
+    /// An empty corpus of these files (their sources, and where each id sits).
+    fn with_files(read: &[Arc<ReadFile>]) -> Corpus {
+        let files: Vec<SourceFile> = read.iter().map(|file| file.source.clone()).collect();
+        let mut slots = vec![u32::MAX; files.iter().map(|f| f.id.0 as usize + 1).max().unwrap_or(0)];
+        for (i, file) in files.iter().enumerate() {
+            slots[file.id.0 as usize] = i as u32;
+        }
+        Corpus { files, slots, ..Corpus::default() }
     }
 
     /// Builds the search part of the index (see [`Corpus::assemble_names`]); does nothing

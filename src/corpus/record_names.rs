@@ -6,7 +6,7 @@
 //! name costs its bytes and a `u32`, a record another `u32`.
 
 /// See the module documentation. Records are numbered in the order they were pushed.
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RecordNames {
     text: String,
     /// The end of each name in `text`; a name starts where the one before it ends.
@@ -48,6 +48,17 @@ impl RecordNames {
             self.records.push(0);
         }
         self.records.push(u32::try_from(self.ends.len()).expect("under 4 billion names"));
+    }
+
+    /// Whether every name and record lies inside the buffers (for names read from a file).
+    pub fn is_whole(&self) -> bool {
+        let ascending = |v: &[u32]| v.windows(2).all(|w| w[0] <= w[1]);
+        ascending(&self.ends)
+            && self.ends.last().is_none_or(|&end| end as usize == self.text.len())
+            && self.ends.iter().all(|&end| self.text.is_char_boundary(end as usize))
+            && self.records.first().is_none_or(|&first| first == 0)
+            && ascending(&self.records)
+            && self.records.last().is_none_or(|&last| last as usize == self.ends.len())
     }
 
     /// Drops the room the buffers grew into; called once all records are pushed.

@@ -291,7 +291,7 @@ impl Backend {
                         if forgotten > 0 {
                             tracing::info!("{forgotten} corpus files were deleted while the corpus was read");
                         }
-                        let corpus = sources.assemble();
+                        let corpus = sources.assemble_warm();
                         phase("corpus assembled up to its name table");
                         // A reload (the corpus setting changed) replaces a corpus that answers
                         // everything meanwhile: see `update_corpus`.
@@ -412,7 +412,8 @@ impl Backend {
     /// definition on a key answer at once, while requests that search (completion, symbols,
     /// prose citations, diagnostics) wait for the index of this very corpus, so none sees a
     /// corpus that is half one version and half another.
-    fn install(&self, sources: workspace::Sources, corpus: Corpus) {
+    fn install(&self, mut sources: workspace::Sources, corpus: Corpus) {
+        let snapshot = sources.take_snapshot_job();
         let corpus = Arc::new(corpus);
         let uris: Vec<Url> = {
             let mut state = self.lock();
@@ -423,6 +424,10 @@ impl Backend {
         tokio::task::spawn_blocking(move || {
             corpus.build_search();
             phase("search index built");
+            // A corpus assembled at start-up is kept for the next one (see `snapshot.rs`).
+            if let Some(job) = snapshot {
+                job.store(&corpus);
+            }
         });
         for uri in uris {
             self.schedule_diagnostics(uri, Duration::ZERO);

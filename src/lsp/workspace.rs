@@ -14,6 +14,7 @@ use super::config::Config;
 use crate::corpus::cache::{Cache, Stamp};
 use crate::corpus::discover::{self, MissingPath};
 use crate::corpus::scope::{Refusal, Scope};
+use crate::corpus::snapshot::{self, AssemblyKey};
 use crate::corpus::{Corpus, FileId, FileProblem, Input, Origin, Problem, ReadFile, Severity, SourceKind, seeds};
 
 /// Where the corpus comes from, and every file read so far.
@@ -33,6 +34,28 @@ pub struct Sources {
     problems: Vec<FileProblem>,
     /// The warm-start cache of large bibliographies, when there is a cache directory.
     cache: Option<Cache>,
+    /// The stamp of each file whose reading is exactly the content stamped (see
+    /// [`Sources::assemble_warm`]); a file read from the editor's text has none.
+    stamps: BTreeMap<String, Stamp>,
+    /// The snapshot to store once the corpus [`Sources::assemble_warm`] assembled has its
+    /// search index.
+    snapshot_to_store: Option<SnapshotJob>,
+}
+
+/// A corpus snapshot to store (see [`crate::corpus::snapshot`]): where, under which key, and
+/// the readings the corpus was assembled from.
+#[derive(Clone)]
+pub struct SnapshotJob {
+    cache: Cache,
+    key: AssemblyKey,
+    read: Vec<Arc<ReadFile>>,
+}
+
+impl SnapshotJob {
+    /// Stores the snapshot of `corpus`, which must be the one assembled from these readings.
+    pub fn store(self, corpus: &Corpus) {
+        snapshot::store(&self.cache, &self.key, &self.read, corpus);
+    }
 }
 
 fn problem(path: &str, severity: Severity, code: &'static str, message: impl Into<String>) -> FileProblem {
@@ -149,12 +172,16 @@ impl Sources {
             res.problems.extend(trouble);
         }
         tracing::debug!("found {} corpus files in {:?}", inputs.len() + deferred.len(), started.elapsed());
-        let (read, misses, trouble) = Corpus::read_all_cached(inputs, deferred, cache);
-        res.problems.extend(trouble);
-        let read: Vec<Arc<ReadFile>> = read.into_iter().map(Arc::new).collect();
-        for file in &read {
+        let mut reading = Corpus::read_all_cached(inputs, deferred, cache);
+        res.problems.append(&mut reading.problems);
+        let misses: Vec<(Stamp, usize)> = reading.misses().map(|(stamp, i)| (stamp.clone(), i)).collect();
+        let read: Vec<Arc<ReadFile>> = reading.files.into_iter().map(Arc::new).collect();
+        for (file, stamp) in read.iter().zip(reading.stamps) {
             res.next_id = res.next_id.max(file.source.id.0 + 1);
             res.files.insert(file.source.path.clone(), Arc::clone(file));
+            if let Some(stamp) = stamp {
+                res.stamps.insert(file.source.path.clone(), stamp);
+            }
         }
         // Large files read afresh are stored for the next start on a thread of their own, so
         // that writing the cache never delays the first answers.
@@ -202,6 +229,8 @@ impl Sources {
     /// when the file is open there. Returns whether anything changed.
     pub fn refresh(&mut self, path: &Path, text: Option<&str>) -> bool {
         let key = path.display().to_string();
+        // Whatever happens below, the stamp of the last reading no longer says what is held.
+        self.stamps.remove(&key);
         if text.is_none() && !path.exists() {
             return self.files.remove(&key).is_some();
         }
@@ -234,15 +263,18 @@ impl Sources {
         let fresh = cached.unwrap_or_else(|| ReadFile::read(id, &input));
         // A file that became broken and lost entries is probably half-written: keep what
         // was read last time, with the new problems, until it is whole again.
-        let kept = match self.files.get(&key) {
+        let (kept, kept_previous) = match self.files.get(&key) {
             Some(previous) if fresh.has_errors() && fresh.record_count() < previous.record_count() => {
-                previous.with_problems_of(&fresh)
+                (previous.with_problems_of(&fresh), true)
             }
-            _ => fresh,
+            _ => (fresh, false),
         };
         let kept = Arc::new(kept);
-        if let (Some(stamp), false, false) = (stamp, from_cache, kept.has_errors()) {
-            self.store_later(vec![(stamp, Arc::clone(&kept))]);
+        if let (Some(stamp), false, false) = (&stamp, from_cache, kept.has_errors()) {
+            self.store_later(vec![(stamp.clone(), Arc::clone(&kept))]);
+        }
+        if let (Some(stamp), false) = (stamp, kept_previous) {
+            self.stamps.insert(key.clone(), stamp);
         }
         self.files.insert(key, kept);
         true
@@ -261,6 +293,30 @@ impl Sources {
     /// installed (searching waits for it meanwhile).
     pub fn assemble(&self) -> Corpus {
         Corpus::assemble_names(self.files.values().cloned().collect(), self.problems.clone())
+    }
+
+    /// [`Sources::assemble`], taken from the warm-start snapshot of exactly these files when
+    /// the cache holds one (search index included); otherwise assembled, and the snapshot to
+    /// store later left in [`Sources::take_snapshot_job`].
+    pub fn assemble_warm(&mut self) -> Corpus {
+        let read: Vec<Arc<ReadFile>> = self.files.values().cloned().collect();
+        let key = self.cache.as_ref().and_then(|_| {
+            let stamps = read.iter().map(|file| (file.source.id, self.stamps.get(&file.source.path)));
+            AssemblyKey::new(stamps, &self.problems)
+        });
+        let (Some(cache), Some(key)) = (self.cache.clone(), key) else { return self.assemble() };
+        if let Some(corpus) = snapshot::load(&cache, &key, &read) {
+            tracing::debug!("corpus taken from its snapshot");
+            return corpus;
+        }
+        let corpus = Corpus::assemble_names(read.clone(), self.problems.clone());
+        self.snapshot_to_store = Some(SnapshotJob { cache, key, read });
+        corpus
+    }
+
+    /// The snapshot [`Sources::assemble_warm`] left to store, if any.
+    pub fn take_snapshot_job(&mut self) -> Option<SnapshotJob> {
+        self.snapshot_to_store.take()
     }
 
     /// The problems of one corpus file, for its diagnostics when it is open.
@@ -296,6 +352,48 @@ mod tests {
         let corpus = sources.assemble();
         assert!(matches!(corpus.index.resolve("kept"), crate::corpus::Resolution::One(_)));
         assert!(matches!(corpus.index.resolve("gone"), crate::corpus::Resolution::Unknown));
+    }
+
+    /// A second start over the same unchanged bibliographies takes the assembled corpus from
+    /// its snapshot; an edit to one of them makes the next start assemble it again, with the
+    /// edit, and never use the old snapshot.
+    #[test]
+    fn a_warm_start_takes_the_corpus_from_its_snapshot_until_a_file_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(root.join("library")).unwrap();
+        let entry = |key: &str, title: &str| {
+            format!(
+                "@article{{{key}, title = {{{title}}}, author = {{Doe, Jan}}, year = 2020, doi = {{10.1/{key}}}}}\n"
+            )
+        };
+        std::fs::write(root.join("library/a.bib"), entry("first", "Counting sparrows")).unwrap();
+        std::fs::write(root.join("library/b.bib"), entry("second", "Counting starlings")).unwrap();
+        let config = Config { corpus: vec!["library".to_owned()], ..Config::default() };
+        let cache = Cache::new(root.join("cache"), 0);
+        let start = || {
+            let mut sources =
+                Sources::load(Some(&root), &config, BTreeSet::new(), &Scope::new([root.clone()]), Some(&cache));
+            let corpus = sources.assemble_warm();
+            let job = sources.take_snapshot_job();
+            let title = |key: &str| match corpus.index.resolve(key) {
+                crate::corpus::Resolution::One(id) => corpus.record(id).title().map(str::to_owned),
+                _ => None,
+            };
+            let titles = (title("first"), title("second"));
+            if let Some(job) = job {
+                job.store(&corpus);
+                (false, titles)
+            } else {
+                (true, titles)
+            }
+        };
+        let titles = |a: &str, b: &str| (Some(a.to_owned()), Some(b.to_owned()));
+        assert_eq!(start(), (false, titles("Counting sparrows", "Counting starlings")), "cold");
+        assert_eq!(start(), (true, titles("Counting sparrows", "Counting starlings")), "warm");
+        std::fs::write(root.join("library/b.bib"), entry("second", "Counting swifts")).unwrap();
+        assert_eq!(start(), (false, titles("Counting sparrows", "Counting swifts")), "after an edit");
+        assert_eq!(start(), (true, titles("Counting sparrows", "Counting swifts")), "warm again");
     }
 
     /// Issue 10, fault 11: `refls.toml` naming a folder outside the workspace is refused.

@@ -232,14 +232,7 @@ impl Cache {
     /// an entry; failures are logged and otherwise ignored (the cache only saves time).
     pub fn store(&self, stamp: &Stamp, file: &ReadFile) {
         let target = self.entry_path(&stamp.path);
-        let temporary = target.with_extension(format!("tmp{}", std::process::id()));
-        let written = std::fs::create_dir_all(&self.dir)
-            .and_then(|()| {
-                let out = std::fs::File::create(&temporary)?;
-                encode(std::io::BufWriter::with_capacity(1 << 16, out), stamp, file)
-            })
-            .and_then(|()| std::fs::rename(&temporary, &target));
-        match written {
+        match self.write_whole(&target, |out| encode(out, stamp, file)) {
             Ok(()) => {
                 tracing::debug!("cache: {} stored in {}", stamp.path, target.display());
                 // Once per process: entries are only ever replaced, so without a sweep those of
@@ -253,7 +246,6 @@ impl Cache {
                 });
             }
             Err(err) => {
-                let _ = std::fs::remove_file(&temporary);
                 tracing::warn!("cache: {} not stored in {}: {err}", stamp.path, self.dir.display());
             }
         }
@@ -261,6 +253,23 @@ impl Cache {
 }
 
 impl Cache {
+    /// Writes `target` in the cache folder through `write`, to a temporary file renamed into
+    /// place, so that a reader never sees half a file; the temporary file is removed on failure.
+    pub(super) fn write_whole(
+        &self,
+        target: &Path,
+        write: impl FnOnce(std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let temporary = target.with_extension(format!("tmp{}", std::process::id()));
+        let written = std::fs::create_dir_all(&self.dir)
+            .and_then(|()| write(std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&temporary)?)))
+            .and_then(|()| std::fs::rename(&temporary, target));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        written
+    }
+
     /// Removes the entries that this refls will never read again: those of another format
     /// version, damaged ones, and those of files that no longer exist; and likewise the
     /// snapshots of assembled corpora (see [`super::snapshot`]). Only files named and shaped
@@ -289,20 +298,28 @@ impl Cache {
 /// Whether a file that starts like a refls entry can no longer be used (see [`Cache::sweep`]).
 /// A file that does not start with refls's magic bytes is never stale: it is not ours.
 fn entry_is_stale(path: &Path) -> bool {
+    is_stale(path, MAGIC, |head: Head| !Path::new(&head.stamp.path).exists())
+}
+
+/// Whether a cache file at `path` that starts with `magic` is of another format version,
+/// damaged before the end of its head frame, or `gone(head)` says its source files are gone.
+/// A file that does not start with `magic` is never stale: it is not ours.
+pub(super) fn is_stale<H: serde::de::DeserializeOwned>(
+    path: &Path,
+    magic: &[u8; 8],
+    gone: impl FnOnce(H) -> bool,
+) -> bool {
     use std::io::Read;
     let Ok(file) = std::fs::File::open(path) else { return false };
     let mut frames = Frames::new(std::io::BufReader::new(file));
     let mut header = [0; 12];
-    if frames.io.read_exact(&mut header).is_err() || &header[..8] != MAGIC {
+    if frames.io.read_exact(&mut header).is_err() || &header[..8] != magic {
         return false;
     }
     if header[8..12] != VERSION.to_le_bytes() {
         return true;
     }
-    match frames.take::<Head>() {
-        Ok(head) => !Path::new(&head.stamp.path).exists(),
-        Err(_) => true,
-    }
+    frames.take::<H>().map_or(true, gone)
 }
 
 /// The longest frame a reader accepts, so that a damaged length cannot make it allocate

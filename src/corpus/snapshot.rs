@@ -102,19 +102,9 @@ struct StoredFileProblem {
 pub fn store(cache: &Cache, key: &AssemblyKey, read: &[Arc<ReadFile>], corpus: &Corpus) {
     corpus.build_search();
     let target = key.path(cache);
-    let temporary = target.with_extension(format!("tmp{}", std::process::id()));
-    let written = std::fs::create_dir_all(cache.dir())
-        .and_then(|()| {
-            let out = std::fs::File::create(&temporary)?;
-            encode(std::io::BufWriter::with_capacity(1 << 16, out), key, read, corpus)
-        })
-        .and_then(|()| std::fs::rename(&temporary, &target));
-    match written {
+    match cache.write_whole(&target, |out| encode(out, key, read, corpus)) {
         Ok(()) => tracing::debug!("snapshot of {} files stored in {}", key.files.len(), target.display()),
-        Err(err) => {
-            let _ = std::fs::remove_file(&temporary);
-            tracing::warn!("snapshot not stored in {}: {err}", target.display());
-        }
+        Err(err) => tracing::warn!("snapshot not stored in {}: {err}", target.display()),
     }
 }
 
@@ -239,20 +229,9 @@ fn decode(input: impl std::io::Read, key: &AssemblyKey, read: &[Arc<ReadFile>]) 
 /// before its records, or made from a file that no longer exists (see [`Cache::sweep`]). A file
 /// that does not start with a snapshot's magic bytes is never stale: it is not ours.
 pub(super) fn is_stale(path: &std::path::Path) -> bool {
-    use std::io::Read;
-    let Ok(file) = std::fs::File::open(path) else { return false };
-    let mut frames = Frames::new(std::io::BufReader::new(file));
-    let mut header = [0; 12];
-    if frames.io.read_exact(&mut header).is_err() || &header[..8] != MAGIC {
-        return false;
-    }
-    if header[8..12] != VERSION.to_le_bytes() {
-        return true;
-    }
-    match frames.take::<Head>() {
-        Ok(head) => head.key.files.iter().any(|(_, stamp)| !std::path::Path::new(&stamp.path).exists()),
-        Err(_) => true,
-    }
+    super::cache::is_stale(path, MAGIC, |head: Head| {
+        head.key.files.iter().any(|(_, stamp)| !std::path::Path::new(&stamp.path).exists())
+    })
 }
 
 #[cfg(test)]
@@ -343,14 +322,20 @@ mod tests {
         assert!(shared(&loaded) < loaded.records.len(), "some records are merged or linked");
     }
 
-    #[test]
-    fn a_snapshot_of_other_files_or_problems_is_not_used() {
+    /// A cache folder holding the snapshot of [`readings`] under [`key_for`] salt 7.
+    fn stored() -> (tempfile::TempDir, Cache, Vec<Arc<ReadFile>>, Corpus, AssemblyKey) {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::new(dir.path().to_path_buf(), 0);
         let read = readings();
         let assembled = Corpus::assemble_names(read.clone(), Vec::new());
         let key = key_for(&read, 7, &[]);
         store(&cache, &key, &read, &assembled);
+        (dir, cache, read, assembled, key)
+    }
+
+    #[test]
+    fn a_snapshot_of_other_files_or_problems_is_not_used() {
+        let (_dir, cache, read, _, key) = stored();
         assert!(load(&cache, &key_for(&read, 8, &[]), &read).is_none(), "a file's content changed");
         let problem = FileProblem {
             file: None,
@@ -367,12 +352,7 @@ mod tests {
 
     #[test]
     fn a_damaged_snapshot_is_ignored_and_swept() {
-        let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::new(dir.path().to_path_buf(), 0);
-        let read = readings();
-        let assembled = Corpus::assemble_names(read.clone(), Vec::new());
-        let key = key_for(&read, 7, &[]);
-        store(&cache, &key, &read, &assembled);
+        let (dir, cache, read, assembled, key) = stored();
         let path = key.path(&cache);
         let mut bytes = std::fs::read(&path).unwrap();
         let at = bytes.len() * 3 / 4;

@@ -136,10 +136,17 @@ impl Cache {
     /// The stamp of an input when the cache takes it: a bibliography of the workspace, large
     /// enough, whose file can be looked at.
     pub fn stamp(&self, input: &Input) -> Option<Stamp> {
-        if input.origin != Origin::Workspace
-            || input.text.len() < self.min_bytes
-            || !SourceKind::from_path(&input.path).is_bibliography()
-        {
+        if input.text.len() < self.min_bytes || !SourceKind::from_path(&input.path).is_bibliography() {
+            return None;
+        }
+        Cache::stamp_any(input)
+    }
+
+    /// The stamp of any workspace file's text, cached or not: what a snapshot of an assembled
+    /// corpus is keyed by (see [`super::snapshot`]). `None` for text that is not a file's (the
+    /// editor's, the embedded seeds').
+    pub fn stamp_any(input: &Input) -> Option<Stamp> {
+        if input.origin != Origin::Workspace {
             return None;
         }
         let meta = std::fs::metadata(&input.path).ok()?;

@@ -525,8 +525,11 @@ fn read_again_reporting(path: String, origin: Origin) -> (Input, Option<FileProb
 #[derive(Default)]
 pub struct CachedReading {
     pub files: Vec<ReadFile>,
-    /// Per file, the stamp of the content read, when the cache takes the file.
+    /// Per file, the stamp of the content read, for every workspace file when there is a
+    /// cache (it keys the corpus's snapshot).
     pub stamps: Vec<Option<cache::Stamp>>,
+    /// Per file, whether the cache takes it (a large bibliography).
+    pub cacheable: Vec<bool>,
     /// Per file, whether it came from the cache.
     pub hits: Vec<bool>,
     /// Problems met reading files that discovery left unread.
@@ -537,11 +540,24 @@ impl CachedReading {
     /// The files the cache would take but did not hold (stamp and position), for the caller
     /// to store when it has time.
     pub fn misses(&self) -> impl Iterator<Item = (&cache::Stamp, usize)> {
-        self.stamps
-            .iter()
-            .zip(&self.hits)
-            .enumerate()
-            .filter_map(|(i, (stamp, &hit))| Some((stamp.as_ref()?, i)).filter(|_| !hit))
+        (0..self.files.len())
+            .filter(|&i| self.cacheable[i] && !self.hits[i])
+            .filter_map(|i| Some((self.stamps[i].as_ref()?, i)))
+    }
+}
+
+/// A stamp [`Corpus::read_all_cached`] took: of a file the cache takes, or of one it does not
+/// (which only keys the snapshot).
+enum Stamped {
+    Cacheable(cache::Stamp),
+    KeyOnly(cache::Stamp),
+}
+
+impl Stamped {
+    fn into_stamp(self) -> cache::Stamp {
+        match self {
+            Stamped::Cacheable(stamp) | Stamped::KeyOnly(stamp) => stamp,
+        }
     }
 }
 
@@ -640,7 +656,7 @@ impl Corpus {
         // Each input is given up to its reader, which frees the text as it goes.
         // Per file: its reading, its stamp when the cache takes it, whether the cache held it,
         // and what reading it met.
-        let read: Vec<(ReadFile, Option<cache::Stamp>, bool, Option<FileProblem>)> = pending
+        let read: Vec<(ReadFile, Option<Stamped>, bool, Option<FileProblem>)> = pending
             .into_par_iter()
             .enumerate()
             .map(|(i, pending)| {
@@ -650,15 +666,17 @@ impl Corpus {
                     Pending::Stamped(stamp) => {
                         if let Some(file) = cache.and_then(|c| c.load(&stamp, id)) {
                             tracing::debug!("{}: from the cache, unread", stamp.path);
-                            return (file, Some(stamp), true, None);
+                            return (file, Some(Stamped::Cacheable(stamp)), true, None);
                         }
                         let (input, problem) = read_again_reporting(stamp.path, Origin::Workspace);
-                        let stamp = cache.and_then(|c| c.stamp(&input));
+                        let stamp = cache.and_then(|c| c.stamp(&input)).map(Stamped::Cacheable);
                         return (ReadFile::read_owned(id, input), stamp, false, problem);
                     }
                 };
                 let Some(stamp) = cache.and_then(|c| c.stamp(&input)) else {
-                    return (ReadFile::read_owned(id, input), None, false, None);
+                    // Not cached, but its stamp still keys the corpus's snapshot.
+                    let stamp = cache.and(cache::Cache::stamp_any(&input));
+                    return (ReadFile::read_owned(id, input), stamp.map(Stamped::KeyOnly), false, None);
                 };
                 // The text is freed as soon as the entry is known to be this content's: held
                 // while the entry was decoded, it was the peak of a warm start (issue 11).
@@ -667,15 +685,15 @@ impl Corpus {
                 match cache.and_then(|c| c.load_then(&stamp, id, || drop(text.take()))) {
                     Some(file) => {
                         tracing::debug!("{path}: from the cache");
-                        (file, Some(stamp), true, None)
+                        (file, Some(Stamped::Cacheable(stamp)), true, None)
                     }
                     None => match text {
-                        Some(input) => (ReadFile::read_owned(id, input), Some(stamp), false, None),
+                        Some(input) => (ReadFile::read_owned(id, input), Some(Stamped::Cacheable(stamp)), false, None),
                         // An entry damaged past its head: the text is read again, and stamped
                         // again in case the file changed meanwhile.
                         None => {
                             let input = read_again(path, origin);
-                            let stamp = cache.and_then(|c| c.stamp(&input));
+                            let stamp = cache.and_then(|c| c.stamp(&input)).map(Stamped::Cacheable);
                             (ReadFile::read_owned(id, input), stamp, false, None)
                         }
                     },
@@ -684,7 +702,8 @@ impl Corpus {
             .collect();
         let mut res = CachedReading { files: Vec::with_capacity(read.len()), ..CachedReading::default() };
         for (file, stamp, hit, problem) in read {
-            res.stamps.push(stamp);
+            res.cacheable.push(matches!(stamp, Some(Stamped::Cacheable(_))));
+            res.stamps.push(stamp.map(Stamped::into_stamp));
             res.hits.push(hit);
             res.problems.extend(problem);
             res.files.push(file);

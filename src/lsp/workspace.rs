@@ -258,6 +258,8 @@ impl Sources {
         // A large bibliography on disk may be in the warm-start cache (a manuscript declaring
         // it is opened again); the editor's unsaved text never is.
         let stamp = self.cache.as_ref().and_then(|c| c.stamp(&input));
+        // Any file read from disk keys the snapshot; only large bibliographies are cached.
+        let key_stamp = self.cache.as_ref().and(stamp.clone().or_else(|| Cache::stamp_any(&input)));
         let cached = stamp.as_ref().and_then(|s| self.cache.as_ref()?.load(s, id));
         let from_cache = cached.is_some();
         let fresh = cached.unwrap_or_else(|| ReadFile::read(id, &input));
@@ -273,7 +275,7 @@ impl Sources {
         if let (Some(stamp), false, false) = (&stamp, from_cache, kept.has_errors()) {
             self.store_later(vec![(stamp.clone(), Arc::clone(&kept))]);
         }
-        if let (Some(stamp), false) = (stamp, kept_previous) {
+        if let (Some(stamp), false) = (key_stamp, kept_previous) {
             self.stamps.insert(key.clone(), stamp);
         }
         self.files.insert(key, kept);
@@ -359,6 +361,14 @@ mod tests {
     /// edit, and never use the old snapshot.
     #[test]
     fn a_warm_start_takes_the_corpus_from_its_snapshot_until_a_file_changes() {
+        // Bibliographies the cache takes, and (1 MiB threshold) files it does not: their
+        // stamps key the snapshot all the same.
+        for min_bytes in [0, 1 << 20] {
+            warm_start_with_snapshot(min_bytes);
+        }
+    }
+
+    fn warm_start_with_snapshot(min_bytes: usize) {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         std::fs::create_dir(root.join("library")).unwrap();
@@ -370,7 +380,8 @@ mod tests {
         std::fs::write(root.join("library/a.bib"), entry("first", "Counting sparrows")).unwrap();
         std::fs::write(root.join("library/b.bib"), entry("second", "Counting starlings")).unwrap();
         let config = Config { corpus: vec!["library".to_owned()], ..Config::default() };
-        let cache = Cache::new(root.join("cache"), 0);
+        std::fs::write(root.join("library/note.txt"), "A note on garden birds, not a reference.\n").unwrap();
+        let cache = Cache::new(root.join("cache"), min_bytes);
         let start = || {
             let mut sources =
                 Sources::load(Some(&root), &config, BTreeSet::new(), &Scope::new([root.clone()]), Some(&cache));
@@ -389,7 +400,7 @@ mod tests {
             }
         };
         let titles = |a: &str, b: &str| (Some(a.to_owned()), Some(b.to_owned()));
-        assert_eq!(start(), (false, titles("Counting sparrows", "Counting starlings")), "cold");
+        assert_eq!(start(), (false, titles("Counting sparrows", "Counting starlings")), "cold, {min_bytes}");
         assert_eq!(start(), (true, titles("Counting sparrows", "Counting starlings")), "warm");
         std::fs::write(root.join("library/b.bib"), entry("second", "Counting swifts")).unwrap();
         assert_eq!(start(), (false, titles("Counting sparrows", "Counting swifts")), "after an edit");

@@ -316,17 +316,13 @@ pub(super) fn is_stale<H: serde::de::DeserializeOwned>(
     magic: &[u8; 8],
     gone: impl FnOnce(H) -> bool,
 ) -> bool {
-    use std::io::Read;
     let Ok(file) = std::fs::File::open(path) else { return false };
     let mut frames = Frames::new(std::io::BufReader::new(file));
-    let mut header = [0; 12];
-    if frames.io.read_exact(&mut header).is_err() || &header[..8] != magic {
-        return false;
+    match frames.header(magic) {
+        None => false,
+        Some(version) if version != VERSION => true,
+        Some(_) => frames.take::<H>().map_or(true, gone),
     }
-    if header[8..12] != VERSION.to_le_bytes() {
-        return true;
-    }
-    frames.take::<H>().map_or(true, gone)
 }
 
 /// The longest frame a reader accepts, so that a damaged length cannot make it allocate
@@ -394,6 +390,14 @@ impl<W: std::io::Write> std::io::Write for Hashing<'_, W> {
 }
 
 impl<R: std::io::Read> Frames<R> {
+    /// Reads the header: `magic`, then the format version, which it returns; `None` when the
+    /// file does not start with `magic` (not a file of this kind).
+    pub(super) fn header(&mut self, magic: &[u8; 8]) -> Option<u32> {
+        let mut header = [0; 12];
+        self.io.read_exact(&mut header).ok()?;
+        (&header[..8] == magic).then(|| u32::from_le_bytes(header[8..12].try_into().expect("4 bytes")))
+    }
+
     pub(super) fn take<V: serde::de::DeserializeOwned>(&mut self) -> Result<V, String> {
         self.buf.clear();
         let frame = self.read_frame_into_buf()?;
@@ -492,12 +496,7 @@ fn decode(
     matched: impl FnOnce(),
 ) -> Result<Option<ReadFile>, String> {
     let mut frames = Frames::new(input);
-    let mut header = [0; 12];
-    frames.io.read_exact(&mut header).map_err(|_| "not a refls cache file".to_owned())?;
-    if &header[..8] != MAGIC {
-        return Err("not a refls cache file".to_owned());
-    }
-    let version = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes"));
+    let version = frames.header(MAGIC).ok_or_else(|| "not a refls cache file".to_owned())?;
     if version != VERSION {
         return Err(format!("format version {version}, this refls reads {VERSION}"));
     }

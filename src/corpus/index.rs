@@ -126,6 +126,21 @@ struct Interner {
     hasher: foldhash::fast::RandomState,
 }
 
+/// Linear probing in an open-addressing table of numbers + 1 (0 is an empty slot; the length
+/// is a power of two, never full) from the slot of `hash`: the slot where the number `is`
+/// accepts sits, else the empty slot where it would go.
+fn probe(slots: &[u32], hash: u64, is: impl Fn(u32) -> bool) -> (usize, Option<u32>) {
+    let mask = slots.len() - 1;
+    let mut at = hash as usize & mask;
+    loop {
+        match slots[at] {
+            0 => return (at, None),
+            stored if is(stored - 1) => return (at, Some(stored - 1)),
+            _ => at = (at + 1) & mask,
+        }
+    }
+}
+
 impl Default for Interner {
     fn default() -> Self {
         Interner::with_capacity(0, 0)
@@ -150,15 +165,7 @@ impl Interner {
     }
 
     fn slot(&self, term: &str) -> (usize, Option<u32>) {
-        let mask = self.slots.len() - 1;
-        let mut at = std::hash::BuildHasher::hash_one(&self.hasher, term) as usize & mask;
-        loop {
-            match self.slots[at] {
-                0 => return (at, None),
-                id if self.term(id - 1) == term => return (at, Some(id - 1)),
-                _ => at = (at + 1) & mask,
-            }
-        }
+        probe(&self.slots, std::hash::BuildHasher::hash_one(&self.hasher, term), |id| self.term(id) == term)
     }
 
     /// The number of `term`, adding it when new.
@@ -451,15 +458,8 @@ impl NameTable {
 
     /// The slot of `name`, and its first position when it is there.
     fn slot(&self, name: &str) -> (usize, Option<u32>) {
-        let mask = self.slots.len() - 1;
-        let mut at = std::hash::BuildHasher::hash_one(&self.hasher, name) as usize & mask;
-        loop {
-            match self.slots[at] {
-                0 => return (at, None),
-                position if self.keys.name(position as usize - 1) == name => return (at, Some(position - 1)),
-                _ => at = (at + 1) & mask,
-            }
-        }
+        let hash = std::hash::BuildHasher::hash_one(&self.hasher, name);
+        probe(&self.slots, hash, |position| self.keys.name(position as usize) == name)
     }
 
     fn get(&self, name: &str) -> Option<Resolution<'_>> {

@@ -170,13 +170,7 @@ pub fn load(cache: &Cache, key: &AssemblyKey, read: &[Arc<ReadFile>]) -> Option<
 
 fn decode(input: impl std::io::Read, key: &AssemblyKey, read: &[Arc<ReadFile>]) -> Result<Option<Corpus>, String> {
     let mut frames = Frames::new(input);
-    let mut header = [0; 12];
-    frames.io.read_exact(&mut header).map_err(|_| "not a refls snapshot".to_owned())?;
-    if &header[..8] != MAGIC {
-        return Err("not a refls snapshot".to_owned());
-    }
-    let version = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes"));
-    if version != VERSION {
+    if frames.header(MAGIC).ok_or_else(|| "not a refls snapshot".to_owned())? != VERSION {
         return Ok(None);
     }
     let head: Head = frames.take()?;

@@ -675,7 +675,7 @@ impl Corpus {
                 };
                 let Some(stamp) = cache.and_then(|c| c.stamp(&input)) else {
                     // Not cached, but its stamp still keys the corpus's snapshot.
-                    let stamp = cache.and(cache::Cache::stamp_any(&input));
+                    let stamp = cache.and_then(|_| cache::Cache::stamp_any(&input));
                     return (ReadFile::read_owned(id, input), stamp.map(Stamped::KeyOnly), false, None);
                 };
                 // The text is freed as soon as the entry is known to be this content's: held

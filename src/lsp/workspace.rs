@@ -259,7 +259,7 @@ impl Sources {
         // it is opened again); the editor's unsaved text never is.
         let stamp = self.cache.as_ref().and_then(|c| c.stamp(&input));
         // Any file read from disk keys the snapshot; only large bibliographies are cached.
-        let key_stamp = self.cache.as_ref().and(stamp.clone().or_else(|| Cache::stamp_any(&input)));
+        let key_stamp = self.cache.as_ref().and_then(|_| stamp.clone().or_else(|| Cache::stamp_any(&input)));
         let cached = stamp.as_ref().and_then(|s| self.cache.as_ref()?.load(s, id));
         let from_cache = cached.is_some();
         let fresh = cached.unwrap_or_else(|| ReadFile::read(id, &input));

@@ -126,6 +126,19 @@ struct Interner {
     hasher: foldhash::fast::RandomState,
 }
 
+/// Whether `offsets` start at 0, never decrease and end at `end`: ranges of a buffer of `end`
+/// bytes (for a list read from a snapshot).
+fn offsets_fit(offsets: &[u32], end: usize) -> bool {
+    offsets.first() == Some(&0)
+        && offsets.windows(2).all(|w| w[0] <= w[1])
+        && offsets.last().is_some_and(|&last| last as usize == end)
+}
+
+/// [`offsets_fit`] for the bounds of strings in `text`, each on a character boundary.
+fn text_bounds_fit(bounds: &[u32], text: &str) -> bool {
+    offsets_fit(bounds, text.len()) && bounds.iter().all(|&b| text.is_char_boundary(b as usize))
+}
+
 /// Linear probing in an open-addressing table of numbers + 1 (0 is an empty slot; the length
 /// is a power of two, never full) from the slot of `hash`: the slot where the number `is`
 /// accepts sits, else the empty slot where it would go.
@@ -319,16 +332,10 @@ impl TermList {
 
     /// Whether every term and posting range lies inside its buffer (for a stored list).
     fn is_whole(&self) -> bool {
-        let ascending = |bounds: &[u32], end: usize| {
-            bounds.first() == Some(&0)
-                && bounds.windows(2).all(|w| w[0] <= w[1])
-                && bounds.last().is_some_and(|&last| last as usize == end)
-        };
         self.width <= 5
             && self.bounds.len() == self.starts.len()
-            && ascending(&self.bounds, self.text.len())
-            && self.bounds.iter().all(|&b| self.text.is_char_boundary(b as usize))
-            && ascending(&self.starts, self.postings.len())
+            && text_bounds_fit(&self.bounds, &self.text)
+            && offsets_fit(&self.starts, self.postings.len())
     }
 
     fn term(&self, i: usize) -> &str {
@@ -604,6 +611,8 @@ impl Index {
         let search = &stored.search;
         let search_fits = search.tie_rank.len() == keys.len()
             && search.sorted_keys.records.iter().all(|id| id.0 < records)
+            && search.sorted_keys.bounds.len() == search.sorted_keys.records.len() + 1
+            && text_bounds_fit(&search.sorted_keys.bounds, &search.sorted_keys.text)
             && [&search.primary, &search.titles, &search.secondary].into_iter().all(TermList::is_whole);
         if !(slots_fit && many_fit && search_fits) {
             return Err("the index does not fit its keys".to_owned());

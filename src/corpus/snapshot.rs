@@ -344,6 +344,20 @@ mod tests {
         assert!(load(&cache, &key, &read).is_some());
     }
 
+    /// The checks made on a loaded index accept the smallest one: a file with no records.
+    #[test]
+    fn a_snapshot_of_a_corpus_without_records_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().to_path_buf(), 0);
+        let empty = Input { path: "empty.bib".to_owned(), text: String::new(), origin: Origin::Workspace };
+        let read: Vec<Arc<ReadFile>> = Corpus::read_all(vec![empty]).into_iter().map(Arc::new).collect();
+        let assembled = Corpus::assemble_names(read.clone(), Vec::new());
+        let key = key_for(&read, 1, &[]);
+        store(&cache, &key, &read, &assembled);
+        let loaded = load(&cache, &key, &read).expect("stored and loaded");
+        assert_eq!(answers(&loaded), answers(&assembled));
+    }
+
     #[test]
     fn a_damaged_snapshot_is_ignored_and_swept() {
         let (dir, cache, read, assembled, key) = stored();

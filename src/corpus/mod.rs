@@ -528,10 +528,8 @@ pub struct CachedReading {
     /// Per file, the stamp of the content read, for every workspace file when there is a
     /// cache (it keys the corpus's snapshot).
     pub stamps: Vec<Option<cache::Stamp>>,
-    /// Per file, whether the cache takes it (a large bibliography).
-    pub cacheable: Vec<bool>,
-    /// Per file, whether it came from the cache.
-    pub hits: Vec<bool>,
+    /// Positions of the files the cache takes (large bibliographies) but did not hold.
+    missed: Vec<usize>,
     /// Problems met reading files that discovery left unread.
     pub problems: Vec<FileProblem>,
 }
@@ -540,9 +538,7 @@ impl CachedReading {
     /// The files the cache would take but did not hold (stamp and position), for the caller
     /// to store when it has time.
     pub fn misses(&self) -> impl Iterator<Item = (&cache::Stamp, usize)> {
-        (0..self.files.len())
-            .filter(|&i| self.cacheable[i] && !self.hits[i])
-            .filter_map(|i| Some((self.stamps[i].as_ref()?, i)))
+        self.missed.iter().filter_map(|&i| Some((self.stamps[i].as_ref()?, i)))
     }
 }
 
@@ -701,10 +697,11 @@ impl Corpus {
             })
             .collect();
         let mut res = CachedReading { files: Vec::with_capacity(read.len()), ..CachedReading::default() };
-        for (file, stamp, hit, problem) in read {
-            res.cacheable.push(matches!(stamp, Some(Stamped::Cacheable(_))));
+        for (i, (file, stamp, hit, problem)) in read.into_iter().enumerate() {
+            if !hit && matches!(stamp, Some(Stamped::Cacheable(_))) {
+                res.missed.push(i);
+            }
             res.stamps.push(stamp.map(Stamped::into_stamp));
-            res.hits.push(hit);
             res.problems.extend(problem);
             res.files.push(file);
         }

@@ -108,11 +108,14 @@ impl RecordNames {
         self.records[record] as usize..self.records[record + 1] as usize
     }
 
-    /// The record whose names include position `position`.
-    pub fn record_of(&self, position: usize) -> usize {
-        // The last record starting at or before `position`: records without names start
-        // where the next one does, and are skipped.
-        self.records.partition_point(|&start| start as usize <= position) - 1
+    /// The record of each name position, in position order (records without names own
+    /// none): the name table's map from a name back to its record.
+    pub fn owners(&self) -> Box<[u32]> {
+        let mut owners = vec![0; self.ends.len()];
+        for record in 0..self.len() {
+            owners[self.positions(record)].fill(record as u32);
+        }
+        owners.into_boxed_slice()
     }
 
     /// The name at position `n`, counting over all records' names in order.
@@ -149,8 +152,7 @@ mod tests {
         assert_eq!(names.first(1), None);
         assert_eq!(names.first(3), Some(""));
         assert_eq!(names.of(3).len(), 3);
-        let owners: Vec<usize> = (0..6).map(|n| names.record_of(n)).collect();
-        assert_eq!(owners, [0, 0, 2, 3, 3, 3], "record 1 has no names");
+        assert_eq!(*names.owners(), [0, 0, 2, 3, 3, 3], "record 1 has no names");
         assert_eq!(names.positions(2), 2..3);
         assert_eq!(names.name(2), "müller2019");
         assert_eq!(names.totals(), (6, "smith2020doi:10.1/xmüller2019pmid:1pmcid:PMC2".len()));

@@ -69,6 +69,44 @@ fn binary_serves_stdio_and_exits_cleanly() {
     assert!(!stderr.contains("waiting for an editor"), "stdin is a pipe, not a person: {stderr}");
 }
 
+/// Whether the open file behind `fd` is in non-blocking mode.
+fn non_blocking(fd: &impl std::os::fd::AsRawFd) -> bool {
+    #[allow(unsafe_code)]
+    // SAFETY: F_GETFL reads the flags of a descriptor this test holds open.
+    let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) };
+    assert!(flags >= 0, "fcntl: {}", std::io::Error::last_os_error());
+    flags & libc::O_NONBLOCK != 0
+}
+
+/// Through pipes the server reads and writes on the async runtime (non-blocking pipes, see
+/// `src/lsp/stdio.rs`), and hands the pipes back in blocking mode when it stops, for a
+/// wrapper script that shares them. The test keeps its own copies of the server's ends.
+#[test]
+fn pipes_are_served_without_blocking_threads_and_handed_back_blocking() {
+    let (server_in, mut to_server) = std::io::pipe().unwrap();
+    let (from_server, server_out) = std::io::pipe().unwrap();
+    let (server_in_copy, server_out_copy) = (server_in.try_clone().unwrap(), server_out.try_clone().unwrap());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refls"))
+        .stdin(server_in)
+        .stdout(server_out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start refls");
+    let rx = support::read_messages(from_server);
+    let send = |to: &mut std::io::PipeWriter, value: Value| to.write_all(&frame(&value.to_string())).unwrap();
+    send(&mut to_server, json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
+    let answer = rx.recv_timeout(Duration::from_secs(20)).expect("the server answered");
+    assert_eq!(answer["result"]["serverInfo"]["name"], "refls");
+    assert!(non_blocking(&server_in_copy) && non_blocking(&server_out_copy), "served through the runtime");
+    send(&mut to_server, json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
+    send(&mut to_server, json!({"jsonrpc": "2.0", "method": "exit"}));
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+    assert!(status.success(), "exit status {status}; stderr:\n{stderr}");
+    assert!(!non_blocking(&server_in_copy) && !non_blocking(&server_out_copy), "handed back blocking");
+}
+
 /// `script` (util-linux) gives the binary a pseudo-terminal as stdin while its stdout and
 /// stderr go to files; its own stdin is empty, so the terminal reports end of input at once and
 /// the server stops.

@@ -14,6 +14,7 @@ pub mod document;
 mod inlay_hint;
 pub mod references;
 pub mod state;
+mod stdio;
 pub mod symbols;
 pub mod transport;
 pub mod watcher;
@@ -49,8 +50,9 @@ pub async fn run_stdio() {
     LazyLock::force(&STARTED);
     let (service, socket) = service();
     let (guard_end, server_end) = tokio::io::duplex(1 << 20);
-    tokio::spawn(transport::forward_valid_frames(tokio::io::stdin(), guard_end));
-    Server::new(server_end, tokio::io::stdout(), socket).serve(service).await;
+    tokio::spawn(transport::forward_valid_frames(stdio::input(), guard_end));
+    Server::new(server_end, stdio::output(), socket).serve(service).await;
+    stdio::restore_blocking();
 }
 
 /// When the server started, for the start-up phases logged at debug level

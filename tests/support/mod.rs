@@ -7,7 +7,6 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::ChildStdout;
 use std::sync::mpsc;
 
 /// The pandoc binary: `$REFLS_PANDOC`, else the one `.ci/tools` installs from PyPI.
@@ -27,7 +26,7 @@ pub fn pandoc() -> PathBuf {
 /// Reads the server's stdout on a thread of its own and sends each frame's message. Anything
 /// on stdout but `Content-Length` frames (with an optional `Content-Type`) would corrupt the
 /// protocol: the reader then stops, and the test fails at its next wait for an answer.
-pub fn read_messages(stdout: ChildStdout) -> mpsc::Receiver<serde_json::Value> {
+pub fn read_messages(stdout: impl std::io::Read + Send + 'static) -> mpsc::Receiver<serde_json::Value> {
     let (tx, messages) = mpsc::channel();
     std::thread::spawn(move || {
         let mut reader = BufReader::new(stdout);

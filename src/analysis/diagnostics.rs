@@ -16,7 +16,7 @@
 use std::ops::Range;
 
 use super::{Manuscript, did_you_mean, identifier_kind, one_line};
-use crate::corpus::{Corpus, FastMap, Location, RecordId, RecordKind, Resolution, Severity};
+use crate::corpus::{Corpus, FastMap, Location, RecordId, Resolution, Severity};
 use crate::manuscript::Syntax;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,10 +95,9 @@ pub fn limited(corpus: &Corpus, manuscript: &Manuscript, limit: usize) -> (Vec<D
                         related: related(corpus, &[id], "both name"),
                     });
                 }
-                let record = corpus.record(id);
-                if record.kind == RecordKind::Cited {
+                if corpus.is_cited_only(id) {
                     // A much-cited work has hundreds of citing documents; three are named.
-                    let cited_by = &record.extra().cited_by;
+                    let cited_by = &corpus.record(id).extra().cited_by;
                     let shown = &cited_by[..cited_by.len().min(3)];
                     let mut citing: Vec<String> = shown.iter().map(|&c| corpus.key(c).to_owned()).collect();
                     if cited_by.len() > shown.len() {

@@ -279,6 +279,11 @@ pub struct Memo {
     /// The path a file is shown under (resolved links, or the seeds' copy on disk): resolving
     /// it took several system calls for every location a diagnostic or hover points at.
     paths: std::sync::Mutex<HashMap<FileId, Option<std::path::PathBuf>>>,
+    /// One bit per record, set for the works known only from reference lists
+    /// ([`RecordKind::Cited`]): an edit's pass asks for every citation, and reading each
+    /// record's kind was a cache miss per citation after the writer's pause (~110 µs of a
+    /// 500-citation pass at 10,000 records, issue 11).
+    cited_only: std::sync::OnceLock<Box<[u64]>>,
 }
 
 impl Memo {
@@ -1081,6 +1086,21 @@ impl Corpus {
 
     pub fn record(&self, id: RecordId) -> &Record {
         &self.records[id.0 as usize]
+    }
+
+    /// Whether record `id` is a work known only from reference lists
+    /// ([`RecordKind::Cited`]), from a bit set built on first use (see `Memo::cited_only`).
+    pub fn is_cited_only(&self, id: RecordId) -> bool {
+        let bits = self.memo.cited_only.get_or_init(|| {
+            let mut bits = vec![0u64; self.records.len().div_ceil(64)];
+            for (i, record) in self.records.iter().enumerate() {
+                if record.kind == RecordKind::Cited {
+                    bits[i / 64] |= 1 << (i % 64);
+                }
+            }
+            bits.into_boxed_slice()
+        });
+        bits.get(id.0 as usize / 64).is_some_and(|word| word & (1 << (id.0 % 64)) != 0)
     }
 
     pub fn file(&self, id: FileId) -> &SourceFile {

@@ -191,6 +191,15 @@ pub(super) fn scan(
     res
 }
 
+/// The names of a prose citation as ranges of the text, and the position after them.
+struct Authors {
+    first: Range<usize>,
+    second: Option<Range<usize>>,
+    /// `et al.` followed the first name.
+    et_al: bool,
+    end: usize,
+}
+
 struct Scanner<'t> {
     text: &'t str,
     latex: bool,
@@ -252,9 +261,11 @@ impl Scanner<'_> {
         (i > pos && newlines < 2).then_some(i)
     }
 
-    /// A family name at `pos`: particles, then one capitalised word. Returns the name as
-    /// written and the position after it.
-    fn name(&self, pos: usize) -> Option<(String, usize)> {
+    /// A family name at `pos`: particles, then one capitalised word. Returns the position
+    /// after it (the name as written is `pos..` that). No string is built here: most
+    /// capitalised words of a text are not followed by a year, and building each one's name
+    /// was most of this pass (issue 11).
+    fn name(&self, pos: usize) -> Option<usize> {
         let mut start_word = pos;
         // Particles: lower-case words from the list, each followed by a space.
         loop {
@@ -291,7 +302,7 @@ impl Scanner<'_> {
         if word.ends_with("'s") || word.ends_with("’s") {
             return None;
         }
-        Some((self.text[pos..end].to_owned(), end))
+        Some(end)
     }
 
     /// `et al.` at `pos` (with `~` or a no-break space in it); the position after it.
@@ -308,13 +319,13 @@ impl Scanner<'_> {
         Some(if self.text[after_al..].starts_with('.') { after_al + 1 } else { after_al })
     }
 
-    /// Names at `pos`: `A`, `A et al.`, `A and B`, `A & B`. The names, whether `et al.`
-    /// followed, and the position after them.
-    fn authors(&self, pos: usize) -> Option<(Vec<String>, bool, usize)> {
-        let (first, end) = self.name(pos)?;
+    /// Names at `pos`: `A`, `A et al.`, `A and B`, `A & B`.
+    fn authors(&self, pos: usize) -> Option<Authors> {
+        let end = self.name(pos)?;
+        let first = pos..end;
         if let Some(after) = self.space(end) {
             if let Some(end) = self.et_al(after) {
-                return Some((vec![first], true, end));
+                return Some(Authors { first, second: None, et_al: true, end });
             }
             let rest = &self.text[after..];
             let joiner = if rest.starts_with("and") {
@@ -327,12 +338,12 @@ impl Scanner<'_> {
                 None
             };
             if let Some(len) = joiner {
-                if let Some((second, end)) = self.space(after + len).and_then(|p| self.name(p)) {
-                    return Some((vec![first, second], false, end));
+                if let Some((second, end)) = self.space(after + len).and_then(|p| Some((p, self.name(p)?))) {
+                    return Some(Authors { first, second: Some(second..end), et_al: false, end });
                 }
             }
         }
-        Some((vec![first], false, end))
+        Some(Authors { first, second: None, et_al: false, end })
     }
 
     /// A year at `pos`: four digits from 1600 to 2100 and an optional lower-case letter, not
@@ -378,10 +389,15 @@ impl Scanner<'_> {
     /// The prose citation whose first name starts at `start` (its particles) with its
     /// capitalised word at `pos`.
     fn citation_at(&self, start: usize, pos: usize) -> Option<ProseCitation> {
-        let (mut authors, et_al, end) = self.authors(pos)?;
-        authors[0] = self.text[start..pos].to_owned() + &authors[0];
+        let Authors { first, second, et_al, end } = self.authors(pos)?;
+        // The first name with its particles (`van der Berg`), which precede it directly.
+        let names = || {
+            let mut names = vec![self.text[start..first.end].to_owned()];
+            names.extend(second.clone().map(|second| self.text[second].to_owned()));
+            names
+        };
         let pos = start;
-        let strong = et_al || authors.len() == 2;
+        let strong = et_al || second.is_some();
         // Narrative: `Oliver (2019a)`, `Buckley et al. (2022, p. 3)`.
         if let Some(open) = self.space(end).filter(|&p| self.text[p..].starts_with('(')) {
             let (year, year_range, suffix, after) = self.year(open + 1)?;
@@ -392,7 +408,7 @@ impl Scanner<'_> {
             };
             return Some(ProseCitation {
                 range: pos..close,
-                authors,
+                authors: names(),
                 et_al,
                 year,
                 year_range,
@@ -414,9 +430,9 @@ impl Scanner<'_> {
             None => !inside,
             Some(c) => matches!(c, ')' | ';' | ',') || (!inside && !c.is_alphanumeric()),
         };
-        ends_well.then_some(ProseCitation {
+        ends_well.then(|| ProseCitation {
             range: pos..after,
-            authors,
+            authors: names(),
             et_al,
             year,
             year_range,

@@ -381,9 +381,12 @@ impl Backend {
                 }
                 // The corpus being replaced keeps answering meanwhile, so the new one is
                 // installed whole: staging it would make completion wait for its search
-                // index while a bibliography is rewritten every few seconds.
+                // index while a bibliography is rewritten every few seconds. Assembled from
+                // files read from disk (a save, another program's change), it is stored as
+                // the next start's snapshot too (`install`); the editor's unsaved text has no
+                // stamp, so a corpus holding it has none.
                 let corpus = changed.then(|| {
-                    let corpus = sources.assemble();
+                    let corpus = sources.assemble_warm();
                     corpus.build_search();
                     corpus
                 });

@@ -407,6 +407,44 @@ mod tests {
         assert_eq!(start(), (true, titles("Counting sparrows", "Counting swifts")), "warm again");
     }
 
+    /// A bibliography saved while the server runs is read again (`Sources::refresh`, as
+    /// `update_corpus` does) and the corpus reassembled from it is kept as the next start's
+    /// snapshot; one holding the editor's unsaved text is not.
+    #[test]
+    fn a_corpus_reassembled_after_a_save_is_the_next_start_snapshot() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let bib = root.join("refs.bib");
+        let entry =
+            |title: &str| format!("@article{{first, title = {{{title}}}, author = {{Doe, Jan}}, year = 2020}}\n");
+        std::fs::write(&bib, entry("Counting sparrows")).unwrap();
+        let config = Config { corpus: vec!["refs.bib".to_owned()], ..Config::default() };
+        let cache = Cache::new(root.join("cache"), 0);
+        let load = || Sources::load(Some(&root), &config, BTreeSet::new(), &Scope::new([root.clone()]), Some(&cache));
+        let title = |corpus: &Corpus| match corpus.index.resolve("first") {
+            crate::corpus::Resolution::One(id) => corpus.record(id).title().map(str::to_owned),
+            _ => None,
+        };
+        let mut sources = load();
+        let corpus = sources.assemble_warm();
+        sources.take_snapshot_job().expect("a cold start stores its snapshot").store(&corpus);
+        // Unsaved text from the editor: reassembled, but nothing to key a snapshot by.
+        assert!(sources.refresh(&bib, Some(&entry("Counting starlings"))));
+        let corpus = sources.assemble_warm();
+        assert_eq!(title(&corpus).as_deref(), Some("Counting starlings"));
+        assert!(sources.take_snapshot_job().is_none(), "the editor's text has no stamp");
+        // Saved: read from disk, reassembled and stored.
+        std::fs::write(&bib, entry("Counting swifts")).unwrap();
+        assert!(sources.refresh(&bib, None));
+        let corpus = sources.assemble_warm();
+        sources.take_snapshot_job().expect("a corpus read from disk is stored").store(&corpus);
+        // The next start takes it as it is.
+        let mut next = load();
+        let corpus = next.assemble_warm();
+        assert!(next.take_snapshot_job().is_none(), "taken from the snapshot");
+        assert_eq!(title(&corpus).as_deref(), Some("Counting swifts"));
+    }
+
     /// Issue 10, fault 11: `refls.toml` naming a folder outside the workspace is refused.
     #[test]
     fn issue_10_configured_corpus_outside_the_workspace_is_not_read() {

@@ -9,29 +9,36 @@
 //! `O_NONBLOCK` belongs to the pipe's open file, which a wrapper script may share, so
 //! [`restore_blocking`] clears it again when the server stops.
 
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::unix::pipe;
 
 /// Standard input: the read end of the editor's pipe, or tokio's stdin.
 pub fn input() -> Box<dyn AsyncRead + Unpin + Send> {
-    match duplicate(std::io::stdin().as_fd()).and_then(pipe::Receiver::from_owned_fd) {
-        Ok(receiver) => Box::new(receiver),
-        Err(e) => {
-            tracing::debug!("stdin is not a pipe ({e}); reading it on a blocking thread");
-            Box::new(tokio::io::stdin())
-        }
+    match on_runtime(std::io::stdin().as_fd(), pipe::Receiver::from_owned_fd, "stdin") {
+        Some(receiver) => Box::new(receiver),
+        None => Box::new(tokio::io::stdin()),
     }
 }
 
 /// Standard output: the write end of the editor's pipe, or tokio's stdout.
 pub fn output() -> Box<dyn AsyncWrite + Unpin + Send> {
-    match duplicate(std::io::stdout().as_fd()).and_then(pipe::Sender::from_owned_fd) {
-        Ok(sender) => Box::new(sender),
+    match on_runtime(std::io::stdout().as_fd(), pipe::Sender::from_owned_fd, "stdout") {
+        Some(sender) => Box::new(sender),
+        None => Box::new(tokio::io::stdout()),
+    }
+}
+
+/// The runtime's end of `fd` when it is a pipe (`pipe` refuses anything else), on a
+/// descriptor of our own: tokio's pipe closes what it is given, and fd 0 and 1 must stay open
+/// (`std::io::stdin` and the panic hook's stderr rely on them).
+fn on_runtime<T>(fd: BorrowedFd<'_>, pipe: fn(OwnedFd) -> std::io::Result<T>, name: &str) -> Option<T> {
+    match fd.try_clone_to_owned().and_then(pipe) {
+        Ok(end) => Some(end),
         Err(e) => {
-            tracing::debug!("stdout is not a pipe ({e}); writing it on a blocking thread");
-            Box::new(tokio::io::stdout())
+            tracing::debug!("{name} is not a pipe ({e}); served by a blocking thread");
+            None
         }
     }
 }
@@ -51,10 +58,4 @@ pub fn restore_blocking() {
             }
         }
     }
-}
-
-/// A descriptor of our own for the same open file: tokio's pipe closes what it is given, and
-/// fd 0 and 1 must stay open (`std::io::stdin` and the panic hook's stderr rely on them).
-fn duplicate(fd: std::os::fd::BorrowedFd<'_>) -> std::io::Result<OwnedFd> {
-    fd.try_clone_to_owned()
 }

@@ -78,14 +78,25 @@ fn non_blocking(fd: &impl std::os::fd::AsRawFd) -> bool {
     flags & libc::O_NONBLOCK != 0
 }
 
-/// Through pipes the server reads and writes on the async runtime (non-blocking pipes, see
-/// `src/lsp/stdio.rs`), and hands the pipes back in blocking mode when it stops, for a
-/// wrapper script that shares them. The test keeps its own copies of the server's ends.
-#[test]
-fn pipes_are_served_without_blocking_threads_and_handed_back_blocking() {
+/// Sets `O_NONBLOCK` on the open file behind `fd`.
+fn set_non_blocking(fd: &impl std::os::fd::AsRawFd) {
+    #[allow(unsafe_code)]
+    // SAFETY: F_GETFL/F_SETFL read and set the flags of a descriptor this test holds open.
+    unsafe {
+        let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFL);
+        assert!(flags >= 0 && libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) >= 0);
+    }
+}
+
+/// Runs the server on two pipes through `initialize`, `shutdown` and `exit`, and tells
+/// whether its stdin and stdout were non-blocking while it served and after it stopped.
+fn serve_on_pipes(stdin_non_blocking_before: bool) -> ((bool, bool), (bool, bool)) {
     let (server_in, mut to_server) = std::io::pipe().unwrap();
     let (from_server, server_out) = std::io::pipe().unwrap();
     let (server_in_copy, server_out_copy) = (server_in.try_clone().unwrap(), server_out.try_clone().unwrap());
+    if stdin_non_blocking_before {
+        set_non_blocking(&server_in_copy);
+    }
     let mut child = Command::new(env!("CARGO_BIN_EXE_refls"))
         .stdin(server_in)
         .stdout(server_out)
@@ -97,14 +108,27 @@ fn pipes_are_served_without_blocking_threads_and_handed_back_blocking() {
     send(&mut to_server, json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}));
     let answer = rx.recv_timeout(Duration::from_secs(20)).expect("the server answered");
     assert_eq!(answer["result"]["serverInfo"]["name"], "refls");
-    assert!(non_blocking(&server_in_copy) && non_blocking(&server_out_copy), "served through the runtime");
+    let serving = (non_blocking(&server_in_copy), non_blocking(&server_out_copy));
     send(&mut to_server, json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}));
     send(&mut to_server, json!({"jsonrpc": "2.0", "method": "exit"}));
     let status = child.wait().unwrap();
     let mut stderr = String::new();
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     assert!(status.success(), "exit status {status}; stderr:\n{stderr}");
-    assert!(!non_blocking(&server_in_copy) && !non_blocking(&server_out_copy), "handed back blocking");
+    (serving, (non_blocking(&server_in_copy), non_blocking(&server_out_copy)))
+}
+
+/// Through pipes the server reads and writes on the async runtime (non-blocking pipes, see
+/// `src/lsp/stdio.rs`), and hands the pipes back in blocking mode when it stops, for a
+/// wrapper script that shares them. The test keeps its own copies of the server's ends.
+#[test]
+fn pipes_are_served_without_blocking_threads_and_handed_back_blocking() {
+    let (serving, after) = serve_on_pipes(false);
+    assert_eq!(serving, (true, true), "served through the runtime");
+    assert_eq!(after, (false, false), "handed back blocking");
+    // A pipe the editor handed over non-blocking is left as it was.
+    let (_, after) = serve_on_pipes(true);
+    assert_eq!(after, (true, false), "only what the server set is cleared");
 }
 
 /// `script` (util-linux) gives the binary a pseudo-terminal as stdin while its stdout and

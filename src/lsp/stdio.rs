@@ -7,12 +7,18 @@
 //! terminal, a file or a pseudo-terminal is not a pipe and keeps the blocking-thread path.
 //!
 //! `O_NONBLOCK` belongs to the pipe's open file, which a wrapper script may share, so
-//! [`restore_blocking`] clears it again when the server stops.
+//! [`restore_blocking`] clears it again when the server stops (only where it was not set
+//! before the server started).
 
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::unix::pipe;
+
+/// Whether we set `O_NONBLOCK` on stdin and on stdout, to clear only what we set: an
+/// editor may hand over a pipe that was non-blocking already.
+static SET_NON_BLOCKING: [AtomicBool; 2] = [AtomicBool::new(false), AtomicBool::new(false)];
 
 /// Standard input: the read end of the editor's pipe, or tokio's stdin.
 pub fn input() -> Box<dyn AsyncRead + Unpin + Send> {
@@ -34,8 +40,13 @@ pub fn output() -> Box<dyn AsyncWrite + Unpin + Send> {
 /// descriptor of our own: tokio's pipe closes what it is given, and fd 0 and 1 must stay open
 /// (`std::io::stdin` and the panic hook's stderr rely on them).
 fn on_runtime<T>(fd: BorrowedFd<'_>, pipe: fn(OwnedFd) -> std::io::Result<T>, name: &str) -> Option<T> {
+    let was_non_blocking = non_blocking(fd.as_raw_fd());
     match fd.try_clone_to_owned().and_then(pipe) {
-        Ok(end) => Some(end),
+        Ok(end) => {
+            let slot = usize::from(fd.as_raw_fd() != std::io::stdin().as_raw_fd());
+            SET_NON_BLOCKING[slot].store(was_non_blocking == Some(false), Ordering::Relaxed);
+            Some(end)
+        }
         Err(e) => {
             tracing::debug!("{name} is not a pipe ({e}); served by a blocking thread");
             None
@@ -43,19 +54,32 @@ fn on_runtime<T>(fd: BorrowedFd<'_>, pipe: fn(OwnedFd) -> std::io::Result<T>, na
     }
 }
 
-/// Clears `O_NONBLOCK` on stdin and stdout, for whoever shares their open files after the
-/// server stops (a shell that started it and writes after it). Best effort: a failure only
-/// leaves the flag as it was.
+/// Clears `O_NONBLOCK` on stdin and stdout where [`input`] and [`output`] set it, for
+/// whoever shares their open files after the server stops (a shell that started it and writes
+/// after it). Best effort: a failure only leaves the flag as it was.
 pub fn restore_blocking() {
-    for fd in [std::io::stdin().as_raw_fd(), std::io::stdout().as_raw_fd()] {
-        #[allow(unsafe_code)]
-        // SAFETY: `fcntl` with F_GETFL/F_SETFL reads and sets the flags of an open descriptor
-        // (0 and 1 stay open for the process's life) and touches no memory of ours.
-        unsafe {
-            let flags = libc::fcntl(fd, libc::F_GETFL);
-            if flags >= 0 && flags & libc::O_NONBLOCK != 0 {
-                libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+    for (slot, fd) in [std::io::stdin().as_raw_fd(), std::io::stdout().as_raw_fd()].into_iter().enumerate() {
+        if !SET_NON_BLOCKING[slot].load(Ordering::Relaxed) {
+            continue;
+        }
+        if let Some(true) = non_blocking(fd) {
+            #[allow(unsafe_code)]
+            // SAFETY: F_GETFL/F_SETFL read and set the flags of an open descriptor (0 and 1
+            // stay open for the process's life) and touch no memory of ours.
+            unsafe {
+                let flags = libc::fcntl(fd, libc::F_GETFL);
+                if flags >= 0 {
+                    libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
+                }
             }
         }
     }
+}
+
+/// Whether `fd`'s open file is non-blocking, `None` when its flags cannot be read.
+fn non_blocking(fd: RawFd) -> Option<bool> {
+    #[allow(unsafe_code)]
+    // SAFETY: F_GETFL reads the flags of a descriptor and touches no memory of ours.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    (flags >= 0).then_some(flags & libc::O_NONBLOCK != 0)
 }

@@ -81,6 +81,16 @@ impl CitedWorks {
         }
     }
 
+    /// Adds every work `other` holds.
+    pub fn add(&mut self, other: &CitedWorks) {
+        if self.bits.len() < other.bits.len() {
+            self.bits.resize(other.bits.len(), 0);
+        }
+        for (word, theirs) in self.bits.iter_mut().zip(&other.bits) {
+            *word |= theirs;
+        }
+    }
+
     pub fn insert(&mut self, id: RecordId) {
         let (word, bit) = (id.0 as usize / 64, id.0 % 64);
         if self.bits.len() <= word {

@@ -598,8 +598,13 @@ impl Backend {
                     }
                     let manuscript = snapshot.manuscript();
                     // Only what can be published is built in full (see `limit_published`).
-                    let (found, unbuilt) =
-                        analysis::diagnostics::limited(&snapshot.corpus, &manuscript, MAX_PUBLISHED_DIAGNOSTICS);
+                    let mut cited = analysis::completion::CitedWorks::default();
+                    let (found, unbuilt) = analysis::diagnostics::limited_and_cited(
+                        &snapshot.corpus,
+                        &manuscript,
+                        MAX_PUBLISHED_DIAGNOSTICS,
+                        &mut cited,
+                    );
                     let mut diagnostics = to_proto_diagnostics(&snapshot, &found);
                     drop(found);
                     diagnostics.extend(symbols::prose_diagnostics(&snapshot, &manuscript));
@@ -636,7 +641,7 @@ impl Backend {
                         });
                     }
                     limit_published(&mut diagnostics, unbuilt);
-                    (diagnostics, Some(manuscript))
+                    (diagnostics, Some((manuscript, (Arc::downgrade(&snapshot.corpus), Arc::new(cited)))))
                 }))
             })
             .await;
@@ -651,8 +656,11 @@ impl Backend {
                         if let Some(open) = state.documents.get_mut(&uri) {
                             open.last_diagnostics = Some(cost);
                         }
-                        if let Some(manuscript) = manuscript {
+                        if let Some((manuscript, cited)) = manuscript {
                             state.store_manuscript(&uri, version, manuscript);
+                            if let Some(open) = state.documents.get_mut(&uri) {
+                                open.cited = Some(cited);
+                            }
                         }
                     }
                     phase("diagnostics computed");
@@ -1159,6 +1167,7 @@ impl LanguageServer for Backend {
                 document: Document::new(&doc.text, doc.version),
                 dialect,
                 manuscript: None,
+                cited: None,
                 generation: 0,
                 last_diagnostics: None,
             };
@@ -1274,14 +1283,20 @@ impl LanguageServer for Backend {
         let offset = convert::rope_offset(&snapshot.rope, params.text_document_position.position, snapshot.encoding);
         let on_disk = self.cited_works(&snapshot.corpus);
         guarded("completion", || {
-            // This document's citations as last scanned, which may not be saved yet.
-            let cited = match &snapshot.manuscript {
-                Some(manuscript) => {
+            // This document's citations, which may not be saved yet: as of its last
+            // diagnostics pass, else as last scanned.
+            let cited = match (&snapshot.cited, &snapshot.manuscript) {
+                (Some(own), _) => {
+                    let mut cited = (*on_disk).clone();
+                    cited.add(own);
+                    std::borrow::Cow::Owned(cited)
+                }
+                (None, Some(manuscript)) => {
                     let mut cited = (*on_disk).clone();
                     cited.add_manuscript(&snapshot.corpus, manuscript);
                     std::borrow::Cow::Owned(cited)
                 }
-                None => std::borrow::Cow::Borrowed(&*on_disk),
+                (None, None) => std::borrow::Cow::Borrowed(&*on_disk),
             };
             let found = analysis::completion::completion(
                 &snapshot.corpus,

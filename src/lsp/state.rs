@@ -27,6 +27,11 @@ pub struct OpenDocument {
     pub dialect: Dialect,
     /// The scanned manuscript of the current version, computed on first use.
     pub manuscript: Option<Manuscript>,
+    /// The works this document cited at its last diagnostics pass, in the corpus of that pass
+    /// (held weakly, as in [`CitedCache`]): completion ranks them first without resolving
+    /// every citation again at each keystroke. A version behind at most, which only a
+    /// citation typed since could notice.
+    pub cited: Option<(Weak<Corpus>, Arc<CitedWorks>)>,
     /// Bumped on every change; a debounced diagnostics task publishes only if it still holds
     /// the latest generation.
     pub generation: u64,
@@ -144,6 +149,9 @@ pub struct DocumentSnapshot {
     pub dialect: Dialect,
     pub version: i32,
     pub manuscript: Option<Manuscript>,
+    /// The works the document cited at its last diagnostics pass, when that pass used this
+    /// snapshot's corpus (see [`OpenDocument::cited`]).
+    pub cited: Option<Arc<CitedWorks>>,
     /// The document's file path, and the workspace's manuscripts: they lend it Manubot aliases
     /// defined in its folder's other files and LaTeX citation commands defined elsewhere.
     pub path: Option<String>,
@@ -175,6 +183,10 @@ impl ServerState {
             dialect: open.dialect,
             version: open.document.version(),
             manuscript: open.manuscript.clone(),
+            cited: open.cited.as_ref().and_then(|(corpus, works)| {
+                let current = self.corpus.as_ref()?;
+                std::ptr::eq(corpus.as_ptr(), Arc::as_ptr(current)).then(|| Arc::clone(works))
+            }),
             path: uri.to_file_path().ok().map(|p| p.display().to_string()),
             workspace: self.manuscripts.clone(),
         })

@@ -16,13 +16,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::unix::pipe;
 
-/// Whether we set `O_NONBLOCK` on stdin and on stdout, to clear only what we set: an
+/// Whether we set `O_NONBLOCK` on stdin (0) and on stdout (1), to clear only what we set: an
 /// editor may hand over a pipe that was non-blocking already.
 static SET_NON_BLOCKING: [AtomicBool; 2] = [AtomicBool::new(false), AtomicBool::new(false)];
 
 /// Standard input: the read end of the editor's pipe, or tokio's stdin.
 pub fn input() -> Box<dyn AsyncRead + Unpin + Send> {
-    match on_runtime(std::io::stdin().as_fd(), pipe::Receiver::from_owned_fd, "stdin") {
+    match on_runtime(std::io::stdin().as_fd(), 0, pipe::Receiver::from_owned_fd, "stdin") {
         Some(receiver) => Box::new(receiver),
         None => Box::new(tokio::io::stdin()),
     }
@@ -30,7 +30,7 @@ pub fn input() -> Box<dyn AsyncRead + Unpin + Send> {
 
 /// Standard output: the write end of the editor's pipe, or tokio's stdout.
 pub fn output() -> Box<dyn AsyncWrite + Unpin + Send> {
-    match on_runtime(std::io::stdout().as_fd(), pipe::Sender::from_owned_fd, "stdout") {
+    match on_runtime(std::io::stdout().as_fd(), 1, pipe::Sender::from_owned_fd, "stdout") {
         Some(sender) => Box::new(sender),
         None => Box::new(tokio::io::stdout()),
     }
@@ -38,12 +38,12 @@ pub fn output() -> Box<dyn AsyncWrite + Unpin + Send> {
 
 /// The runtime's end of `fd` when it is a pipe (`pipe` refuses anything else), on a
 /// descriptor of our own: tokio's pipe closes what it is given, and fd 0 and 1 must stay open
-/// (`std::io::stdin` and the panic hook's stderr rely on them).
-fn on_runtime<T>(fd: BorrowedFd<'_>, pipe: fn(OwnedFd) -> std::io::Result<T>, name: &str) -> Option<T> {
-    let was_non_blocking = non_blocking(fd.as_raw_fd());
+/// (`std::io::stdin` and the panic hook's stderr rely on them). `slot` is its place in
+/// [`SET_NON_BLOCKING`].
+fn on_runtime<T>(fd: BorrowedFd<'_>, slot: usize, pipe: fn(OwnedFd) -> std::io::Result<T>, name: &str) -> Option<T> {
+    let was_non_blocking = flags(fd.as_raw_fd()).map(|flags| flags & libc::O_NONBLOCK != 0);
     match fd.try_clone_to_owned().and_then(pipe) {
         Ok(end) => {
-            let slot = usize::from(fd.as_raw_fd() != std::io::stdin().as_raw_fd());
             SET_NON_BLOCKING[slot].store(was_non_blocking == Some(false), Ordering::Relaxed);
             Some(end)
         }
@@ -59,27 +59,22 @@ fn on_runtime<T>(fd: BorrowedFd<'_>, pipe: fn(OwnedFd) -> std::io::Result<T>, na
 /// after it). Best effort: a failure only leaves the flag as it was.
 pub fn restore_blocking() {
     for (slot, fd) in [std::io::stdin().as_raw_fd(), std::io::stdout().as_raw_fd()].into_iter().enumerate() {
-        if !SET_NON_BLOCKING[slot].load(Ordering::Relaxed) {
-            continue;
-        }
-        if let Some(true) = non_blocking(fd) {
+        let Some(flags) = flags(fd).filter(|_| SET_NON_BLOCKING[slot].load(Ordering::Relaxed)) else { continue };
+        if flags & libc::O_NONBLOCK != 0 {
             #[allow(unsafe_code)]
-            // SAFETY: F_GETFL/F_SETFL read and set the flags of an open descriptor (0 and 1
-            // stay open for the process's life) and touch no memory of ours.
+            // SAFETY: F_SETFL sets the flags of an open descriptor (0 and 1 stay open for the
+            // process's life) and touches no memory of ours.
             unsafe {
-                let flags = libc::fcntl(fd, libc::F_GETFL);
-                if flags >= 0 {
-                    libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
-                }
+                libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK);
             }
         }
     }
 }
 
-/// Whether `fd`'s open file is non-blocking, `None` when its flags cannot be read.
-fn non_blocking(fd: RawFd) -> Option<bool> {
+/// The file status flags of `fd`'s open file, `None` when they cannot be read.
+fn flags(fd: RawFd) -> Option<libc::c_int> {
     #[allow(unsafe_code)]
     // SAFETY: F_GETFL reads the flags of a descriptor and touches no memory of ours.
     let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
-    (flags >= 0).then_some(flags & libc::O_NONBLOCK != 0)
+    (flags >= 0).then_some(flags)
 }

@@ -2,7 +2,8 @@
 //! reads the bibliography into a corpus, then, for REPS keys of it (every n-th record), types
 //! `\cite{PREFIX}` with the key's first PREFIX_LEN characters (default 3, as lspbench does)
 //! at the start of the manuscript and times the parts of one completion request: adding the
-//! manuscript's own citations to the cited works, the index search, finding the citation
+//! manuscript's own citations to the cited works (what the server does only before the
+//! document's first diagnostics pass, which records them), the index search, finding the citation
 //! being typed (a scan of the whole text), and the whole completion (context, search and
 //! items). Prints the median and 99th percentile of each.
 //! `REFLS_EDIT_PAUSE_MS=300` pauses before each request, as between a writer's keystrokes.

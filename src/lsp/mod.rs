@@ -1285,19 +1285,12 @@ impl LanguageServer for Backend {
         guarded("completion", || {
             // This document's citations, which may not be saved yet: as of its last
             // diagnostics pass, else as last scanned.
-            let cited = match (&snapshot.cited, &snapshot.manuscript) {
-                (Some(own), _) => {
-                    let mut cited = (*on_disk).clone();
-                    cited.add(own);
-                    std::borrow::Cow::Owned(cited)
-                }
-                (None, Some(manuscript)) => {
-                    let mut cited = (*on_disk).clone();
-                    cited.add_manuscript(&snapshot.corpus, manuscript);
-                    std::borrow::Cow::Owned(cited)
-                }
-                (None, None) => std::borrow::Cow::Borrowed(&*on_disk),
-            };
+            let mut cited = std::borrow::Cow::Borrowed(&*on_disk);
+            match (&snapshot.cited, &snapshot.manuscript) {
+                (Some(own), _) => cited.to_mut().add(own),
+                (None, Some(manuscript)) => cited.to_mut().add_manuscript(&snapshot.corpus, manuscript),
+                (None, None) => {}
+            }
             let found = analysis::completion::completion(
                 &snapshot.corpus,
                 &cited,

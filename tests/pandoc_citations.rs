@@ -69,7 +69,7 @@ fn scanner_keys(markdown: &str) -> Vec<String> {
             Some(citation.key.as_str()),
             "the range of {citation:?} does not hold its key"
         );
-        keys.push(citation.key);
+        keys.push(citation.key.into());
     }
     keys
 }

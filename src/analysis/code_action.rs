@@ -346,7 +346,7 @@ fn doi_to_citation(
     let name = id.and_then(|id| citable_name(corpus, id));
     let new_text = match (manuscript.dialect, name) {
         (Dialect::Markdown, name) => {
-            let name = name.map_or_else(|| citation.key.clone(), str::to_owned);
+            let name = name.map_or_else(|| citation.key.to_string(), str::to_owned);
             if is_pandoc_key(&name) { format!("[@{name}]") } else { format!("[@{{{name}}}]") }
         }
         (Dialect::Latex, Some(name)) => format!("\\cite{{{name}}}"),

@@ -55,7 +55,7 @@ pub fn inlay_hints(corpus: &Corpus, manuscript: &Manuscript, range: Range<usize>
         // Most keys read as author and year: that is decided before any string is built.
         let opaque = || {
             citation.syntax == Syntax::BareDoi
-                || manuscript.aliases.contains_key(&citation.key)
+                || manuscript.aliases.contains_key(citation.key.as_str())
                 || !reads_as_author_and_year(&citation.key, record)
         };
         if mode == Mode::Opaque && !opaque() {

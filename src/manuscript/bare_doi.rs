@@ -30,7 +30,11 @@ pub(super) fn add_bare_dois(text: &str, verbatim: &Spans, no_keys: &Spans, citat
         if inside_key || verbatim.overlaps(&found.range) || no_keys.overlaps(&found.range) {
             continue;
         }
-        merged.push(Citation { key: format!("doi:{}", found.doi), range: found.range, syntax: Syntax::BareDoi });
+        merged.push(Citation {
+            key: compact_str::format_compact!("doi:{}", found.doi),
+            range: found.range,
+            syntax: Syntax::BareDoi,
+        });
     }
     merged.extend(keyed);
     *citations = merged;
@@ -49,7 +53,7 @@ mod tests {
     fn check(fixture: &str, keyed: &[(&str, std::ops::Range<usize>)]) -> String {
         let mut citations: Vec<Citation> = keyed
             .iter()
-            .map(|(key, range)| Citation { key: (*key).to_owned(), range: range.clone(), syntax: Syntax::Pandoc })
+            .map(|(key, range)| Citation { key: (*key).into(), range: range.clone(), syntax: Syntax::Pandoc })
             .collect();
         // Verbatim text is marked with backticks in the fixtures.
         let mut verbatim = Spans::default();

@@ -78,7 +78,7 @@ pub struct Citation {
     /// What the citation names, exactly as written: a key such as `smith2020`, or a Manubot
     /// identifier such as `doi:10.1000/xyz` (prefix kept, `@` dropped), or for a bare DOI the
     /// normalised DOI text prefixed `doi:`.
-    pub key: String,
+    pub key: compact_str::CompactString,
     /// Byte range of the key itself in the text (without `@`, braces or `\cite{`), so
     /// hover/definition can test the cursor against it and diagnostics underline exactly the
     /// key. For a bare DOI it covers the DOI without its `doi:` or resolver prefix.
@@ -126,7 +126,7 @@ struct Scanned {
 
 impl Scanned {
     fn push(&mut self, key: &str, range: Range<usize>, syntax: Syntax) {
-        self.citations.push(Citation { key: key.to_owned(), range, syntax });
+        self.citations.push(Citation { key: key.into(), range, syntax });
     }
 
     /// True when a citation may start at `pos`: it is neither in verbatim text nor in a link

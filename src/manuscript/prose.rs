@@ -170,7 +170,12 @@ pub(super) fn scan(
             pos += ch.len_utf8();
             continue;
         }
-        if let Some(found) = scanner.citation_at(scanner.particles_before(pos), pos) {
+        let found = if scanner.surely_not_citation(pos) {
+            None
+        } else {
+            scanner.citation_at(scanner.particles_before(pos), pos)
+        };
+        if let Some(found) = found {
             while next_citation < citations.len() && citations[next_citation].range.end <= found.range.start {
                 next_citation += 1;
             }
@@ -213,6 +218,27 @@ impl Scanner<'_> {
                 !(c.is_alphanumeric()
                     || matches!(c, '@' | '\\' | '_' | '-' | '/' | '.' | ':' | '#' | '&' | '\'' | '’' | '$'))
             }
+        }
+    }
+
+    /// Whether what follows the capitalised word at `pos` rules out a citation there, judged
+    /// from a few bytes. After a name comes a comma, or a space and then `et al.`, `and`, a
+    /// year or its parenthesis; most capitalised words of a text are followed by punctuation,
+    /// or by a space and an ordinary word, and parsing each as a name was most of this pass
+    /// (issue 11). `false` means "parse it": any byte the rule does not cover is parsed.
+    fn surely_not_citation(&self, pos: usize) -> bool {
+        let bytes = self.text.as_bytes();
+        if !bytes[pos].is_ascii_uppercase() {
+            return false;
+        }
+        let end = pos + 1 + bytes[pos + 1..].iter().take_while(|b| b.is_ascii_alphabetic()).count();
+        match bytes.get(end) {
+            // A space: then only `et al.`, `and`, a year or a parenthesis may follow.
+            Some(b' ') => bytes.get(end + 1).is_some_and(|&b| b.is_ascii_alphabetic() && b != b'e' && b != b'a'),
+            // What may continue a name (`O'Neil`, `Smith-Jones`, `Ødegård`) or stand between a
+            // name and its year (a comma, other blanks, `~`, `\ `, a no-break space).
+            Some(b'\'' | b'-' | b',' | b'\t' | b'\r' | b'\n' | b'~' | b'\\') | None => false,
+            Some(b) => b.is_ascii(),
         }
     }
 
@@ -518,6 +544,55 @@ mod tests {
         check(Dialect::Plain, "Smith (2020)", "");
         // A blank line ends a sentence: the year is not the name's.
         check(Dialect::Markdown, "Smith\n\n(2020)", "");
+    }
+
+    /// Phrases shaped like prose citations, right and slightly wrong: a name, maybe a joiner
+    /// and a second name or `et al.`, what stands between names and year, a year, an ending.
+    fn citation_like() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::sample::select;
+        use proptest::strategy::Strategy;
+        let name =
+            || select(vec!["Smith", "O'Neil", "Smith-Jones", "Ødegård", "Lie", "WHO", "March", "The", "van der Berg"]);
+        // Right forms are listed more than once, so that whole citations are common.
+        let blank = || select(vec![" ", " ", " ", "  ", "\n", "\t", "~", "\\ ", "\u{a0}", "", "\n\n", "-"]);
+        let joiner =
+            select(vec!["", "", "", "et al.", "et al.", "et~al.", "and", "and", "&", "\\&", "al", "et", "also", "an"]);
+        let between = select(vec![", ", ", ", " (", " (", ",", "", "(", "~(", " ", ". ", ";"]);
+        let year = select(vec!["2020", "2020", "1999a", "20190", "12", "1500", "2020xy"]);
+        let ending = select(vec![")", ")", ";", "", ",", ".", " ", "a", "1"]);
+        let opening = select(vec!["", "(", "(", "(see ", "(e.g., ", "; ", "As "]);
+        (opening, name(), blank(), joiner, blank(), name(), between, year, ending).prop_map(
+            |(opening, first, b1, joiner, b2, second, between, year, ending)| {
+                let joined = match joiner {
+                    "" => String::new(),
+                    "and" | "&" | "\\&" => format!("{b1}{joiner}{b2}{second}"),
+                    _ => format!("{b1}{joiner}"),
+                };
+                format!("{opening}{first}{joined}{between}{year}{ending}")
+            },
+        )
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        /// The quick look never turns away a citation the full reading would find: wherever
+        /// it says "surely not" in citation-like text, the reading finds nothing either.
+        #[test]
+        fn the_quick_look_never_hides_a_citation(
+            phrases in proptest::collection::vec(citation_like(), 1..6),
+            latex in proptest::bool::ANY,
+        ) {
+            let text = phrases.concat();
+            let scanner = super::Scanner { text: &text, latex };
+            for (pos, _) in text.char_indices() {
+                if scanner.surely_not_citation(pos) {
+                    proptest::prop_assert!(
+                        scanner.citation_at(scanner.particles_before(pos), pos).is_none(),
+                        "{text:?} at {pos}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

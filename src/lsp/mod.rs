@@ -547,9 +547,10 @@ impl Backend {
             if this.read_declared(&uri) {
                 return;
             }
-            let (snapshot, corpus_problems, scope) = {
+            let (snapshot, corpus_problems, scope, last_cost) = {
                 let state = this.lock();
                 let current = state.documents.get(&uri).is_some_and(|open| open.generation == generation);
+                let last_cost = state.documents.get(&uri).and_then(|open| open.last_diagnostics);
                 let path = uri.to_file_path().ok();
                 let corpus_problems = path.as_deref().filter(|p| state.sources.wants(p)).and_then(|p| {
                     // The file's own reading problems, plus what assembling the corpus found in
@@ -563,7 +564,7 @@ impl Backend {
                     Some(problems)
                 });
                 let snapshot = if current { state.snapshot(&uri) } else { None };
-                (snapshot, corpus_problems, state.scope(path.as_deref()))
+                (snapshot, corpus_problems, state.scope(path.as_deref()), last_cost)
             };
             // For an open bibliography: the other open documents, to find the manuscripts
             // that declare it and the entries none of them cites.
@@ -586,7 +587,7 @@ impl Backend {
             let manuscript_dir = uri.to_file_path().ok().and_then(|p| p.parent().map(Path::to_path_buf));
             let own_path = uri.to_file_path().ok();
             let started = std::time::Instant::now();
-            let computed = tokio::task::spawn_blocking(move || {
+            let pass = move || {
                 catch_unwind(AssertUnwindSafe(|| {
                     if let Some(problems) = corpus_problems {
                         let mut diagnostics = corpus_file_diagnostics(&snapshot, &problems);
@@ -643,8 +644,16 @@ impl Backend {
                     limit_published(&mut diagnostics, unbuilt);
                     (diagnostics, Some((manuscript, (Arc::downgrade(&snapshot.corpus), Arc::new(cited)))))
                 }))
-            })
-            .await;
+            };
+            // A pass that took under a millisecond last time runs here, on the runtime: handing
+            // it to a blocking thread and back cost up to a tenth of an edit's latency on a
+            // small corpus (issue 11). A longer one, or a first one, is not allowed to hold a
+            // runtime thread that requests need.
+            let computed = if last_cost.is_some_and(|cost| cost < INLINE_DIAGNOSTICS) {
+                Ok(pass())
+            } else {
+                tokio::task::spawn_blocking(pass).await
+            };
             match computed {
                 Ok(Ok((diagnostics, manuscript))) => {
                     // Requests on this version use the scan rather than repeat it (a large
@@ -702,6 +711,10 @@ impl Backend {
 /// pass of 6 ms (a 100,000-entry corpus on a busy machine) made edits look 10× slower than
 /// they are (issue 11).
 const CHEAP_DIAGNOSTICS: Duration = Duration::from_millis(20);
+
+/// Diagnostics that cost less than this last time are computed on the runtime thread that
+/// scheduled them rather than on a blocking thread (see `schedule_diagnostics`).
+const INLINE_DIAGNOSTICS: Duration = Duration::from_millis(1);
 
 /// See [`Backend::diagnostics_delay`]: the configured delay, else one from the last cost.
 fn diagnostics_delay(configured_ms: Option<u64>, last_cost: Option<Duration>) -> Duration {

@@ -483,6 +483,35 @@ impl NameTable {
         self.slot(name).1.map(|first| self.records(first))
     }
 
+    /// Reads what looking up each of `names` reads first: its slot, then the name stored
+    /// there and its owner. Each step's reads are independent across names, so the processor
+    /// has many cache misses outstanding at once; the lookups that follow find their memory
+    /// in cache. Resolving a manuscript's citations one by one after the writer's pause was a
+    /// chain of misses per citation, the larger part of an edit's diagnostics pass (issue 11).
+    /// Returns a value computed from what was read, so that the reads are not optimised away.
+    fn warm<'n>(&self, names: impl Iterator<Item = &'n str>) -> usize {
+        if self.slots.is_empty() {
+            return 0;
+        }
+        let mask = self.slots.len() - 1;
+        let slots: Vec<usize> =
+            names.map(|name| std::hash::BuildHasher::hash_one(&self.hasher, name) as usize & mask).collect();
+        let mut read = 0usize;
+        for &slot in &slots {
+            read = read.wrapping_add(self.slots[slot] as usize);
+        }
+        for &slot in &slots {
+            if let Some(position) = self.slots[slot].checked_sub(1) {
+                let name = self.keys.name(position as usize);
+                read = read
+                    .wrapping_add(name.len())
+                    .wrapping_add(usize::from(name.as_bytes().first().copied().unwrap_or(0)))
+                    .wrapping_add(self.owners[position as usize] as usize);
+            }
+        }
+        read
+    }
+
     /// What the name first seen at `first` resolves to.
     fn records(&self, first: u32) -> Resolution<'_> {
         match self.many.get(&first) {
@@ -689,6 +718,13 @@ impl Index {
                 if lower.starts_with("doi:") { self.names.get(&lower) } else { None }
             })
             .unwrap_or(Resolution::Unknown)
+    }
+
+    /// Prepares the lookups of `names` that come next (see [`NameTable::warm`]): call it with
+    /// all the names a pass will [`Index::resolve`], before resolving them. It changes no
+    /// answer, only where the memory they need is.
+    pub fn warm<'n>(&self, names: impl Iterator<Item = &'n str>) {
+        std::hint::black_box(self.names.warm(names));
     }
 
     /// Records with an author whose family name holds the word `word` (folded, whole word):
@@ -1227,6 +1263,11 @@ mod tests {
             names.push(record_names);
         }
         let index = Index::build_names(&Arc::new(names));
+        // Warming the lookups first (as a diagnostics pass does) changes no answer below, for
+        // known names, unknown ones and the empty name; nor does warming an empty table.
+        let unknown = ["K7", "k", "", "doi:10.1/none"];
+        index.warm(reference.keys().copied().chain(unknown));
+        Index::build_names(&Arc::new(RecordNames::default())).warm(unknown.into_iter());
         for (name, ids) in &reference {
             let expected = match ids.as_slice() {
                 [one] => Resolution::One(*one),

@@ -586,6 +586,7 @@ impl Backend {
             let version = snapshot.version;
             let manuscript_dir = uri.to_file_path().ok().and_then(|p| p.parent().map(Path::to_path_buf));
             let own_path = uri.to_file_path().ok();
+            let small = snapshot.text.len() <= INLINE_TEXT_BYTES;
             let started = std::time::Instant::now();
             let pass = move || {
                 catch_unwind(AssertUnwindSafe(|| {
@@ -647,9 +648,10 @@ impl Backend {
             };
             // A pass that took under a millisecond last time runs here, on the runtime: handing
             // it to a blocking thread and back cost up to a tenth of an edit's latency on a
-            // small corpus (issue 11). A longer one, or a first one, is not allowed to hold a
-            // runtime thread that requests need.
-            let computed = if last_cost.is_some_and(|cost| cost < INLINE_DIAGNOSTICS) {
+            // small corpus (issue 11). A longer one, a first one, or one over a text that may
+            // have grown by a large paste since is not allowed to hold a runtime thread that
+            // requests need.
+            let computed = if small && last_cost.is_some_and(|cost| cost < INLINE_DIAGNOSTICS) {
                 Ok(pass())
             } else {
                 tokio::task::spawn_blocking(pass).await
@@ -715,6 +717,11 @@ const CHEAP_DIAGNOSTICS: Duration = Duration::from_millis(20);
 /// Diagnostics that cost less than this last time are computed on the runtime thread that
 /// scheduled them rather than on a blocking thread (see `schedule_diagnostics`).
 const INLINE_DIAGNOSTICS: Duration = Duration::from_millis(1);
+
+/// The largest text whose diagnostics may run on the runtime thread (see
+/// `INLINE_DIAGNOSTICS`): a 40 KB paper's pass is ~0.3 ms, a 400 KB one already takes longer
+/// than that bound, and a cheap last pass says nothing about a text that a paste has grown.
+const INLINE_TEXT_BYTES: usize = 256 * 1024;
 
 /// See [`Backend::diagnostics_delay`]: the configured delay, else one from the last cost.
 fn diagnostics_delay(configured_ms: Option<u64>, last_cost: Option<Duration>) -> Duration {

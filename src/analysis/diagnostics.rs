@@ -76,10 +76,10 @@ pub fn limited_and_cited(
     // The first name each work was cited by, to catch a second name for the same work. The
     // looked-up name is borrowed from the key unless an alias or spelling rewrote it: one
     // allocation and a SipHash per citation were most of this pass on a cold cache (issue 11).
-    // Not sized for every citation: a dense note cites far fewer works than it has citations,
-    // and a table for all of them was more than its text (tests/memory.rs).
-    // Sized up front for the first thousand works, though: growing from empty rehashed it eight
-    // times in a 500-citation paper, a twentieth of the pass.
+    // Sized up front for at most a thousand works: growing from empty rehashed it eight times
+    // in a 500-citation paper, a twentieth of the pass, but a dense note cites far fewer works
+    // than it has citations, and a table for all of them was more than its text
+    // (tests/memory.rs).
     let mut first_name: FastMap<RecordId, (&str, std::borrow::Cow<'_, str>)> = FastMap::default();
     first_name.reserve(manuscript.citations.len().min(1024));
     // DOIs that are malformed, outside code and comments. A key citation holding one

@@ -549,8 +549,9 @@ impl Backend {
             }
             let (snapshot, corpus_problems, scope, last_cost) = {
                 let state = this.lock();
-                let current = state.documents.get(&uri).is_some_and(|open| open.generation == generation);
-                let last_cost = state.documents.get(&uri).and_then(|open| open.last_diagnostics);
+                let open = state.documents.get(&uri);
+                let current = open.is_some_and(|open| open.generation == generation);
+                let last_cost = open.and_then(|open| open.last_diagnostics);
                 let path = uri.to_file_path().ok();
                 let corpus_problems = path.as_deref().filter(|p| state.sources.wants(p)).and_then(|p| {
                     // The file's own reading problems, plus what assembling the corpus found in

@@ -573,6 +573,22 @@ mod tests {
         )
     }
 
+    /// The quick look does its job: an ordinary capitalised word is turned away, the first
+    /// name of each citation form is left to the full reading.
+    #[test]
+    fn the_quick_look_turns_ordinary_words_away() {
+        let looks = |text: &str| super::Scanner { text, latex: false }.surely_not_citation(0);
+        for ordinary in ["The study shows", "Figure: x", "Results.", "New York"] {
+            assert!(looks(ordinary), "{ordinary}");
+        }
+        // Citations, and words the rule cannot judge from the bytes after them.
+        for parsed in
+            ["Smith et al. (2020)", "Smith and Lie 2020", "Smith, 2020", "Smith (2020)", "Smith 2020", "Smith's"]
+        {
+            assert!(!looks(parsed), "{parsed}");
+        }
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
         /// The quick look never turns away a citation the full reading would find: wherever

@@ -155,3 +155,60 @@ fn a_terminal_on_stdin_gets_one_line_on_stderr() {
     );
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "", "stdout belongs to the protocol");
 }
+
+/// A completion sent with the keystroke that asks for it (editors send both at once) is
+/// answered before that edit's diagnostics: the writer waits for the list, not the squiggles
+/// (issue 11). The two messages go in one write, so the server reads them together, and every
+/// edit comes after a quick first pass, so its diagnostics run on the runtime, as while typing.
+#[test]
+fn a_completion_sent_with_an_edit_is_answered_before_its_diagnostics() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_refls"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start refls");
+    let mut stdin = child.stdin.take().unwrap();
+    let rx = support::read_messages(child.stdout.take().unwrap());
+    let next = || rx.recv_timeout(Duration::from_secs(20)).expect("the server went on");
+    let uri = "file:///tmp/refls-stdio/order.md";
+    let mut send = |values: &[Value]| {
+        let bytes: Vec<u8> = values.iter().flat_map(|v| frame(&v.to_string())).collect();
+        stdin.write_all(&bytes).unwrap();
+    };
+    send(&[json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})]);
+    while next()["id"] != json!(1) {}
+    send(&[
+        json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "markdown", "version": 1, "text": "See [@ikhile2023virtuous].\n"}}}),
+    ]);
+    while next()["params"]["version"] != json!(1) {}
+    let mut order = Vec::new();
+    for round in 0..20 {
+        let version = round + 2;
+        let id = 100 + round;
+        send(&[
+            json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}},
+                                    "text": "[@ik] "}]}}),
+            json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/completion", "params": {
+                "textDocument": {"uri": uri}, "position": {"line": 1, "character": 4}}}),
+        ]);
+        let (mut answered, mut published) = (false, false);
+        while !(answered && published) {
+            let message = next();
+            if message["id"] == json!(id) {
+                assert!(message["result"]["items"].as_array().is_some_and(|items| !items.is_empty()), "{message}");
+                order.push(if published { "diagnostics first" } else { "completion first" });
+                answered = true;
+            } else if message["params"]["version"] == json!(version) {
+                published = true;
+            }
+        }
+    }
+    assert!(order.iter().all(|o| *o == "completion first"), "{order:?}");
+    send(&[json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}), json!({"jsonrpc": "2.0", "method": "exit"})]);
+    assert!(child.wait().unwrap().success());
+}

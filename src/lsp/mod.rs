@@ -542,6 +542,14 @@ impl Backend {
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
             }
+            // Requests read with this edit (a completion sent right after the keystroke) are
+            // answered first: tower-lsp writes their answers only when its task runs again,
+            // which was after this pass, ~0.4 ms later at 10,000 entries (issue 11).
+            tokio::task::yield_now().await;
+            // A later edit has a task of its own (which also reads the declared bibliographies).
+            if this.lock().documents.get(&uri).is_none_or(|open| open.generation != generation) {
+                return;
+            }
             // A manuscript whose bibliography is still being read publishes nothing yet: the
             // read reschedules it when the bibliography is in the corpus.
             if this.read_declared(&uri) {

@@ -99,7 +99,7 @@ fn serve() -> ExitCode {
     // anyway; the work that takes time (reading the corpus, building its index, a long
     // diagnostics pass) runs on blocking threads. Worker threads only added wake-ups between
     // threads to every message (the reader, the server task and a diagnostics task each woke
-    // another), about 5 % of an edit's time to its diagnostics at 10,000 entries (issue 11),
+    // another), about a tenth of an edit's time to its diagnostics at 10,000 entries (issue 11),
     // and a glibc arena apiece.
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(runtime) => runtime,

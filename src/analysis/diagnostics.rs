@@ -88,18 +88,16 @@ pub fn limited_and_cited(
     let malformed = manuscript.malformed_dois();
     let is_malformed =
         |range: &Range<usize>| malformed.iter().any(|m| m.range.start < range.end && range.start < m.range.end);
-    // Each citation's name, looked up below after the index has read what those lookups need
-    // all at once (see `Index::warm`).
-    let names: Vec<std::borrow::Cow<'_, str>> =
-        manuscript.citations.iter().map(|citation| manuscript.lookup_name(&citation.key)).collect();
-    corpus.index.warm(names.iter().map(|name| name.as_ref()));
-    for (citation, name) in manuscript.citations.iter().zip(names) {
+    // Each citation's name, resolved a chunk at a time (see `Corpus::resolve_all`): from the
+    // table of names earlier passes resolved, else from the index, warmed for the whole chunk.
+    let names = manuscript.citations.iter().map(|citation| manuscript.lookup_name(&citation.key));
+    for (citation, (name, resolution)) in manuscript.citations.iter().zip(corpus.resolve_all(names)) {
         let key = citation.key.as_str();
         // `@*` is pandoc's "every entry" (in `nocite`), not a key.
         if key == "*" {
             continue;
         }
-        match corpus.index.resolve(&name) {
+        match resolution {
             Resolution::One(id) => {
                 cited.insert(id);
                 let (first, first_looked_up) = first_name.entry(id).or_insert_with(|| (key, name.clone()));

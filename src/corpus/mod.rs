@@ -284,11 +284,21 @@ pub struct Memo {
     /// record's kind was a cache miss per citation after the writer's pause (~110 µs of a
     /// 500-citation pass at 10,000 records, issue 11).
     cited_only: std::sync::OnceLock<Box<[u64]>>,
+    /// The names a pass resolved to one work, and that work (see [`Corpus::resolve_all`]):
+    /// the few hundred names a manuscript cites, in one small table, instead of a lookup
+    /// spread over the whole index for each. After the writer's pause the index's lookups were
+    /// cache misses; this table is what the last pass read (issue 11).
+    resolved: std::sync::Mutex<FastMap<compact_str::CompactString, RecordId>>,
 }
 
 impl Memo {
     /// Bounds the memo: a session typing many different unknown keys must not grow it forever.
     const MAX_SUGGESTIONS: usize = 4_096;
+
+    /// Bounds the table of resolved names (~50 bytes a name with the table's own): a paper
+    /// cites a few hundred works, a workspace checked by the command line may cite tens of
+    /// thousands; when full the table starts again from the names being resolved.
+    const MAX_RESOLVED: usize = 4_096;
 
     /// The keys close to `unknown` (at most `limit`), computed by `compute` the first time.
     pub fn suggestions(&self, unknown: &str, limit: usize, compute: impl FnOnce() -> Vec<RecordId>) -> Arc<[RecordId]> {
@@ -303,6 +313,35 @@ impl Memo {
     ) -> Option<std::path::PathBuf> {
         // One entry per corpus file at most, so no bound is needed.
         memoized(&self.paths, file, usize::MAX, compute)
+    }
+}
+
+/// How many names [`Corpus::resolve_all`] resolves together: enough for a paper's citations
+/// to be warmed at once, few enough that the answers waiting to be read stay small.
+pub const RESOLVED_CHUNK: usize = 1_024;
+
+/// The names of [`Corpus::resolve_all`] with their answers, in order.
+pub struct ResolveAll<'c, N, I> {
+    corpus: &'c Corpus,
+    names: I,
+    chunk: Vec<N>,
+    answers: std::collections::VecDeque<(N, Resolution<'c>)>,
+}
+
+impl<'c, N: AsRef<str>, I: Iterator<Item = N>> Iterator for ResolveAll<'c, N, I> {
+    type Item = (N, Resolution<'c>);
+
+    fn next(&mut self) -> Option<(N, Resolution<'c>)> {
+        if self.answers.is_empty() {
+            self.chunk.extend(self.names.by_ref().take(RESOLVED_CHUNK));
+            if self.chunk.is_empty() {
+                return None;
+            }
+            let mut answers = Vec::with_capacity(self.chunk.len());
+            self.corpus.resolve_chunk(&self.chunk, &mut answers);
+            self.answers.extend(self.chunk.drain(..).zip(answers));
+        }
+        self.answers.pop_front()
     }
 }
 
@@ -1088,6 +1127,56 @@ impl Corpus {
         &self.records[id.0 as usize]
     }
 
+    /// Each of `names` with what [`Index::resolve`] answers for it, in order. Names that named
+    /// one work in an earlier call are answered from [`Memo`]'s table of them (the corpus never
+    /// changes, so neither do their answers); the others are looked up in the index, warmed
+    /// together first (see [`Index::warm`]), and added to the table when they name one work.
+    /// Names are taken [`RESOLVED_CHUNK`] at a time and handed back with their answers, so a
+    /// note with a million citations needs no list of a million names or answers. The table is
+    /// emptied when it would hold more than `Memo::MAX_RESOLVED` names.
+    pub fn resolve_all<N: AsRef<str>, I: Iterator<Item = N>>(&self, names: I) -> ResolveAll<'_, N, I> {
+        ResolveAll { corpus: self, names, chunk: Vec::new(), answers: std::collections::VecDeque::new() }
+    }
+
+    /// Appends to `answers` what `names` resolve to (see [`Corpus::resolve_all`]).
+    fn resolve_chunk<'c, N: AsRef<str>>(&'c self, names: &[N], answers: &mut Vec<Resolution<'c>>) {
+        let lock = || self.memo.resolved.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let first = answers.len();
+        let mut missed = 0;
+        {
+            let resolved = lock();
+            for name in names {
+                let known = resolved.get(name.as_ref()).map(|&id| Resolution::One(id));
+                missed += usize::from(known.is_none());
+                // `Unknown` stands for "not in the table" until the index is asked below.
+                answers.push(known.unwrap_or(Resolution::Unknown));
+            }
+        }
+        if missed == 0 {
+            return;
+        }
+        let misses = || names.iter().zip(&answers[first..]).filter(|(_, a)| matches!(a, Resolution::Unknown));
+        self.index.warm(misses().map(|(name, _)| name.as_ref()));
+        let mut new = Vec::new();
+        for (name, answer) in names.iter().zip(&mut answers[first..]) {
+            if matches!(answer, Resolution::Unknown) {
+                let resolution = self.index.resolve(name.as_ref());
+                if let Resolution::One(id) = resolution {
+                    new.push((compact_str::CompactString::from(name.as_ref()), id));
+                }
+                *answer = resolution;
+            }
+        }
+        if new.is_empty() {
+            return;
+        }
+        let mut resolved = lock();
+        if resolved.len() + new.len() > Memo::MAX_RESOLVED {
+            resolved.clear();
+        }
+        resolved.extend(new);
+    }
+
     /// Whether record `id` is a work known only from reference lists
     /// ([`RecordKind::Cited`]), from a bit set built on first use (see `Memo::cited_only`).
     pub fn is_cited_only(&self, id: RecordId) -> bool {
@@ -1171,6 +1260,49 @@ mod tests {
             .map(|(path, text)| Input { path: (*path).to_owned(), text: (*text).to_owned(), origin: Origin::Workspace })
             .collect();
         Corpus::build(inputs, Vec::new())
+    }
+
+    /// Issue 11: [`Corpus::resolve_all`] answers as the index does, name by name, whether the
+    /// name is in its table or not, and again after the table was emptied for being full. Only
+    /// names that name one work go in the table; an answer found there is used as is.
+    #[test]
+    fn issue_11_resolving_through_the_table_of_resolved_names_answers_as_the_index() {
+        let a = "@article{shared, title = {One}, doi = {10.1000/one}}\n@article{alone, title = {Alone}}\n";
+        let b = "@article{shared, title = {Two}, doi = {10.1000/two}}\n";
+        let corpus = corpus(&[("a.bib", a), ("b.bib", b)]);
+        let table = || corpus.memo.resolved.lock().unwrap();
+        let names = ["alone", "shared", "nobody", "", "alone", "doi:10.1000/one", "DOI:10.1000/ONE"];
+        let expected: Vec<Resolution<'_>> = names.iter().map(|name| corpus.index.resolve(name)).collect();
+        assert!(matches!(expected[0], Resolution::One(_)), "{expected:?}");
+        assert!(matches!(expected[1], Resolution::Ambiguous(_)), "{expected:?}");
+        assert_eq!(expected[2..4], [Resolution::Unknown, Resolution::Unknown]);
+        assert!(matches!(expected[5], Resolution::One(_)), "{expected:?}");
+        for round in ["empty table", "filled table"] {
+            let answers: Vec<_> = corpus.resolve_all(names.iter()).collect();
+            assert_eq!(answers.iter().map(|(name, _)| **name).collect::<Vec<_>>(), names, "{round}");
+            assert_eq!(answers.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), expected, "{round}");
+        }
+        // Several chunks, in order.
+        let many: Vec<&str> = names.iter().cycle().take(3 * RESOLVED_CHUNK + 5).copied().collect();
+        let one_by_one: Vec<Resolution<'_>> = many.iter().map(|name| corpus.index.resolve(name)).collect();
+        let answers: Vec<_> = corpus.resolve_all(many.iter()).collect();
+        assert_eq!(answers.iter().map(|(name, _)| **name).collect::<Vec<_>>(), many);
+        assert_eq!(answers.into_iter().map(|(_, a)| a).collect::<Vec<_>>(), one_by_one);
+        let mut kept: Vec<String> = table().keys().map(|name| name.to_string()).collect();
+        kept.sort();
+        assert_eq!(kept, ["DOI:10.1000/ONE", "alone", "doi:10.1000/one"]);
+        // A full table is emptied before more names go in.
+        table().remove("alone");
+        table().extend((0..Memo::MAX_RESOLVED).map(|i| (format!("filler{i}").into(), RecordId(0))));
+        assert_eq!(
+            corpus.resolve_all(["shared", "alone"].into_iter()).map(|(_, a)| a).collect::<Vec<_>>(),
+            [expected[1].clone(), expected[0].clone()]
+        );
+        assert_eq!(table().len(), 1);
+        // What the table holds is the answer.
+        table().insert("nobody".into(), RecordId(0));
+        let answers: Vec<_> = corpus.resolve_all(["nobody"].into_iter()).map(|(_, a)| a).collect();
+        assert_eq!(answers, [Resolution::One(RecordId(0))]);
     }
 
     /// Issue 11, staged readiness: a corpus assembled up to its names resolves every name at

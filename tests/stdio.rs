@@ -17,13 +17,7 @@ fn frame(body: &str) -> Vec<u8> {
 
 #[test]
 fn binary_serves_stdio_and_exits_cleanly() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_refls"))
-        .arg("--stdio")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start refls");
+    let mut child = support::start_server(&["--stdio"], Stdio::piped());
     let mut stdin = child.stdin.take().unwrap();
     let stdout = child.stdout.take().unwrap();
     let rx = support::read_messages(stdout);
@@ -162,12 +156,7 @@ fn a_terminal_on_stdin_gets_one_line_on_stderr() {
 /// edit comes after a quick first pass, so its diagnostics run on the runtime, as while typing.
 #[test]
 fn a_completion_sent_with_an_edit_is_answered_before_its_diagnostics() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_refls"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start refls");
+    let mut child = support::start_server(&[], Stdio::null());
     let mut stdin = child.stdin.take().unwrap();
     let rx = support::read_messages(child.stdout.take().unwrap());
     let next = || rx.recv_timeout(Duration::from_secs(20)).expect("the server went on");

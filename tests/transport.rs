@@ -5,7 +5,7 @@
 mod support;
 
 use std::io::{Read, Write};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -24,12 +24,7 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_refls"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start refls");
+        let mut child = support::start_server(&[], Stdio::piped());
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
         let messages = support::read_messages(stdout);

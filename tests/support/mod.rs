@@ -55,3 +55,16 @@ pub fn read_messages(stdout: impl std::io::Read + Send + 'static) -> mpsc::Recei
     });
     messages
 }
+
+/// The built server with its stdin and stdout on pipes, as an editor starts it, and `stderr`
+/// where the test wants the logs.
+pub fn start_server(args: &[&str], stderr: std::process::Stdio) -> std::process::Child {
+    use std::process::{Command, Stdio};
+    Command::new(env!("CARGO_BIN_EXE_refls"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("start refls")
+}

@@ -17,7 +17,7 @@ fn main() {
             doc.et_al
         )
         .unwrap();
-        writeln!(out, "corr {:?}", doc.extra().corresponding_author.as_ref().map(|f| &f.value)).unwrap();
+        writeln!(out, "corr {:?}", doc.rare().corresponding_author.as_ref().map(|f| &f.value)).unwrap();
         writeln!(out, "year {:?}", doc.year.as_ref().map(|f| f.value)).unwrap();
         writeln!(
             out,
@@ -38,8 +38,8 @@ fn main() {
             out,
             "doi {:?} pmid {:?} pmcid {:?}",
             doc.doi.as_ref().map(|f| f.value.to_string()),
-            doc.extra().pmid.as_ref().map(|f| &f.value),
-            doc.extra().pmcid.as_ref().map(|f| &f.value)
+            doc.rare().pmid.as_ref().map(|f| &f.value),
+            doc.rare().pmcid.as_ref().map(|f| &f.value)
         )
         .unwrap();
         writeln!(

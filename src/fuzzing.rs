@@ -59,11 +59,14 @@ fn check_record(text: &str, record: &Record) {
     for f in &record.authors {
         assert_location(text, &f.at, "author");
     }
-    for f in record.extra().issn.iter().chain(&record.keywords) {
-        assert_location(text, &f.at, "issn or keyword");
+    for f in &record.extra().issn {
+        assert_location(text, &f.at, "issn");
+    }
+    for f in &record.keywords {
+        assert_location(text, &f.at, "keyword");
     }
     opt(text, &record.title, "title");
-    opt(text, &record.extra().corresponding_author, "corresponding author");
+    opt(text, &record.rare().corresponding_author, "corresponding author");
     opt(text, &record.year, "year");
     opt(text, &record.container_title, "container title");
     opt(text, &record.extra().container_short, "container short");
@@ -71,8 +74,8 @@ fn check_record(text: &str, record: &Record) {
     opt(text, &record.issue, "issue");
     opt(text, &record.pages, "pages");
     opt(text, &record.doi, "doi");
-    opt(text, &record.extra().pmid, "pmid");
-    opt(text, &record.extra().pmcid, "pmcid");
+    opt(text, &record.rare().pmid, "pmid");
+    opt(text, &record.rare().pmcid, "pmcid");
     opt(text, &record.extra().publisher, "publisher");
     opt(text, &record.abstract_text, "abstract");
     if let Some(doi) = record.doi() {

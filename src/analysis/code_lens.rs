@@ -31,7 +31,7 @@ pub fn code_lens(corpus: &Corpus, workspace: &Workspace<'_>, path: &str) -> Vec<
     }
     // A work that a document of this file cites is in its reference list, not its own source.
     let cited_here: HashSet<RecordId> =
-        placed.iter().flat_map(|(_, id)| corpus.record(*id).extra().cites.iter().copied()).collect();
+        placed.iter().flat_map(|(_, id)| corpus.record(*id).rare().cites.iter().copied()).collect();
     placed.retain(|(_, id)| !cited_here.contains(id));
     placed.sort();
     let works: HashSet<RecordId> = placed.iter().map(|(_, id)| *id).collect();

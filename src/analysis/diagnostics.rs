@@ -117,7 +117,7 @@ pub fn limited_and_cited(
                 }
                 if corpus.is_cited_only(id) {
                     // A much-cited work has hundreds of citing documents; three are named.
-                    let cited_by = &corpus.record(id).extra().cited_by;
+                    let cited_by = &corpus.record(id).rare().cited_by;
                     let shown = &cited_by[..cited_by.len().min(3)];
                     let mut citing: Vec<String> = shown.iter().map(|&c| corpus.key(c).to_owned()).collect();
                     if cited_by.len() > shown.len() {

@@ -161,10 +161,10 @@ pub fn record_markdown(corpus: &Corpus, id: RecordId, link: Linker) -> String {
     if let Some(doi) = record.doi() {
         ids.push(format!("[doi:{}]({})", escape(doi.as_str()), doi.url()));
     }
-    if let Some(pmid) = &record.extra().pmid {
+    if let Some(pmid) = &record.rare().pmid {
         ids.push(format!("PMID [{0}](https://pubmed.ncbi.nlm.nih.gov/{0}/)", pmid.value));
     }
-    if let Some(pmcid) = &record.extra().pmcid {
+    if let Some(pmcid) = &record.rare().pmcid {
         ids.push(format!("PMCID [{0}](https://pmc.ncbi.nlm.nih.gov/articles/{0}/)", pmcid.value));
     }
     if !ids.is_empty() {
@@ -187,7 +187,7 @@ pub fn record_markdown(corpus: &Corpus, id: RecordId, link: Linker) -> String {
             let _ = write!(res, "Known only from a reference list: {}", sources.join(", "));
         }
     }
-    match record.extra().cited_by.len() {
+    match record.rare().cited_by.len() {
         0 => res.push('\n'),
         1 => res.push_str(" · cited by 1 corpus document\n"),
         n => {

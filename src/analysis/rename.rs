@@ -198,7 +198,7 @@ fn work_of(corpus: &Corpus, workspace: &Workspace<'_>, path: &str, key: &str) ->
         ))),
         Resolution::One(id) => {
             let record = corpus.record(id);
-            let given = record.given_key.as_deref() == Some(key) || record.extra().alias_keys.iter().any(|k| k == key);
+            let given = record.given_key.as_deref() == Some(key) || record.rare().alias_keys.iter().any(|k| k == key);
             if !given {
                 let from = corpus.file(record.anchor().file).path.as_str();
                 return Err(Refused(format!(

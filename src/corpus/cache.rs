@@ -24,7 +24,7 @@ use rayon::prelude::*;
 
 /// Bumped whenever the record model, a reader's output or this format changes, so that a
 /// cache written by another refls is never mistaken for this one's.
-pub const VERSION: u32 = 7;
+pub const VERSION: u32 = 8;
 
 const MAGIC: &[u8; 8] = b"reflsidx";
 

@@ -60,8 +60,8 @@ pub fn item_reading(corpus: &Corpus, id: RecordId, flavour: Flavour, abstracts: 
     put(&mut item, "issue", record.issue.as_ref().map(|f| f.value.as_str()));
     put(&mut item, "page", record.pages.as_ref().map(|f| f.value.as_str()));
     put(&mut item, "DOI", record.doi().map(|d| d.as_str()));
-    put(&mut item, "PMID", record.extra().pmid.as_ref().map(|f| f.value.as_str()));
-    put(&mut item, "PMCID", record.extra().pmcid.as_ref().map(|f| f.value.as_str()));
+    put(&mut item, "PMID", record.rare().pmid.as_ref().map(|f| f.value.as_str()));
+    put(&mut item, "PMCID", record.rare().pmcid.as_ref().map(|f| f.value.as_str()));
     // CSL's ISSN is one string; the first ISSN a page shows is the print ISSN.
     put(&mut item, "ISSN", record.extra().issn.first().map(|f| f.value.as_str()));
     put(&mut item, "publisher", record.extra().publisher.as_ref().map(|f| f.value.as_str()));
@@ -96,12 +96,12 @@ fn provenance(corpus: &Corpus, record: &Record) -> Value {
             RecordKind::Cited => "cited",
         }),
     );
-    res.insert("cites".into(), json!(record.extra().cites.iter().map(|&r| corpus.key(r)).collect::<Vec<_>>()));
-    res.insert("cited_by".into(), json!(record.extra().cited_by.iter().map(|&r| corpus.key(r)).collect::<Vec<_>>()));
+    res.insert("cites".into(), json!(record.rare().cites.iter().map(|&r| corpus.key(r)).collect::<Vec<_>>()));
+    res.insert("cited_by".into(), json!(record.rare().cited_by.iter().map(|&r| corpus.key(r)).collect::<Vec<_>>()));
     if record.et_al {
         res.insert("et_al".into(), json!(true));
     }
-    if let Some(person) = &record.extra().corresponding_author {
+    if let Some(person) = &record.rare().corresponding_author {
         res.insert(
             "corresponding_author".into(),
             json!({ "family": person.value.family(), "given": person.value.given() }),

@@ -48,7 +48,7 @@ pub fn read(file: FileId, text: &str) -> (Vec<Record>, Vec<Problem>) {
         // A Manubot-style alias names a URL as `url:https://…`; the record answers to both.
         for record in &mut records {
             if let Some(alias) = record.given_key.as_ref().map(|url| format!("url:{url}")) {
-                record.extra_mut().alias_keys.push(alias);
+                record.rare_mut().alias_keys.push(alias);
             }
         }
         return (records, problems);
@@ -503,9 +503,9 @@ fn to_record(item: &Item<'_>, sink: &mut FieldSink<'_>) -> Record {
             let id = id.as_str();
             if !id.is_empty()
                 && record.given_key.as_deref() != Some(id)
-                && !record.extra().alias_keys.iter().any(|k| k == id)
+                && !record.rare().alias_keys.iter().any(|k| k == id)
             {
-                record.extra_mut().alias_keys.push(id.to_owned());
+                record.rare_mut().alias_keys.push(id.to_owned());
             }
         }
     }

@@ -226,10 +226,10 @@ fn bibtex_entry(out: &mut String, corpus: &Corpus, id: RecordId, key: &str, abst
     if let Some(issn) = record.extra().issn.first() {
         field("issn", issn.value.clone());
     }
-    if let Some(pmid) = &record.extra().pmid {
+    if let Some(pmid) = &record.rare().pmid {
         field("pmid", pmid.value.clone());
     }
-    if let Some(pmcid) = &record.extra().pmcid {
+    if let Some(pmcid) = &record.rare().pmcid {
         field("pmcid", pmcid.value.clone());
     }
     if !record.keywords.is_empty() {

@@ -89,7 +89,7 @@ pub fn identity(record: &Record, file_path: &str) -> String {
     if let Some(doi) = record.doi() {
         return format!("doi:{doi}");
     }
-    if let Some(pmid) = &record.extra().pmid {
+    if let Some(pmid) = &record.rare().pmid {
         return format!("pmid:{}", pmid.value);
     }
     if let Some(title) = record.title() {

@@ -74,18 +74,27 @@ pub struct SourceFile {
     pub id: FileId,
     pub path: String,
     pub origin: Origin,
+    /// Where this file's anchors sit, shared: the assembled corpus holds a clone of every
+    /// `SourceFile` while the workspace keeps the reading it came from, and a table of its own
+    /// in each was two copies of 32 bytes per record (issue 11).
+    anchors: Arc<AnchorTable>,
+}
+
+/// The anchors of a [`SourceFile`], computed while its text was at hand.
+#[derive(serde::Serialize, serde::Deserialize, Debug, Default)]
+struct AnchorTable {
     /// `(byte offset, zero-based line, byte offset of that line's start)` of every anchor in
     /// this file, sorted by offset.
-    anchor_lines: Box<[(u32, u32, u32)]>,
-    /// `anchor_ends[i]`: where the anchor of `anchor_lines[i]` ends, and its columns in both
+    lines: Box<[(u32, u32, u32)]>,
+    /// `ends[i]`: where the anchor of `lines[i]` ends, and its columns in both
     /// encodings a client may ask for, so that an anchor becomes a client range without
     /// reading the file again (diagnostics point at dozens of entries of a 50 MB bibliography
     /// at every keystroke; see [`SourceFile::anchor_position`]).
-    anchor_ends: Box<[AnchorEnd]>,
+    ends: Box<[AnchorEnd]>,
 }
 
 /// What is kept of an anchor beyond its start line (see [`AnchorPosition`], which it becomes
-/// with the start from `anchor_lines`): its end offset, the zero-based line and the columns of
+/// with the start from `AnchorTable::lines`): its end offset, the zero-based line and the columns of
 /// its end, and the UTF-16 column of its start (the UTF-8 one is a byte difference).
 #[derive(serde::Serialize, serde::Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct AnchorEnd {
@@ -179,7 +188,7 @@ impl SourceFile {
             .zip(&anchors)
             .map(|(&(offset, line, line_start), &(_, end))| anchor_end(text, offset, line, line_start, end))
             .collect();
-        SourceFile { id, path, origin, anchor_lines: anchor_lines.into_boxed_slice(), anchor_ends }
+        SourceFile::from_anchors(id, path, origin, anchor_lines, anchor_ends)
     }
 
     /// A file whose reader worked out its anchors' lines and ends itself, while their text was
@@ -195,8 +204,10 @@ impl SourceFile {
             id,
             path,
             origin,
-            anchor_lines: anchor_lines.into_boxed_slice(),
-            anchor_ends: anchor_ends.into_boxed_slice(),
+            anchors: Arc::new(AnchorTable {
+                lines: anchor_lines.into_boxed_slice(),
+                ends: anchor_ends.into_boxed_slice(),
+            }),
         }
     }
 
@@ -208,17 +219,17 @@ impl SourceFile {
     /// Zero-based line of an anchor's offset and the byte offset where that line starts, so
     /// a client position can be computed by reading only that part of the file.
     pub fn anchor_line(&self, offset: u32) -> Option<(u32, u32)> {
-        let i = self.anchor_lines.binary_search_by_key(&offset, |&(o, _, _)| o).ok()?;
-        let (_, line, start) = self.anchor_lines[i];
+        let i = self.anchors.lines.binary_search_by_key(&offset, |&(o, _, _)| o).ok()?;
+        let (_, line, start) = self.anchors.lines[i];
         Some((line, start))
     }
 
     /// Where the anchor `range` starts and ends, as the file was read. `None` when `range` is
     /// not an anchor of this file (then the file must be read to convert it).
     pub fn anchor_position(&self, range: &std::ops::Range<u32>) -> Option<AnchorPosition> {
-        let i = self.anchor_lines.binary_search_by_key(&range.start, |&(o, _, _)| o).ok()?;
-        let (offset, line, line_start) = self.anchor_lines[i];
-        let end = self.anchor_ends[i];
+        let i = self.anchors.lines.binary_search_by_key(&range.start, |&(o, _, _)| o).ok()?;
+        let (offset, line, line_start) = self.anchors.lines[i];
+        let end = self.anchors.ends[i];
         (range.end == end.end).then_some(AnchorPosition {
             start_line: line,
             start_utf8: offset - line_start,
@@ -658,8 +669,8 @@ fn identifiers_differ(a: &Record, b: &Record) -> bool {
         matches!((x, y), (Some(x), Some(y)) if x != y)
     }
     differ(a.doi(), b.doi())
-        || differ(a.extra().pmid.as_ref().map(|f| &f.value), b.extra().pmid.as_ref().map(|f| &f.value))
-        || differ(a.extra().pmcid.as_ref().map(|f| &f.value), b.extra().pmcid.as_ref().map(|f| &f.value))
+        || differ(a.rare().pmid.as_ref().map(|f| &f.value), b.rare().pmid.as_ref().map(|f| &f.value))
+        || differ(a.rare().pmcid.as_ref().map(|f| &f.value), b.rare().pmcid.as_ref().map(|f| &f.value))
 }
 
 /// Whether two records found by the same title can be one work: when both show a first
@@ -857,12 +868,12 @@ impl Corpus {
             let title = title_identity(record);
             let cited = corpus.add_or_merge(record, title, &mut by_doi, &mut by_pmid, &mut by_title);
             if cited != citing {
-                if !corpus.records[citing.0 as usize].extra().cites.contains(&cited) {
-                    Arc::make_mut(&mut corpus.records[citing.0 as usize]).extra_mut().cites.push(cited);
+                if !corpus.records[citing.0 as usize].rare().cites.contains(&cited) {
+                    Arc::make_mut(&mut corpus.records[citing.0 as usize]).rare_mut().cites.push(cited);
                 }
                 // Cited works arrive grouped by citing document, so a repeat is the last entry.
-                if corpus.records[cited.0 as usize].extra().cited_by.last() != Some(&citing) {
-                    Arc::make_mut(&mut corpus.records[cited.0 as usize]).extra_mut().cited_by.push(citing);
+                if corpus.records[cited.0 as usize].rare().cited_by.last() != Some(&citing) {
+                    Arc::make_mut(&mut corpus.records[cited.0 as usize]).rare_mut().cited_by.push(citing);
                 }
             }
         }
@@ -932,7 +943,7 @@ impl Corpus {
         // never a record whose identifiers name another work.
         let existing = [
             record.doi().and_then(|d| by_doi.get(d.as_str())).copied(),
-            record.extra().pmid.as_ref().and_then(|p| by_pmid.get(p.value.as_str())).copied(),
+            record.rare().pmid.as_ref().and_then(|p| by_pmid.get(p.value.as_str())).copied(),
             title
                 .as_ref()
                 .and_then(|t| by_title.get(t))
@@ -960,7 +971,7 @@ impl Corpus {
         if let Some(doi) = record.doi() {
             by_doi.entry(doi.as_str()).or_insert(id);
         }
-        if let Some(pmid) = &record.extra().pmid {
+        if let Some(pmid) = &record.rare().pmid {
             by_pmid.entry(pmid.value.as_str()).or_insert(id);
         }
         if let Some(title) = title {
@@ -988,7 +999,7 @@ impl Corpus {
         let mut claims = RecordNames::with_capacity(self.records.len());
         for record in &self.records {
             let given =
-                record.given_key.as_deref().into_iter().chain(record.extra().alias_keys.iter().map(String::as_str));
+                record.given_key.as_deref().into_iter().chain(record.rare().alias_keys.iter().map(String::as_str));
             let from_page = record.anchors.iter().any(|a| is_page[a.file.0 as usize]);
             let generated = if given.clone().next().is_none() || from_page {
                 let generated = key::base_key(record, self.file(record.anchor().file).stem());
@@ -1060,10 +1071,10 @@ impl Corpus {
             if let Some(doi) = record.doi() {
                 keys.push_name(&["doi:", doi.as_str()]);
             }
-            if let Some(pmid) = &record.extra().pmid {
+            if let Some(pmid) = &record.rare().pmid {
                 keys.push_name(&["pmid:", &pmid.value]);
             }
-            if let Some(pmcid) = &record.extra().pmcid {
+            if let Some(pmcid) = &record.rare().pmcid {
                 keys.push_name(&["pmcid:", &pmcid.value]);
             }
             keys.end_record();

@@ -201,7 +201,7 @@ impl FieldSink<'_> {
             return;
         }
         match pmid(value) {
-            Some(pmid) => record.extra_mut().pmid = Some(self.field(pmid, range)),
+            Some(pmid) => record.rare_mut().pmid = Some(self.field(pmid, range)),
             None => self.problems.push(
                 Problem::new(
                     Severity::Warning,
@@ -218,7 +218,7 @@ impl FieldSink<'_> {
             return;
         }
         match pmcid(value) {
-            Some(pmcid) => record.extra_mut().pmcid = Some(self.field(pmcid, range)),
+            Some(pmcid) => record.rare_mut().pmcid = Some(self.field(pmcid, range)),
             None => self.problems.push(
                 Problem::new(
                     Severity::Warning,
@@ -276,7 +276,7 @@ impl FieldSink<'_> {
         for keyword in keywords {
             let keyword = collapse_whitespace(&keyword);
             if !keyword.is_empty() && !record.keywords.iter().any(|k| k.value == keyword) {
-                record.keywords.push(self.field(keyword, range.clone()));
+                record.keywords.push(self.field(keyword.into(), range.clone()));
             }
         }
     }
@@ -408,10 +408,10 @@ pub fn render(text: &str, records: &[Record], problems: &[Problem]) -> String {
             record.doi().map_or("-", |d| d.as_str()),
         );
         let mut extra = Vec::new();
-        if let Some(pmid) = &record.extra().pmid {
+        if let Some(pmid) = &record.rare().pmid {
             extra.push(format!("pmid {}", pmid.value));
         }
-        if let Some(pmcid) = &record.extra().pmcid {
+        if let Some(pmcid) = &record.rare().pmcid {
             extra.push(format!("pmcid {}", pmcid.value));
         }
         if !record.extra().issn.is_empty() {

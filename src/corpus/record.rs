@@ -238,7 +238,7 @@ pub struct Record {
     pub doi: Option<Field<Doi>>,
     /// Held in memory, or left in the BibTeX file it was read from (see [`Abstract`]).
     pub abstract_text: Option<Field<Abstract>>,
-    pub keywords: Vec<Field<String>>,
+    pub keywords: Vec<Field<CompactString>>,
     /// A key given by the source itself (a BibTeX key); generated keys never replace it.
     /// A `CompactString`: most keys fit inline, and a heap string per record was 2 MB at
     /// 100,000 entries (issue 11).
@@ -252,14 +252,25 @@ pub struct Record {
 /// The fields of a [`Record`] that most records lack (see [`Record::extra`]).
 #[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct Extra {
+    pub container_short: Option<Field<CompactString>>,
+    pub issn: Vec<Field<String>>,
+    pub publisher: Option<Field<String>>,
+    /// The fields that nearly every bibliography entry lacks too, one allocation further
+    /// ([`Record::rare`]): a record whose only extra field was a publisher paid 296 bytes for
+    /// them all, 112 now (issue 11).
+    rare: Option<Box<Rare>>,
+}
+
+/// The fields of a [`Record`] that few records have: what saved pages and reference lists
+/// show (PubMed ids, a corresponding author), citation links, and the keys of merged records
+/// (see [`Record::rare`]).
+#[derive(serde::Serialize, serde::Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Rare {
     /// The one person named as corresponding author, when the page names no authors as such.
     pub corresponding_author: Option<Field<Person>>,
-    pub container_short: Option<Field<CompactString>>,
     pub pmid: Option<Field<String>>,
     /// Always with its `PMC` prefix.
     pub pmcid: Option<Field<String>>,
-    pub issn: Vec<Field<String>>,
-    pub publisher: Option<Field<String>>,
     /// Works this one cites (filled by the corpus when it links records).
     pub cites: Vec<RecordId>,
     /// Works that cite this one.
@@ -270,13 +281,13 @@ pub struct Extra {
 }
 
 /// What [`Record::extra`] shows for a record without extra fields.
-static NO_EXTRA: Extra = Extra {
+static NO_EXTRA: Extra = Extra { container_short: None, issn: Vec::new(), publisher: None, rare: None };
+
+/// What [`Record::rare`] shows for a record without rare fields.
+static NO_RARE: Rare = Rare {
     corresponding_author: None,
-    container_short: None,
     pmid: None,
     pmcid: None,
-    issn: Vec::new(),
-    publisher: None,
     cites: Vec::new(),
     cited_by: Vec::new(),
     alias_keys: Vec::new(),
@@ -284,12 +295,18 @@ static NO_EXTRA: Extra = Extra {
 
 impl Extra {
     fn is_empty(&self) -> bool {
-        self.corresponding_author.is_none()
-            && self.container_short.is_none()
-            && self.pmid.is_none()
-            && self.pmcid.is_none()
+        self.container_short.is_none()
             && self.issn.is_empty()
             && self.publisher.is_none()
+            && self.rare.as_ref().is_none_or(|rare| rare.is_empty())
+    }
+}
+
+impl Rare {
+    fn is_empty(&self) -> bool {
+        self.corresponding_author.is_none()
+            && self.pmid.is_none()
+            && self.pmcid.is_none()
             && self.cites.is_empty()
             && self.cited_by.is_empty()
             && self.alias_keys.is_empty()
@@ -367,6 +384,15 @@ impl Text for CompactString {
     }
 }
 
+impl Text for Doi {
+    fn heap(&self) -> usize {
+        Doi::heap(self)
+    }
+    fn shrink(&mut self) {
+        self.shrink_to_fit();
+    }
+}
+
 impl Record {
     /// The fields most records lack (empty ones when the record has none).
     pub fn extra(&self) -> &Extra {
@@ -377,6 +403,17 @@ impl Record {
     /// calls it only when it has a value to write.
     pub fn extra_mut(&mut self) -> &mut Extra {
         self.extra.get_or_insert_with(Box::default)
+    }
+
+    /// The fields few records have (empty ones when the record has none).
+    pub fn rare(&self) -> &Rare {
+        self.extra().rare.as_deref().unwrap_or(&NO_RARE)
+    }
+
+    /// The fields few records have, for writing: allocates them (and the extra fields) on
+    /// first use.
+    pub fn rare_mut(&mut self) -> &mut Rare {
+        self.extra_mut().rare.get_or_insert_with(Box::default)
     }
 
     /// The heap this record holds (see [`RecordHeap`]).
@@ -391,32 +428,35 @@ impl Record {
             v.capacity() * std::mem::size_of::<T>()
         }
         let extra = self.extra();
+        let rare = self.rare();
         RecordHeap {
-            inline: std::mem::size_of::<Record>() + self.extra.as_ref().map_or(0, |_| std::mem::size_of::<Extra>()),
+            inline: std::mem::size_of::<Record>()
+                + self.extra.as_ref().map_or(0, |_| std::mem::size_of::<Extra>())
+                + extra.rare.as_ref().map_or(0, |_| std::mem::size_of::<Rare>()),
             text: text(&self.title)
                 + text(&self.container_title)
                 + text(&extra.container_short)
                 + text(&self.volume)
                 + text(&self.issue)
                 + text(&self.pages)
-                + self.doi.as_ref().map_or(0, |d| d.value.as_str().len())
-                + text(&extra.pmid)
-                + text(&extra.pmcid)
+                + text(&self.doi)
+                + text(&rare.pmid)
+                + text(&rare.pmcid)
                 + text(&extra.publisher)
                 + self.given_key.as_ref().filter(|k| k.is_heap_allocated()).map_or(0, |k| k.capacity()),
             abstract_text: text(&self.abstract_text),
             people: list(&self.authors)
                 + self.authors.iter().map(|a| person(&a.value)).sum::<usize>()
-                + extra.corresponding_author.as_ref().map_or(0, |a| person(&a.value)),
+                + rare.corresponding_author.as_ref().map_or(0, |a| person(&a.value)),
             lists: if self.anchors.spilled() { self.anchors.capacity() * std::mem::size_of::<Location>() } else { 0 }
                 + list(&extra.issn)
                 + extra.issn.iter().map(|f| f.value.capacity()).sum::<usize>()
                 + list(&self.keywords)
-                + self.keywords.iter().map(|f| f.value.capacity()).sum::<usize>()
-                + list(&extra.cites)
-                + list(&extra.cited_by)
-                + list(&extra.alias_keys)
-                + extra.alias_keys.iter().map(String::capacity).sum::<usize>(),
+                + self.keywords.iter().map(|f| f.value.heap()).sum::<usize>()
+                + list(&rare.cites)
+                + list(&rare.cited_by)
+                + list(&rare.alias_keys)
+                + rare.alias_keys.iter().map(String::capacity).sum::<usize>(),
         }
     }
 
@@ -435,6 +475,7 @@ impl Record {
         }
         text(&mut self.title);
         text(&mut self.abstract_text);
+        text(&mut self.doi);
         for f in [&mut self.container_title, &mut self.volume, &mut self.issue, &mut self.pages] {
             text(f);
         }
@@ -453,21 +494,26 @@ impl Record {
         if self.extra.as_ref().is_some_and(|e| e.is_empty()) {
             self.extra = None;
         }
+        if self.extra.as_ref().is_some_and(|e| e.rare.as_ref().is_some_and(|r| r.is_empty())) {
+            self.extra_mut().rare = None;
+        }
         if let Some(extra) = &mut self.extra {
             text(&mut extra.container_short);
-            for f in [&mut extra.pmid, &mut extra.pmcid, &mut extra.publisher] {
-                text(f);
-            }
-            if let Some(a) = &mut extra.corresponding_author {
-                person(&mut a.value);
-            }
+            text(&mut extra.publisher);
             for f in &mut extra.issn {
                 f.value.shrink_to_fit();
             }
             extra.issn.shrink_to_fit();
-            extra.cites.shrink_to_fit();
-            extra.cited_by.shrink_to_fit();
-            extra.alias_keys.shrink_to_fit();
+            if let Some(rare) = &mut extra.rare {
+                text(&mut rare.pmid);
+                text(&mut rare.pmcid);
+                if let Some(a) = &mut rare.corresponding_author {
+                    person(&mut a.value);
+                }
+                rare.cites.shrink_to_fit();
+                rare.cited_by.shrink_to_fit();
+                rare.alias_keys.shrink_to_fit();
+            }
         }
     }
 
@@ -543,11 +589,13 @@ impl Record {
             for f in &mut extra.issn {
                 f.at.file = file;
             }
-            set(&mut extra.corresponding_author, file);
             set(&mut extra.container_short, file);
-            set(&mut extra.pmid, file);
-            set(&mut extra.pmcid, file);
             set(&mut extra.publisher, file);
+            if let Some(rare) = &mut extra.rare {
+                set(&mut rare.corresponding_author, file);
+                set(&mut rare.pmid, file);
+                set(&mut rare.pmcid, file);
+            }
         }
     }
 
@@ -572,12 +620,15 @@ impl Record {
         if let Some(theirs) = &other.extra {
             let mine = self.extra_mut();
             pick(&mut mine.container_short, &theirs.container_short);
-            pick(&mut mine.pmid, &theirs.pmid);
-            pick(&mut mine.pmcid, &theirs.pmcid);
             pick(&mut mine.publisher, &theirs.publisher);
-            pick(&mut mine.corresponding_author, &theirs.corresponding_author);
             if mine.issn.is_empty() {
                 mine.issn = theirs.issn.clone();
+            }
+            if let Some(theirs) = &theirs.rare {
+                let mine = self.rare_mut();
+                pick(&mut mine.pmid, &theirs.pmid);
+                pick(&mut mine.pmcid, &theirs.pmcid);
+                pick(&mut mine.corresponding_author, &theirs.corresponding_author);
             }
         }
         if self.authors.is_empty() && !other.authors.is_empty() {
@@ -602,11 +653,11 @@ impl Record {
                 self.anchors.push(anchor.clone());
             }
         }
-        for key in other.given_key.as_deref().into_iter().chain(other.extra().alias_keys.iter().map(String::as_str)) {
+        for key in other.given_key.as_deref().into_iter().chain(other.rare().alias_keys.iter().map(String::as_str)) {
             if self.given_key.is_none() {
                 self.given_key = Some(key.into());
-            } else if self.given_key.as_deref() != Some(key) && !self.extra().alias_keys.iter().any(|k| k == key) {
-                self.extra_mut().alias_keys.push(key.to_owned());
+            } else if self.given_key.as_deref() != Some(key) && !self.rare().alias_keys.iter().any(|k| k == key) {
+                self.rare_mut().alias_keys.push(key.to_owned());
             }
         }
     }

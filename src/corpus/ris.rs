@@ -298,21 +298,21 @@ fn read_pubmed_ids(ris: &RisRecord, record: &mut Record, sink: &mut FieldSink<'_
         LazyLock::new(|| Regex::new(r"(?i)\b(PMID|PMCID)\s*:\s*(PMC\d+|\d+)").expect("valid regex"));
     for line in ris.all(&["N1", "M1", "C2", "C1", "ST", "N2"]) {
         for caps in NOTE_ID.captures_iter(&line.value) {
-            if caps[1].eq_ignore_ascii_case("pmid") && record.extra().pmid.is_none() {
+            if caps[1].eq_ignore_ascii_case("pmid") && record.rare().pmid.is_none() {
                 sink.pmid(record, &caps[2], at(line));
-            } else if caps[1].eq_ignore_ascii_case("pmcid") && record.extra().pmcid.is_none() {
+            } else if caps[1].eq_ignore_ascii_case("pmcid") && record.rare().pmcid.is_none() {
                 sink.pmcid(record, &caps[2], at(line));
             }
         }
     }
-    if record.extra().pmcid.is_none()
+    if record.rare().pmcid.is_none()
         && let Some(line) = ris.first(&["C2"])
         && line.value.trim().to_ascii_uppercase().starts_with("PMC")
         && names::pmcid(&line.value).is_some()
     {
         sink.pmcid(record, &line.value, at(line));
     }
-    if record.extra().pmid.is_none() {
+    if record.rare().pmid.is_none() {
         let from_pubmed = ris.all(&["DB", "DP"]).any(|l| l.value.to_ascii_lowercase().contains("pubmed"));
         if from_pubmed
             && let Some(line) = ris.first(&["AN"])

@@ -238,17 +238,19 @@ pub fn read(file: FileId, text: &str) -> PageReading {
         let value = inner_text(&meta[inner.clone()]);
         match attribute(&meta[whole], "pub-id-type").unwrap_or("") {
             "doi" => record.doi = Doi::parse(&value).map(|d| reader.field(d, meta, inner)),
-            "pmid" => record.extra_mut().pmid = Some(reader.field(value, meta, inner)),
+            "pmid" => record.rare_mut().pmid = Some(reader.field(value, meta, inner)),
             "pmc" | "pmcid" => {
                 let digits = value.trim_start_matches("PMC").to_owned();
-                record.extra_mut().pmcid = Some(reader.field(format!("PMC{digits}"), meta, inner));
+                record.rare_mut().pmcid = Some(reader.field(format!("PMC{digits}"), meta, inner));
             }
             _ => {}
         }
     }
     record.abstract_text = reader.first(&ABSTRACT, meta);
-    record.keywords =
-        KWD.find_iter(meta).map(|(_, inner)| reader.field(inner_text(&meta[inner.clone()]), meta, inner)).collect();
+    record.keywords = KWD
+        .find_iter(meta)
+        .map(|(_, inner)| reader.field(inner_text(&meta[inner.clone()]).into(), meta, inner))
+        .collect();
 
     let mut cited = Vec::new();
     if let Some(ref_list) = section(text, "<ref-list", "</ref-list>") {

@@ -78,7 +78,7 @@ pub(crate) struct Candidates {
     pub issn: Vec<Field<String>>,
     pub publisher: Vec<Field<String>>,
     pub abstract_text: Vec<Field<String>>,
-    pub keywords: Vec<(Vec<Field<String>>, Confidence)>,
+    pub keywords: Vec<(Vec<Field<compact_str::CompactString>>, Confidence)>,
     pub work_type: Option<WorkType>,
     /// Signals that this page shows a citable work at all (a DOI of its own, a citation line,
     /// an abstract under its heading, a labelled date…). Layout-only guesses are promoted from
@@ -181,16 +181,16 @@ impl Candidates {
         record.title = title;
         record.doi = doi;
         record.abstract_text = abstract_text.map(Field::convert);
-        record.extra_mut().pmid = pmid;
+        record.rare_mut().pmid = pmid;
         record.year = best(&self.year);
         record.container_title = best(&self.container_title).map(Field::convert);
         record.extra_mut().container_short = best(&self.container_short).map(Field::convert);
         record.volume = best(&self.volume).map(Field::convert);
         record.issue = best(&self.issue).map(Field::convert);
         record.pages = best(&self.pages).map(Field::convert);
-        record.extra_mut().pmcid = best(&self.pmcid);
+        record.rare_mut().pmcid = best(&self.pmcid);
         record.extra_mut().publisher = best(&self.publisher);
-        record.extra_mut().corresponding_author = best(&self.corresponding_author);
+        record.rare_mut().corresponding_author = best(&self.corresponding_author);
         let looks_journal = record.container().is_some() || record.volume.is_some() || record.pages.is_some();
         record.work_type =
             self.work_type.unwrap_or(if looks_journal { WorkType::ArticleJournal } else { WorkType::Article });

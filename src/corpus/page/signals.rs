@@ -483,7 +483,7 @@ fn labelled_field(acc: &mut Candidates, line: &Line, label: &str, value: &str) -
         "keywords" | "key words" | "author keywords" | "keyword" | "kwd" | "citation_keywords" => {
             let fields = split_keywords(value_clean)
                 .into_iter()
-                .map(|k| acc.field(k, range.clone(), Confidence::High))
+                .map(|k| acc.field(k.into(), range.clone(), Confidence::High))
                 .collect::<Vec<_>>();
             if !fields.is_empty() {
                 acc.keywords.push((fields, Confidence::High));
@@ -1702,7 +1702,7 @@ fn keywords(acc: &mut Candidates, body: &[&Line]) {
             {
                 let fields: Vec<_> = split_keywords(next.text)
                     .into_iter()
-                    .map(|k| acc.field(k, next.range(), Confidence::High))
+                    .map(|k| acc.field(k.into(), next.range(), Confidence::High))
                     .collect();
                 if fields.len() >= 2 {
                     acc.keywords.push((fields, Confidence::High));
@@ -1721,8 +1721,10 @@ fn keywords(acc: &mut Candidates, body: &[&Line]) {
     let mut repeated: Vec<_> = seen.values().filter(|(n, _)| *n >= 2).collect();
     repeated.sort_by_key(|(_, l)| l.start);
     if let Some((_, line)) = repeated.first() {
-        let fields: Vec<_> =
-            split_keywords(line.text).into_iter().map(|k| acc.field(k, line.range(), Confidence::Medium)).collect();
+        let fields: Vec<_> = split_keywords(line.text)
+            .into_iter()
+            .map(|k| acc.field(k.into(), line.range(), Confidence::Medium))
+            .collect();
         acc.keywords.push((fields, Confidence::Medium));
     }
 }

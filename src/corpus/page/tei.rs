@@ -117,14 +117,14 @@ fn identifiers(file: FileId, text: &str, header: &str, record: &mut Record) {
                 }
             }
             "pmid"
-                if record.extra().pmid.is_none() && !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) =>
+                if record.rare().pmid.is_none() && !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) =>
             {
-                record.extra_mut().pmid = Some(field(value.to_owned(), file, text, header, range));
+                record.rare_mut().pmid = Some(field(value.to_owned(), file, text, header, range));
             }
-            "pmc" | "pmcid" if record.extra().pmcid.is_none() => {
+            "pmc" | "pmcid" if record.rare().pmcid.is_none() => {
                 let digits = value.trim_start_matches("PMC");
                 if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
-                    record.extra_mut().pmcid = Some(field(format!("PMC{digits}"), file, text, header, range));
+                    record.rare_mut().pmcid = Some(field(format!("PMC{digits}"), file, text, header, range));
                 }
             }
             _ => {}

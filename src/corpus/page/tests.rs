@@ -29,7 +29,7 @@ fn render_record(r: &Record, out: &mut String) {
             r.authors.iter().map(|a| format!("{}, {}", a.value.family(), a.value.given())).collect();
         parts.push(format!("authors=[{}]{}", names.join("; "), if r.et_al { " et al" } else { "" }));
     }
-    if let Some(p) = &r.extra().corresponding_author {
+    if let Some(p) = &r.rare().corresponding_author {
         parts.push(format!("corresponding={}, {}", p.value.family(), p.value.given()));
     }
     if let Some(y) = &r.year {
@@ -44,8 +44,8 @@ fn render_record(r: &Record, out: &mut String) {
         ("volume", text(&r.volume)),
         ("issue", text(&r.issue)),
         ("pages", text(&r.pages)),
-        ("pmid", text(&r.extra().pmid)),
-        ("pmcid", text(&r.extra().pmcid)),
+        ("pmid", text(&r.rare().pmid)),
+        ("pmcid", text(&r.rare().pmcid)),
         ("publisher", text(&r.extra().publisher)),
     ] {
         if let Some(value) = value {

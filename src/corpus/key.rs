@@ -123,7 +123,7 @@ mod tests {
     fn record(family: Option<&str>, year: Option<i32>, title: Option<&str>) -> Record {
         let at = Location { file: FileId(0), range: 0..0 };
         let mut r = Record::new(RecordKind::Document, WorkType::Article, at.clone());
-        r.title = title.map(|t| Field::new(t.to_owned(), at.clone(), Confidence::High));
+        r.title = title.map(|t| Field::new(t.into(), at.clone(), Confidence::High));
         r.year = year.map(|y| Field::new(y, at.clone(), Confidence::High));
         r.authors = family.map(|f| Field::new(Person::new(f, ""), at.clone(), Confidence::High)).into_iter().collect();
         r

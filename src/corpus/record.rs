@@ -226,7 +226,7 @@ pub struct Record {
     /// Nearly every record has one anchor, held inline: a list of its own was an allocation
     /// per record (issue 11).
     pub anchors: Anchors,
-    pub title: Option<Field<String>>,
+    pub title: Option<Field<Box<str>>>,
     pub authors: Vec<Field<Person>>,
     /// The source shows only the first author(s) followed by "et al.".
     pub et_al: bool,
@@ -358,6 +358,14 @@ impl Text for String {
     fn shrink(&mut self) {
         self.shrink_to_fit();
     }
+}
+
+impl Text for Box<str> {
+    fn heap(&self) -> usize {
+        self.len()
+    }
+    /// Always exact already.
+    fn shrink(&mut self) {}
 }
 
 impl Text for Abstract {
@@ -544,7 +552,7 @@ impl Record {
     }
 
     pub fn title(&self) -> Option<&str> {
-        self.title.as_ref().map(|f| f.value.as_str())
+        self.title.as_ref().map(|f| &*f.value)
     }
 
     pub fn year(&self) -> Option<i32> {

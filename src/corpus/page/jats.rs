@@ -264,7 +264,7 @@ pub fn read(file: FileId, text: &str) -> PageReading {
             let anchor = reader.field((), scope, 0..scope.len()).at;
             let mut work = Record::new(RecordKind::Cited, WorkType::Article, anchor);
             work.title =
-                Some(Field { value: fold_hyphens(&title.value), confidence: Confidence::Medium, at: title.at });
+                Some(Field { value: fold_hyphens(&title.value).into(), confidence: Confidence::Medium, at: title.at });
             work.container_title = reader.first(&SOURCE, scope);
             if work.container_title.is_some() {
                 work.work_type = WorkType::ArticleJournal;

@@ -178,7 +178,7 @@ impl Candidates {
             .or_else(|| best(&self.year).map(|f| f.at))
             .expect("one of them is present");
         let mut record = Record::new(RecordKind::Document, WorkType::Article, anchor);
-        record.title = title;
+        record.title = title.map(Field::convert);
         record.doi = doi;
         record.abstract_text = abstract_text.map(Field::convert);
         record.rare_mut().pmid = pmid;

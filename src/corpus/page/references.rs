@@ -101,7 +101,7 @@ pub fn read(file: FileId, _text: &str, lines: &[Line]) -> Vec<Record> {
             res.push(record);
         } else if is_card_title(line.text) && refs.get(i + 1).is_some_and(|next| next.text.len() >= 150) {
             let mut record = entry.record();
-            record.title = Some(entry.field(fold_hyphens(line.text), line.text, Confidence::Medium));
+            record.title = Some(entry.field(fold_hyphens(line.text).into(), line.text, Confidence::Medium));
             res.push(record);
         } else if line.text.contains("10.")
             && let [found] = find_dois_in_page_text(line.text).as_slice()
@@ -179,7 +179,7 @@ fn citation_entry(entry: &Entry, body: &str) -> Option<Record> {
     if title.split_whitespace().count() < 2 {
         return None;
     }
-    record.title = Some(entry.field(fold_hyphens(title), title, Confidence::Medium));
+    record.title = Some(entry.field(fold_hyphens(title).into(), title, Confidence::Medium));
     let rest = after_authors[keep..].trim_start_matches(['.', ' ']);
 
     let year_part = year_from_parens.or_else(|| YEAR.find(rest).map(|m| m.as_str()));

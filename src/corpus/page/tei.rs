@@ -47,7 +47,7 @@ pub fn read(file: FileId, text: &str) -> PageReading {
     };
     let title: Field<String> = field(title_value, file, text, stmt, title_range);
     let mut record = Record::new(RecordKind::Document, WorkType::Article, title.at.clone());
-    record.title = Some(title);
+    record.title = Some(title.convert());
     record.authors = authors(file, text, stmt);
     identifiers(file, text, header, &mut record);
     PageReading { document: Some(record), cited: Vec::new(), problems: Vec::new() }

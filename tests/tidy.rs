@@ -1,6 +1,6 @@
 //! Tidy checks of the source tree, run with the tests (as rust-analyzer's tidy is): every
-//! Rust file starts with a `//!` paragraph, only `src/lsp/` names tower-lsp or its types, and
-//! no test is ignored or expected to panic.
+//! Rust file starts with a `//!` paragraph, only `src/lsp/` names tower-lsp or its types, no
+//! test is ignored or expected to panic, and no regular expression uses Unicode `\d`.
 
 use std::path::{Path, PathBuf};
 
@@ -61,4 +61,59 @@ fn no_ignored_or_should_panic_tests() {
         }
     }
     assert!(offenders.is_empty(), "ignored or should_panic tests: {offenders:?}");
+}
+
+/// The raw-string patterns passed to `Regex::new` or `RegexBuilder::new` in `text`.
+fn regex_literals(text: &str) -> Vec<&str> {
+    let mut found = Vec::new();
+    for call in ["Regex::new(", "RegexBuilder::new("] {
+        for (at, _) in text.match_indices(call) {
+            let rest = text[at + call.len()..].trim_start();
+            let Some(after_r) = rest.strip_prefix('r') else { continue };
+            let hashes = after_r.len() - after_r.trim_start_matches('#').len();
+            let Some(body) = after_r[hashes..].strip_prefix('"') else { continue };
+            let close = format!("\"{}", "#".repeat(hashes));
+            if let Some(end) = body.find(&close) {
+                found.push(&body[..end]);
+            }
+        }
+    }
+    found
+}
+
+/// Whether `pattern` holds the escape `\d` (not a literal backslash followed by `d`).
+fn has_unicode_digit_class(pattern: &str) -> bool {
+    let bytes = pattern.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes[i + 1] == b'd' {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// `\d` is Unicode in the `regex` crate: every script's digits, compiled again for each
+/// repetition. The DOI matcher's `\d{4,9}` was 380 KiB of automata, the page extractor's
+/// patterns 2.4 MB of a seed-corpus session's 9.7 MB heap (issue 11). Years, volumes, pages
+/// and identifiers are ASCII digits, and what they match is parsed as ASCII: write `[0-9]`.
+#[test]
+fn regular_expressions_use_ascii_digits() {
+    assert!(has_unicode_digit_class(r"x\d") && !has_unicode_digit_class(r"\\def [0-9]"));
+    assert_eq!(regex_literals("Regex::new(\n  r#\"a\"#)"), ["a"]);
+    let mut offenders = Vec::new();
+    for path in files("src") {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for pattern in regex_literals(&text) {
+            if has_unicode_digit_class(pattern) {
+                offenders.push(format!("{}: {pattern}", path.display()));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "patterns with `\\d` (write `[0-9]`): {offenders:#?}");
 }

@@ -295,7 +295,7 @@ fn to_record(ris: &RisRecord, sink: &mut FieldSink<'_>) -> Record {
 /// `PMID: 31234567` and `PMCID: PMC6543210` from its Extra field.
 fn read_pubmed_ids(ris: &RisRecord, record: &mut Record, sink: &mut FieldSink<'_>) {
     static NOTE_ID: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?i)\b(PMID|PMCID)\s*:\s*(PMC\d+|\d+)").expect("valid regex"));
+        LazyLock::new(|| Regex::new(r"(?i)\b(PMID|PMCID)\s*:\s*(PMC[0-9]+|[0-9]+)").expect("valid regex"));
     for line in ris.all(&["N1", "M1", "C2", "C1", "ST", "N2"]) {
         for caps in NOTE_ID.captures_iter(&line.value) {
             if caps[1].eq_ignore_ascii_case("pmid") && record.rare().pmid.is_none() {

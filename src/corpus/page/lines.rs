@@ -49,12 +49,12 @@ impl Line<'_> {
 static REFERENCES_HEADING: LazyLock<Regex> = LazyLock::new(|| {
     // English and the other languages the reference lists of saved pages use (Ukrainian and
     // Russian aggregators, German, French, Spanish, Portuguese, Italian, Chinese).
-    Regex::new(r"(?i)^(?:most cited |cited |list of )?(?:references?|bibliography|works cited|literature cited|reference list|sources|список літератури|список використаних джерел|список литературы|література|литература|literatur|literaturverzeichnis|bibliographie|références(?: bibliographiques)?|referências(?: bibliográficas)?|referencias(?: bibliográficas)?|bibliografía|bibliografia|riferimenti bibliografici|参考文献)(?:\s*\(\d+\))?\s*\d*:?$")
+    Regex::new(r"(?i)^(?:most cited |cited |list of )?(?:references?|bibliography|works cited|literature cited|reference list|sources|список літератури|список використаних джерел|список литературы|література|литература|literatur|literaturverzeichnis|bibliographie|références(?: bibliographiques)?|referências(?: bibliográficas)?|referencias(?: bibliográficas)?|bibliografía|bibliografia|riferimenti bibliografici|参考文献)(?:\s*\([0-9]+\))?\s*[0-9]*:?$")
         .expect("valid regex")
 });
 
 static ELSEWHERE_HEADING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:similar articles|cited by(?: \d+ articles?)?|related articles|recommended articles|people also read|you may also like|more from this journal|related collections|citing articles|articles citing this|other articles|publication types|mesh terms|substances|related information|linkout - more resources|grants and funding|full text sources|supplementary concepts|comments|comment on this article)\s*\d*$")
+    Regex::new(r"(?i)^(?:similar articles|cited by(?: [0-9]+ articles?)?|related articles|recommended articles|people also read|you may also like|more from this journal|related collections|citing articles|articles citing this|other articles|publication types|mesh terms|substances|related information|linkout - more resources|grants and funding|full text sources|supplementary concepts|comments|comment on this article)\s*[0-9]*$")
         .expect("valid regex")
 });
 

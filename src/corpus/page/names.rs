@@ -157,12 +157,14 @@ const FUNCTION_WORDS: &[&str] = &[
 const MARKERS: &[char] = &['*', '†', '‡', '§', '¶', '☯', '⁎', '∗', '#', '✉'];
 
 static ORCID: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\bORCID(?:\s+Icon)?\s*:?\s*(?:https?://)?(?:orcid\.org/)?(?:\d{4}-\d{4}-\d{4}-\d{3}[\dX])?")
-        .expect("valid regex")
+    Regex::new(
+        r"(?i)\bORCID(?:\s+Icon)?\s*:?\s*(?:https?://)?(?:orcid\.org/)?(?:[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])?",
+    )
+    .expect("valid regex")
 });
 // Greedy: an affiliation in parentheses may hold parentheses of its own (`(Department (DLIS), …)`).
 static PARENTHESES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\(.*\)").expect("valid regex"));
-static NUMBERED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d{1,3}[.)]\s+").expect("valid regex"));
+static NUMBERED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[0-9]{1,3}[.)]\s+").expect("valid regex"));
 
 /// A byline as article pages print it: names given first, separated by commas, `and` or `&`,
 /// each perhaps followed by affiliation markers (`Sung Myung 1,`, `Gomes1,2`, `Pons1☯*`,

@@ -20,17 +20,17 @@ use crate::corpus::doi::{DoiKind, find_dois_in_page_text};
 use crate::corpus::record::{Confidence, Field, FileId, Location, Record, RecordKind, WorkType};
 
 static NUMBERING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:\[\d{1,4}\]|\d{1,4}\.|\d{1,4}\))\s+").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"^(?:\[[0-9]{1,4}\]|[0-9]{1,4}\.|[0-9]{1,4}\))\s+").expect("valid regex"));
 static AUTHOR_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<authors>[^()]+?)\s\((?P<year>1[5-9]\d{2}|20\d{2})[a-z]?\)\.?\s+(?P<rest>\S.+)$")
+    Regex::new(r"^(?P<authors>[^()]+?)\s\((?P<year>1[5-9][0-9]{2}|20[0-9]{2})[a-z]?\)\.?\s+(?P<rest>\S.+)$")
         .expect("valid regex")
 });
 static YEAR_IN_PARENS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\s\((?:1[5-9]\d{2}|20\d{2})[a-z]?\)").expect("valid regex"));
-static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(1[5-9]\d{2}|20\d{2})\b").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"\s\((?:1[5-9][0-9]{2}|20[0-9]{2})[a-z]?\)").expect("valid regex"));
+static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(1[5-9][0-9]{2}|20[0-9]{2})\b").expect("valid regex"));
 static LOCATION: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"\b(?:1[5-9]\d{2}|20\d{2})[^;.]{0,12};(?P<vol>[^(:;\s]+)?(?:\((?P<iss>[^)]+)\))?(?::(?P<pages>[^.;\s]+))?",
+        r"\b(?:1[5-9][0-9]{2}|20[0-9]{2})[^;.]{0,12};(?P<vol>[^(:;\s]+)?(?:\((?P<iss>[^)]+)\))?(?::(?P<pages>[^.;\s]+))?",
     )
     .expect("valid regex")
 });

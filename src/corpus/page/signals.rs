@@ -81,10 +81,10 @@ fn bare_doi_lines(body: &[&Line]) -> usize {
     seen.len()
 }
 
-static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(1[5-9]\d{2}|20\d{2})\b").expect("valid regex"));
-static ISSN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(\d{4}-\d{3}[\dXx])\b").expect("valid regex"));
+static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b(1[5-9][0-9]{2}|20[0-9]{2})\b").expect("valid regex"));
+static ISSN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([0-9]{4}-[0-9]{3}[0-9Xx])\b").expect("valid regex"));
 static PAGE_RANGE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^([A-Za-z]?\d+)\s*[-‐‑–—]\s*([A-Za-z]?\d+)$").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"^([A-Za-z]?[0-9]+)\s*[-‐‑–—]\s*([A-Za-z]?[0-9]+)$").expect("valid regex"));
 
 /// Pages written with any dash become `157-169`.
 pub(crate) fn normalise_pages(raw: &str) -> Option<String> {
@@ -118,17 +118,17 @@ static LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static DATED_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:published online|first published(?: online)?|date published|publication date|date of publication|online publication date|published|epub(?: ahead of print)?|issued)\s*:?\s*(?:\d{1,2}\s+)?(?:[A-Za-z]{3,9}\.?\s+)?(?:\d{1,2},?\s+)?(1[5-9]\d{2}|20\d{2})\b")
+    Regex::new(r"(?i)\b(?:published online|first published(?: online)?|date published|publication date|date of publication|online publication date|published|epub(?: ahead of print)?|issued)\s*:?\s*(?:[0-9]{1,2}\s+)?(?:[A-Za-z]{3,9}\.?\s+)?(?:[0-9]{1,2},?\s+)?(1[5-9][0-9]{2}|20[0-9]{2})\b")
         .expect("valid regex")
 });
 
 static VOLUME_ISSUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:volume|vol\.?)\s*(?P<vol>\d+)(?:\s*,?\s*(?:issue|no\.?|number)\s*(?P<iss>\d+(?:[-–]\d+)?))?")
+    Regex::new(r"(?i)\b(?:volume|vol\.?)\s*(?P<vol>[0-9]+)(?:\s*,?\s*(?:issue|no\.?|number)\s*(?P<iss>[0-9]+(?:[-–][0-9]+)?))?")
         .expect("valid regex")
 });
 
 static PAGES_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:^|\|\s*|,\s*)(?:pages?|pp\.?)\s*:?\s*([A-Za-z]?\d+\s*[-‐‑–—]\s*[A-Za-z]?\d+)")
+    Regex::new(r"(?i)(?:^|\|\s*|,\s*)(?:pages?|pp\.?)\s*:?\s*([A-Za-z]?[0-9]+\s*[-‐‑–—]\s*[A-Za-z]?[0-9]+)")
         .expect("valid regex")
 });
 
@@ -515,8 +515,10 @@ fn glued_label(label: &str) -> Option<&str> {
 
 static MASTHEAD_NUMBERS: LazyLock<Regex> = LazyLock::new(|| {
     // Where a journal name ends in `Name, 2018, № 2, p. 737-760` or `Name, vol. 3`.
-    Regex::new(r"(?i),\s*(?:1[5-9]\d{2}\b|20\d{2}\b|№|no\.|vol\b|vol\.|volume\b|issue\b|с\.|p\.|pp\.|s\.\s*\d|\d)")
-        .expect("valid regex")
+    Regex::new(
+        r"(?i),\s*(?:1[5-9][0-9]{2}\b|20[0-9]{2}\b|№|no\.|vol\b|vol\.|volume\b|issue\b|с\.|p\.|pp\.|s\.\s*[0-9]|[0-9])",
+    )
+    .expect("valid regex")
 });
 
 /// Splits a journal value as aggregators print it (`Microorganisms, 2024, № 6, с. 1162`,
@@ -575,33 +577,33 @@ pub(crate) fn split_keywords(value: &str) -> Vec<String> {
 static HARVARD: LazyLock<Regex> = LazyLock::new(|| {
     // `Authors (2022) Title. Journal.` (repositories) and `Authors (2022). Title. Journal, 1(2), 3-4.` (APA).
     // APA writes a date for some works: `(2024, February 13)`.
-    Regex::new(r"^(?P<authors>[^()]+?)\s\((?P<year>1[5-9]\d{2}|20\d{2})[a-z]?(?:,\s[A-Za-z]+(?:\s\d{1,2})?)?\)\.?\s+(?P<rest>\S.+)$")
+    Regex::new(r"^(?P<authors>[^()]+?)\s\((?P<year>1[5-9][0-9]{2}|20[0-9]{2})[a-z]?(?:,\s[A-Za-z]+(?:\s[0-9]{1,2})?)?\)\.?\s+(?P<rest>\S.+)$")
         .expect("valid regex")
 });
 
 static PUBMED_SHORT: LazyLock<Regex> = LazyLock::new(|| {
     // PubMed's byline: `Deborah Ikhile et al. Health Expect. 2023 Dec.`
-    Regex::new(r"^(?P<name>\p{Lu}[\p{L}'’.\-]*(?:\s+[\p{L}'’.\-]+){1,4}?)(?P<etal>\s+et al)?\.\s+(?P<journal>\p{Lu}[^.]+)\.\s+(?P<year>1[89]\d{2}|20\d{2})(?:\s+\p{L}{3}(?:\s+\d{1,2})?)?\.?$")
+    Regex::new(r"^(?P<name>\p{Lu}[\p{L}'’.\-]*(?:\s+[\p{L}'’.\-]+){1,4}?)(?P<etal>\s+et al)?\.\s+(?P<journal>\p{Lu}[^.]+)\.\s+(?P<year>1[89][0-9]{2}|20[0-9]{2})(?:\s+\p{L}{3}(?:\s+[0-9]{1,2})?)?\.?$")
         .expect("valid regex")
 });
 
 static PUBMED_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
     // PubMed's location line: `. 2023 Dec;26(6):2514-2524.` (the journal link text is often lost).
-    Regex::new(r"(?:^|\.\s)(?:(?P<journal>\p{Lu}[^.;]+)\.\s)?(?P<year>1[89]\d{2}|20\d{2})(?:\s+\p{L}{3}(?:\s+\d{1,2})?)?;(?P<vol>[^(:;\s]+)?(?:\((?P<iss>[^)]+)\))?(?::(?P<pages>[^.;\s]+))?\.")
+    Regex::new(r"(?:^|\.\s)(?:(?P<journal>\p{Lu}[^.;]+)\.\s)?(?P<year>1[89][0-9]{2}|20[0-9]{2})(?:\s+\p{L}{3}(?:\s+[0-9]{1,2})?)?;(?P<vol>[^(:;\s]+)?(?:\((?P<iss>[^)]+)\))?(?::(?P<pages>[^.;\s]+))?\.")
         .expect("valid regex")
 });
 
 static SPACED_LOCATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|\.\s)(?P<journal>\p{Lu}[\p{L}&.]*(?:\s\p{Lu}[\p{L}&.]*)*)\s(?P<year>(?:19|20)\d{2});\s?(?P<vol>\d+)\s?\((?P<iss>[^)\s]+)\):\s?(?P<pages>[A-Za-z]?\d+(?:[-–]\d+)?)")
+    Regex::new(r"(?:^|\.\s)(?P<journal>\p{Lu}[\p{L}&.]*(?:\s\p{Lu}[\p{L}&.]*)*)\s(?P<year>(?:19|20)[0-9]{2});\s?(?P<vol>[0-9]+)\s?\((?P<iss>[^)\s]+)\):\s?(?P<pages>[A-Za-z]?[0-9]+(?:[-–][0-9]+)?)")
         .expect("valid regex")
 });
 
 static ISSN_INLINE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\bISSN:?\s*(\d{4}-\d{3}[\dXx])").expect("valid regex"));
+    LazyLock::new(|| Regex::new(r"\bISSN:?\s*([0-9]{4}-[0-9]{3}[0-9Xx])").expect("valid regex"));
 
 static CONTAINER_DETAILS: LazyLock<Regex> = LazyLock::new(|| {
     // What follows a title in a citation: `Journal, 12 (3). pp. 45-67` or `Journal, 12(3), 45–67`.
-    Regex::new(r"^(?P<container>.+?),?\s+(?P<vol>\d+)\s*(?:\((?P<iss>[^)]+)\))?(?:[.,:]\s*(?:pp?\.?\s*)?(?P<pages>[A-Za-z]?\d+\s*[-‐‑–—]\s*[A-Za-z]?\d+))?\.?$")
+    Regex::new(r"^(?P<container>.+?),?\s+(?P<vol>[0-9]+)\s*(?:\((?P<iss>[^)]+)\))?(?:[.,:]\s*(?:pp?\.?\s*)?(?P<pages>[A-Za-z]?[0-9]+\s*[-‐‑–—]\s*[A-Za-z]?[0-9]+))?\.?$")
         .expect("valid regex")
 });
 
@@ -693,7 +695,7 @@ fn citation_lines(acc: &mut Candidates, body: &[&Line], standalone: &[&Line]) {
 }
 
 static YEAR_IN_PARENS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\s\((?:1[5-9]\d{2}|20\d{2})[a-z]?(?:,\s[A-Za-z]+(?:\s\d{1,2})?)?\)").expect("valid regex")
+    Regex::new(r"\s\((?:1[5-9][0-9]{2}|20[0-9]{2})[a-z]?(?:,\s[A-Za-z]+(?:\s[0-9]{1,2})?)?\)").expect("valid regex")
 });
 
 fn harvard_line(acc: &mut Candidates, line: &Line, standalone: &[&Line]) {
@@ -774,21 +776,21 @@ fn harvard_line(acc: &mut Candidates, line: &Line, standalone: &[&Line]) {
 static MASTHEADS: LazyLock<[Regex; 5]> = LazyLock::new(|| {
     [
         // `Forests 2024, 15(7), 1110; https://doi.org/…` (MDPI and others).
-        Regex::new(r"^(?P<journal>\p{Lu}[\p{L}&.\- ]+?)\s+(?P<year>(?:19|20)\d{2}),\s*(?P<vol>\d+)\s*(?:\((?P<iss>[^)]+)\))?,\s*(?P<pages>[A-Za-z]?\d+(?:[-–]\d+)?)(?:;|$)"),
+        Regex::new(r"^(?P<journal>\p{Lu}[\p{L}&.\- ]+?)\s+(?P<year>(?:19|20)[0-9]{2}),\s*(?P<vol>[0-9]+)\s*(?:\((?P<iss>[^)]+)\))?,\s*(?P<pages>[A-Za-z]?[0-9]+(?:[-–][0-9]+)?)(?:;|$)"),
         // `Earth-Science Reviews 94 (2009) 23–38` (Elsevier's PDF head).
-        Regex::new(r"^(?P<journal>\p{Lu}[\p{L}&.,\- ]+?)\s+(?P<vol>\d+)\s+\((?P<year>(?:19|20)\d{2})\)\s+(?P<pages>\d+(?:\s*[-–]\s*\d+)?)$"),
+        Regex::new(r"^(?P<journal>\p{Lu}[\p{L}&.,\- ]+?)\s+(?P<vol>[0-9]+)\s+\((?P<year>(?:19|20)[0-9]{2})\)\s+(?P<pages>[0-9]+(?:\s*[-–]\s*[0-9]+)?)$"),
         // `SN Computer Science (2021) 2:160` (Springer's PDF head).
-        Regex::new(r"^(?P<journal>\p{Lu}[\p{L}&.,\- ]+?)\s+\((?P<year>(?:19|20)\d{2})\)\s+(?P<vol>\d+):(?P<pages>[A-Za-z]?\d+)$"),
+        Regex::new(r"^(?P<journal>\p{Lu}[\p{L}&.,\- ]+?)\s+\((?P<year>(?:19|20)[0-9]{2})\)\s+(?P<vol>[0-9]+):(?P<pages>[A-Za-z]?[0-9]+)$"),
         // `CABI Agriculture and Bioscience volume 2, Article number: 20 (2021)` (BMC, Springer).
-        Regex::new(r"^(?P<journal>\p{Lu}[\p{L}&.,\- ]+?)\s+volume\s+(?P<vol>\d+)\s*,\s*Article number:?\s*(?P<pages>\w+)\s*\(\s*(?P<year>(?:19|20)\d{2})\s*\)"),
+        Regex::new(r"^(?P<journal>\p{Lu}[\p{L}&.,\- ]+?)\s+volume\s+(?P<vol>[0-9]+)\s*,\s*Article number:?\s*(?P<pages>\w+)\s*\(\s*(?P<year>(?:19|20)[0-9]{2})\s*\)"),
         // `Front. Microbiol., 11 July 2022` (Frontiers).
-        Regex::new(r"^(?P<journal>\p{Lu}[\p{L}.&\- ]+\.),\s+\d{1,2}\s+\p{L}+\s+(?P<year>(?:19|20)\d{2})$"),
+        Regex::new(r"^(?P<journal>\p{Lu}[\p{L}.&\- ]+\.),\s+[0-9]{1,2}\s+\p{L}+\s+(?P<year>(?:19|20)[0-9]{2})$"),
     ]
     .map(|r| r.expect("valid regex"))
 });
 
 static NUMBER_SIGN_MASTHEAD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?P<journal>\p{Lu}[^,№]+),\s*(?:(?:т|vol|Vol)\.\s*\d+,\s*)?№\s*[\w/\-–]+,\s*(?:с|p|pp|s|S)\.\s*[A-Za-z]?\d+(?:\s*[-–]\s*[A-Za-z]?\d+)?$")
+    Regex::new(r"^(?P<journal>\p{Lu}[^,№]+),\s*(?:(?:т|vol|Vol)\.\s*[0-9]+,\s*)?№\s*[\w/\-–]+,\s*(?:с|p|pp|s|S)\.\s*[A-Za-z]?[0-9]+(?:\s*[-–]\s*[A-Za-z]?[0-9]+)?$")
         .expect("valid regex")
 });
 
@@ -823,7 +825,7 @@ fn year_kind_line(text: &str) -> Option<&str> {
 
 static YEAR_JOURNAL: LazyLock<Regex> = LazyLock::new(|| {
     // `2010, Frontiers in Ecology and the Environment` under a title (Academia and others).
-    Regex::new(r"^(?P<year>(?:19|20)\d{2}),\s+(?P<journal>\p{Lu}[^,]+?)(?:,\s+[^,]+)?$").expect("valid regex")
+    Regex::new(r"^(?P<year>(?:19|20)[0-9]{2}),\s+(?P<journal>\p{Lu}[^,]+?)(?:,\s+[^,]+)?$").expect("valid regex")
 });
 
 /// Journal, year, volume, issue and pages from a masthead line of the page head.
@@ -918,7 +920,7 @@ fn masthead_numbers(acc: &mut Candidates, line: &Line, caps: &regex::Captures, c
 static QUOTED_CITATION: LazyLock<Regex> = LazyLock::new(|| {
     // `Authors. “Title.” Journal 114, no. 8 (2013): 084505.` (Chicago, MLA), in a line that
     // offers it as the page's citation.
-    Regex::new(r"“(?P<title>[^”]+?)[.,]?”\s*(?P<journal>\p{Lu}[^0-9“”()]+?)\s+(?P<vol>\d+)(?:,\s*no\.\s*(?P<iss>\d+))?\s*\((?P<year>(?:19|20)\d{2})\)")
+    Regex::new(r"“(?P<title>[^”]+?)[.,]?”\s*(?P<journal>\p{Lu}[^0-9“”()]+?)\s+(?P<vol>[0-9]+)(?:,\s*no\.\s*(?P<iss>[0-9]+))?\s*\((?P<year>(?:19|20)[0-9]{2})\)")
         .expect("valid regex")
 });
 
@@ -965,7 +967,7 @@ fn quoted_citations(acc: &mut Candidates, body: &[&Line]) {
 // Metadata blocks (a heading line followed by short unlabelled lines, as on ScienceOpen)
 
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+(?:\d{1,2},\s+)?(1[5-9]\d{2}|20\d{2})$")
+    Regex::new(r"^(?:[0-9]{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?\s+(?:[0-9]{1,2},\s+)?(1[5-9][0-9]{2}|20[0-9]{2})$")
         .expect("valid regex")
 });
 static PUBLISHER_LIKE: LazyLock<Regex> = LazyLock::new(|| {
@@ -1098,7 +1100,7 @@ fn article_block(acc: &mut Candidates, body: &[&Line], heading: usize) {
 // Titles
 
 static NOISE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:skip to|jump to|search|browse|menu|sign in|log ?in|register|subscribe|download|share|bookmark|cite this|print|export|view (?:item|article|pdf)|read (?:this|more|the)|full text|open access|is open access|pdf|altmetric|crossref|\d+\s+citations?|citations?|views?|recommends?|\+1|collections?|shares?|metrics|there is no author summary|an official website|the site is secure|the \.gov means|federal government websites|access keys|we use cookies|this website uses cookies|accept (?:all )?cookies|privacy|terms of|contact us|page not found|back to|go to|home\b|related|similar|you may also|people also|figure \d|table \d|research-article|original article|review article|(?:received|accepted|revised|submitted|published)\b)")
+    Regex::new(r"(?i)^(?:skip to|jump to|search|browse|menu|sign in|log ?in|register|subscribe|download|share|bookmark|cite this|print|export|view (?:item|article|pdf)|read (?:this|more|the)|full text|open access|is open access|pdf|altmetric|crossref|[0-9]+\s+citations?|citations?|views?|recommends?|\+1|collections?|shares?|metrics|there is no author summary|an official website|the site is secure|the \.gov means|federal government websites|access keys|we use cookies|this website uses cookies|accept (?:all )?cookies|privacy|terms of|contact us|page not found|back to|go to|home\b|related|similar|you may also|people also|figure [0-9]|table [0-9]|research-article|original article|review article|(?:received|accepted|revised|submitted|published)\b)")
         .expect("valid regex")
 });
 

@@ -63,18 +63,28 @@ fn no_ignored_or_should_panic_tests() {
     assert!(offenders.is_empty(), "ignored or should_panic tests: {offenders:?}");
 }
 
-/// The raw-string patterns passed to `Regex::new` or `RegexBuilder::new` in `text`.
-fn regex_literals(text: &str) -> Vec<&str> {
+/// The patterns written as string literals passed to `Regex::new` or `RegexBuilder::new` in
+/// `text`, as the regex crate sees them: a raw string's body, or a plain string's with its
+/// `\\` unescaped.
+fn regex_literals(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     for call in ["Regex::new(", "RegexBuilder::new("] {
         for (at, _) in text.match_indices(call) {
             let rest = text[at + call.len()..].trim_start();
-            let Some(after_r) = rest.strip_prefix('r') else { continue };
-            let hashes = after_r.len() - after_r.trim_start_matches('#').len();
-            let Some(body) = after_r[hashes..].strip_prefix('"') else { continue };
-            let close = format!("\"{}", "#".repeat(hashes));
-            if let Some(end) = body.find(&close) {
-                found.push(&body[..end]);
+            if let Some(after_r) = rest.strip_prefix('r') {
+                let hashes = after_r.len() - after_r.trim_start_matches('#').len();
+                let Some(body) = after_r[hashes..].strip_prefix('"') else { continue };
+                if let Some(end) = body.find(&format!("\"{}", "#".repeat(hashes))) {
+                    found.push(body[..end].to_owned());
+                }
+            } else if let Some(body) = rest.strip_prefix('"') {
+                // The literal ends at the first quote not escaped by an odd run of backslashes.
+                let bytes = body.as_bytes();
+                let mut i = 0;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                found.push(body[..i.min(body.len())].replace("\\\\", "\\"));
             }
         }
     }
@@ -105,12 +115,13 @@ fn has_unicode_digit_class(pattern: &str) -> bool {
 #[test]
 fn regular_expressions_use_ascii_digits() {
     assert!(has_unicode_digit_class(r"x\d") && !has_unicode_digit_class(r"\\def [0-9]"));
-    assert_eq!(regex_literals("Regex::new(\n  r#\"a\"#)"), ["a"]);
+    assert_eq!(regex_literals("Regex::new(\n  r#\"a\\d\"#)"), ["a\\d"]);
+    assert_eq!(regex_literals(r#"Regex::new("x\\d\"y")"#), [r#"x\d\"y"#]);
     let mut offenders = Vec::new();
     for path in files("src") {
         let text = std::fs::read_to_string(&path).unwrap();
         for pattern in regex_literals(&text) {
-            if has_unicode_digit_class(pattern) {
+            if has_unicode_digit_class(&pattern) {
                 offenders.push(format!("{}: {pattern}", path.display()));
             }
         }

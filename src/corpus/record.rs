@@ -502,10 +502,10 @@ impl Record {
         if self.extra.as_ref().is_some_and(|e| e.is_empty()) {
             self.extra = None;
         }
-        if self.extra.as_ref().is_some_and(|e| e.rare.as_ref().is_some_and(|r| r.is_empty())) {
-            self.extra_mut().rare = None;
-        }
         if let Some(extra) = &mut self.extra {
+            if extra.rare.as_ref().is_some_and(|rare| rare.is_empty()) {
+                extra.rare = None;
+            }
             text(&mut extra.container_short);
             text(&mut extra.publisher);
             for f in &mut extra.issn {

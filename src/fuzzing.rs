@@ -326,7 +326,7 @@ pub fn transport(data: &[u8]) {
     let out = RUNTIME.with(|rt| {
         rt.block_on(async {
             let (server_end, mut reader) = tokio::io::duplex(64 * 1024);
-            let forward = crate::lsp::transport::forward_valid_frames(stream.as_slice(), server_end);
+            let forward = crate::lsp::transport::forward_valid_frames(stream.as_slice(), server_end, true);
             let mut out = Vec::new();
             let (_, read) = tokio::join!(forward, reader.read_to_end(&mut out));
             read.expect("reading the forwarded frames");

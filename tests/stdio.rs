@@ -201,3 +201,63 @@ fn a_completion_sent_with_an_edit_is_answered_before_its_diagnostics() {
     send(&[json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}), json!({"jsonrpc": "2.0", "method": "exit"})]);
     assert!(child.wait().unwrap().success());
 }
+
+/// A completion request is answered through `refls/completionRaw` (the input guard renames
+/// it, and the answer is serialised without tower-lsp's `Value` tree, see `src/lsp/raw.rs`)
+/// when it is written as editors write it; written with a space after `"method":` it keeps the
+/// standard route. Both answers are the same JSON, whatever the text around the citation holds.
+#[test]
+fn completion_answers_the_same_through_the_raw_route_and_the_standard_one() {
+    let mut child = support::start_server(&[], Stdio::null());
+    let mut stdin = child.stdin.take().unwrap();
+    let rx = support::read_messages(child.stdout.take().unwrap());
+    let wait_for = |id: i64| loop {
+        let message = rx.recv_timeout(Duration::from_secs(20)).expect("the server answered");
+        if message["id"] == json!(id) {
+            return message;
+        }
+    };
+    let uri = "file:///tmp/refls-stdio/raw.md";
+    let text = "Ünïcödé 😀 first [@ik] then [@] and [@10.1111/hex] \"quoted\" \\ back.\n";
+    let send = |stdin: &mut std::process::ChildStdin, body: String| stdin.write_all(&frame(&body)).unwrap();
+    send(
+        &mut stdin,
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}).to_string(),
+    );
+    wait_for(1);
+    send(&mut stdin, json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}).to_string());
+    send(
+        &mut stdin,
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "markdown", "version": 1, "text": text}}})
+        .to_string(),
+    );
+    let mut id = 10;
+    // After `[@ik`, `[@` and `[@10.1111/hex` (UTF-16 columns: the smiley is two units).
+    for character in [21, 30, 49] {
+        let params = json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": character}});
+        let raw = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/completion","params":{params}}}"#);
+        let standard =
+            format!(r#"{{"jsonrpc":"2.0","id":{},"method": "textDocument/completion","params":{params}}}"#, id + 1);
+        send(&mut stdin, raw);
+        send(&mut stdin, standard);
+        // Answers may come in either order.
+        let (mut raw, mut standard) = (Value::Null, Value::Null);
+        while raw.is_null() || standard.is_null() {
+            let message = rx.recv_timeout(Duration::from_secs(20)).expect("the server answered");
+            if message["id"] == json!(id) {
+                raw = message;
+            } else if message["id"] == json!(id + 1) {
+                standard = message;
+            }
+        }
+        let items = raw["result"]["items"].as_array().map_or(0, Vec::len);
+        assert!(items > 0, "at {character}: {raw}");
+        assert_eq!(raw["result"], standard["result"], "at {character}");
+        id += 2;
+    }
+    send(&mut stdin, json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}).to_string());
+    wait_for(2);
+    send(&mut stdin, json!({"jsonrpc": "2.0", "method": "exit"}).to_string());
+    assert!(child.wait().unwrap().success());
+}

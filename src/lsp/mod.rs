@@ -12,6 +12,7 @@ pub mod config;
 pub mod convert;
 pub mod document;
 mod inlay_hint;
+pub mod raw;
 pub mod references;
 pub mod state;
 mod stdio;
@@ -41,17 +42,22 @@ use crate::manuscript::Dialect;
 
 /// The service the binary serves and the in-process tests drive.
 pub fn service() -> (LspService<Backend>, tower_lsp::ClientSocket) {
-    LspService::build(Backend::new).custom_method("refls/documentText", Backend::document_text).finish()
+    LspService::build(Backend::new)
+        .custom_method("refls/documentText", Backend::document_text)
+        .custom_method(raw::COMPLETION, Backend::completion_raw)
+        .finish()
 }
 
 /// Runs the server on stdin/stdout until the client exits. Input passes through
-/// [`transport::forward_valid_frames`], so a malformed message cannot stop the server.
+/// [`transport::forward_valid_frames`], so a malformed message cannot stop the server; output
+/// through [`raw::Splicer`], which writes completion answers serialised without tower-lsp's
+/// `Value` tree.
 pub async fn run_stdio() {
     LazyLock::force(&STARTED);
     let (service, socket) = service();
     let (guard_end, server_end) = tokio::io::duplex(1 << 20);
-    tokio::spawn(transport::forward_valid_frames(stdio::input(), guard_end));
-    Server::new(server_end, stdio::output(), socket).serve(service).await;
+    tokio::spawn(transport::forward_valid_frames(stdio::input(), guard_end, true));
+    Server::new(server_end, raw::Splicer::new(stdio::output()), socket).serve(service).await;
     stdio::restore_blocking();
 }
 
@@ -769,6 +775,63 @@ impl Backend {
         });
     }
 
+    /// Citation completion (`textDocument/completion`): the works whose key, authors, title
+    /// words, year or DOI the typed prefix matches, ranked.
+    async fn completion_answer(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let uri = params.text_document_position.text_document.uri;
+        self.corpus_ready().await;
+        let Some(snapshot) = self.snapshot(&uri) else { return Ok(None) };
+        let limit = self.lock().config.completion_limit;
+        let offset = convert::rope_offset(&snapshot.rope, params.text_document_position.position, snapshot.encoding);
+        let on_disk = self.cited_works(&snapshot.corpus);
+        guarded("completion", || {
+            // This document's citations, which may not be saved yet: as of its last
+            // diagnostics pass, else as last scanned.
+            let mut cited = std::borrow::Cow::Borrowed(&*on_disk);
+            match (&snapshot.cited, &snapshot.manuscript) {
+                (Some(own), _) => cited.to_mut().add(own),
+                (None, Some(manuscript)) => cited.to_mut().add_manuscript(&snapshot.corpus, manuscript),
+                (None, None) => {}
+            }
+            let found = analysis::completion::completion(
+                &snapshot.corpus,
+                &cited,
+                snapshot.dialect,
+                &snapshot.text,
+                snapshot.manuscript.as_ref(),
+                offset,
+                limit,
+            )?;
+            let range = convert::rope_range(&snapshot.rope, found.range, snapshot.encoding);
+            let items = found
+                .items
+                .into_iter()
+                .map(|item| CompletionItem {
+                    label: item.key.clone(),
+                    kind: Some(CompletionItemKind::REFERENCE),
+                    detail: Some(item.detail),
+                    filter_text: Some(item.filter_text),
+                    sort_text: Some(item.sort_text),
+                    text_edit: Some(CompletionTextEdit::Edit(TextEdit { range, new_text: item.key })),
+                    ..CompletionItem::default()
+                })
+                .collect();
+            Some(CompletionResponse::List(CompletionList { is_incomplete: found.incomplete, items }))
+        })
+    }
+
+    /// [`raw::COMPLETION`], the completion requests of the stdio client: the same answer,
+    /// serialised here straight from its types (see [`raw`]).
+    pub async fn completion_raw(&self, params: CompletionParams) -> Result<raw::Raw> {
+        let answer = self.completion_answer(params).await?;
+        let bytes = serde_json::to_vec(&answer).map_err(|e| Error {
+            code: tower_lsp::jsonrpc::ErrorCode::InternalError,
+            message: e.to_string().into(),
+            data: None,
+        })?;
+        Ok(raw::store(bytes))
+    }
+
     /// `refls/documentText`: the server's copy of an open document, `{ "version", "text" }`.
     /// Lets tests (and users chasing a sync bug) check that edits were applied as sent.
     pub async fn document_text(&self, params: TextDocumentIdentifier) -> Result<Option<serde_json::Value>> {
@@ -1396,46 +1459,7 @@ impl LanguageServer for Backend {
     /// the version's scan answers when a diagnostics pass has made it (else completion scans).
     /// The documentation comes from `completionItem/resolve`.
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        let uri = params.text_document_position.text_document.uri;
-        self.corpus_ready().await;
-        let Some(snapshot) = self.snapshot(&uri) else { return Ok(None) };
-        let limit = self.lock().config.completion_limit;
-        let offset = convert::rope_offset(&snapshot.rope, params.text_document_position.position, snapshot.encoding);
-        let on_disk = self.cited_works(&snapshot.corpus);
-        guarded("completion", || {
-            // This document's citations, which may not be saved yet: as of its last
-            // diagnostics pass, else as last scanned.
-            let mut cited = std::borrow::Cow::Borrowed(&*on_disk);
-            match (&snapshot.cited, &snapshot.manuscript) {
-                (Some(own), _) => cited.to_mut().add(own),
-                (None, Some(manuscript)) => cited.to_mut().add_manuscript(&snapshot.corpus, manuscript),
-                (None, None) => {}
-            }
-            let found = analysis::completion::completion(
-                &snapshot.corpus,
-                &cited,
-                snapshot.dialect,
-                &snapshot.text,
-                snapshot.manuscript.as_ref(),
-                offset,
-                limit,
-            )?;
-            let range = convert::rope_range(&snapshot.rope, found.range, snapshot.encoding);
-            let items = found
-                .items
-                .into_iter()
-                .map(|item| CompletionItem {
-                    label: item.key.clone(),
-                    kind: Some(CompletionItemKind::REFERENCE),
-                    detail: Some(item.detail),
-                    filter_text: Some(item.filter_text),
-                    sort_text: Some(item.sort_text),
-                    text_edit: Some(CompletionTextEdit::Edit(TextEdit { range, new_text: item.key })),
-                    ..CompletionItem::default()
-                })
-                .collect();
-            Some(CompletionResponse::List(CompletionList { is_incomplete: found.incomplete, items }))
-        })
+        self.completion_answer(params).await
     }
 
     /// `completionItem/resolve`: the hover of the item's work as its documentation, built for

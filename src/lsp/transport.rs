@@ -242,8 +242,40 @@ fn log_skipped(skipped: &[u8]) {
     }
 }
 
+/// A completion request's body with its method renamed to [`super::raw::COMPLETION`], whose
+/// answer is written without tower-lsp's `Value` tree (see [`super::raw`]); `None` for any
+/// other message. Only the exact member `"method":"textDocument/completion"` is renamed, and
+/// only when the parsed method says so: inside a JSON string its quotes would be escaped, so it
+/// cannot be part of one. A request written otherwise (spaces, escapes) keeps the standard
+/// method, which answers the same.
+fn renamed_completion(body: &[u8]) -> Option<Vec<u8>> {
+    const METHOD: &[u8] = br#""method":"textDocument/completion""#;
+    #[derive(Deserialize)]
+    struct Method<'a> {
+        #[serde(borrow)]
+        method: Option<&'a str>,
+        id: Option<IgnoredAny>,
+    }
+    // A completion request is a few hundred bytes; a large body (a `didOpen`) is not one.
+    if body.len() > 16 * 1024 {
+        return None;
+    }
+    let at = memchr::memmem::find(body, METHOD)?;
+    let parsed: Method<'_> = serde_json::from_slice(body).ok()?;
+    if parsed.method != Some("textDocument/completion") || parsed.id.is_none() {
+        return None;
+    }
+    let mut renamed = Vec::with_capacity(body.len() + 8);
+    renamed.extend_from_slice(&body[..at]);
+    renamed.extend_from_slice(format!(r#""method":"{}""#, super::raw::COMPLETION).as_bytes());
+    renamed.extend_from_slice(&body[at + METHOD.len()..]);
+    Some(renamed)
+}
+
 /// Copies well-formed frames from `input` to `output` until `input` ends or `exit` passes.
-pub async fn forward_valid_frames(input: impl AsyncRead + Unpin, mut output: DuplexStream) {
+/// With `raw_answers`, completion requests are renamed for [`super::raw::Splicer`], which must
+/// then sit between the server and the client.
+pub async fn forward_valid_frames(input: impl AsyncRead + Unpin, mut output: DuplexStream, raw_answers: bool) {
     let mut input = Input { reader: input, buf: Vec::new(), start: 0, ended: false };
     loop {
         // Find the next header, dropping noise before it as it arrives.
@@ -298,7 +330,10 @@ pub async fn forward_valid_frames(input: impl AsyncRead + Unpin, mut output: Dup
         }
         let body = &input.pending()[..length];
         let (forwarded, exit): (std::borrow::Cow<'_, [u8]>, bool) = match check_message(body) {
-            Verdict::Forward { exit } => (body.into(), exit),
+            Verdict::Forward { exit } => match renamed_completion(body).filter(|_| raw_answers) {
+                Some(renamed) => (renamed.into(), exit),
+                None => (body.into(), exit),
+            },
             Verdict::Repaired { body, exit } => (body.into(), exit),
             Verdict::Drop(why) => {
                 let shown = String::from_utf8_lossy(&body[..body.len().min(200)]).into_owned();
@@ -330,7 +365,7 @@ mod tests {
         let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
         runtime.block_on(async {
             let (guard_end, mut server_end) = tokio::io::duplex(1 << 20);
-            forward_valid_frames(input, guard_end).await;
+            forward_valid_frames(input, guard_end, false).await;
             let mut out = Vec::new();
             server_end.read_to_end(&mut out).await.expect("read");
             let text = String::from_utf8(out).expect("utf-8");
@@ -425,6 +460,37 @@ mod tests {
         assert_eq!(forwarded(&input), [GOOD]);
         let good = r#"{"jsonrpc":"2.0","method":"x","params":"\ud83d\ude00 \\ud800 \u00e9"}"#;
         assert_eq!(forwarded(&frame(good)), [good]);
+    }
+
+    /// Completion requests are renamed for the raw answer, and nothing else is.
+    #[test]
+    fn completion_requests_are_renamed_for_raw_answers() {
+        let request = r#"{"jsonrpc":"2.0","id":4,"method":"textDocument/completion","params":{"position":{"line":0,"character":3}}}"#;
+        let renamed =
+            r#"{"jsonrpc":"2.0","id":4,"method":"refls/completionRaw","params":{"position":{"line":0,"character":3}}}"#;
+        assert_eq!(renamed_completion(request.as_bytes()).as_deref(), Some(renamed.as_bytes()));
+        for kept in [
+            // Not a request: no id.
+            r#"{"jsonrpc":"2.0","method":"textDocument/completion","params":{}}"#,
+            // Another method whose text holds the name, as a string.
+            r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"t":"\"method\":\"textDocument/completion\""}}"#,
+            r#"{"jsonrpc":"2.0","id":1,"method":"textDocument/hover","params":{"k":{"method":"textDocument/completion"}}}"#,
+            // Written with a space: the standard method answers it.
+            r#"{"jsonrpc":"2.0","id":4,"method": "textDocument/completion","params":{}}"#,
+        ] {
+            assert_eq!(renamed_completion(kept.as_bytes()), None, "{kept}");
+        }
+        // The guard renames only when asked to.
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        let bodies = runtime.block_on(async {
+            let (guard_end, mut server_end) = tokio::io::duplex(1 << 20);
+            forward_valid_frames(frame(request).as_slice(), guard_end, true).await;
+            let mut out = Vec::new();
+            server_end.read_to_end(&mut out).await.expect("read");
+            String::from_utf8(out).expect("utf-8")
+        });
+        assert_eq!(bodies, String::from_utf8(frame(renamed)).expect("utf-8"));
+        assert_eq!(forwarded(&frame(request)), [request]);
     }
 
     /// Issue 10, fault 5: eglot sends `"params": null` on shutdown and exit.

@@ -1,0 +1,273 @@
+//! Answers written once, straight from their types, instead of through tower-lsp's `Value` tree.
+//!
+//! tower-lsp turns every answer into a `serde_json::Value` before writing it: for a completion
+//! of 50 items that is some 1,400 allocations (a map, a key string and a value string for each
+//! field of each item, its edit, range and positions), which was as much of the server's time
+//! as finding and ranking the items (issue 11: 23 % of its CPU in a typed-completion loop at
+//! 10,000 entries, against 26 % for the completion itself). Its router keeps the standard
+//! methods to itself, so the way around it is in the two pipes the binary owns:
+//!
+//! 1. the input guard ([`super::transport`]) renames a `textDocument/completion` request to
+//!    [`COMPLETION`], a method of ours that tower-lsp routes like any other request (in order,
+//!    after the edits read before it, cancellable, refused before `initialize`);
+//! 2. its handler serialises the answer to bytes, files them here under a number
+//!    ([`store`]) and answers with a [`Raw`] marker, a short string;
+//! 3. [`Splicer`], between tower-lsp and stdout, puts the filed bytes in place of the marker
+//!    of each answer that carries one.
+//!
+//! In-process clients (the tests) go through tower-lsp alone and get the standard method; the
+//! answer is the same JSON either way (`tests` below, and the stdio and editor tests that run
+//! the binary).
+
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, Mutex};
+use std::task::{Context, Poll, ready};
+
+use serde::{Serialize, Serializer};
+use tokio::io::AsyncWrite;
+
+use crate::corpus::FastMap;
+
+/// The method the input guard gives completion requests (see the module's documentation).
+pub const COMPLETION: &str = "refls/completionRaw";
+
+/// How a marker starts: U+0001, which serde_json writes as the escape `\u0001`, so no string
+/// of an editor's or a user's ends up looking like one in an answer's `result`.
+const MARKER: &str = "\u{1}refls-raw:";
+
+/// The start of a body whose result is a marker, as tower-lsp writes a response (`jsonrpc`,
+/// then `result`, then `id`).
+const RESULT_WITH_MARKER: &[u8] = br#"{"jsonrpc":"2.0","result":"\u0001refls-raw:"#;
+
+/// Answers filed by [`store`] and not yet written by a [`Splicer`].
+static FILED: LazyLock<Mutex<FastMap<u64, Vec<u8>>>> = LazyLock::new(Default::default);
+static NEXT: AtomicU64 = AtomicU64::new(0);
+
+/// More filed answers than this means their frames are not coming (no [`Splicer`] writes
+/// them: an in-process client sent [`COMPLETION`] itself); the oldest are dropped.
+const MAX_FILED: usize = 256;
+
+/// An answer filed by [`store`]: serialises as its marker.
+#[derive(Debug)]
+pub struct Raw(u64);
+
+impl Serialize for Raw {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&format!("{MARKER}{}", self.0))
+    }
+}
+
+/// Files `answer` (the JSON of a request's result) for the [`Splicer`] to write.
+pub fn store(answer: Vec<u8>) -> Raw {
+    let number = NEXT.fetch_add(1, Ordering::Relaxed);
+    let mut filed = FILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if filed.len() >= MAX_FILED {
+        let oldest = number.saturating_sub(MAX_FILED as u64 / 2);
+        filed.retain(|&n, _| n >= oldest);
+    }
+    filed.insert(number, answer);
+    Raw(number)
+}
+
+/// Takes the answer filed under `number`.
+fn take(number: u64) -> Option<Vec<u8>> {
+    FILED.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&number)
+}
+
+/// `body` with a filed answer in place of its marker, or `None` when it carries none.
+fn spliced(body: &[u8]) -> Option<Vec<u8>> {
+    let rest = body.strip_prefix(RESULT_WITH_MARKER)?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let after = rest.get(digits..)?.strip_prefix(b"\"")?;
+    let number: u64 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    let Some(answer) = take(number) else {
+        tracing::error!("an answer was filed for writing but is gone (number {number}); its marker is written instead");
+        return None;
+    };
+    let head = br#"{"jsonrpc":"2.0","result":"#;
+    let mut out = Vec::with_capacity(head.len() + answer.len() + after.len());
+    out.extend_from_slice(head);
+    out.extend_from_slice(&answer);
+    out.extend_from_slice(after);
+    Some(out)
+}
+
+/// The length a `Content-Length: N\r\n\r\n` header block gives, and where the body starts.
+fn frame_head(bytes: &[u8]) -> Option<Result<(usize, usize), ()>> {
+    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let length = std::str::from_utf8(&bytes[..end])
+        .ok()
+        .and_then(|head| {
+            head.split("\r\n").find_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                if name.trim().eq_ignore_ascii_case("content-length") {
+                    value.trim().parse::<usize>().ok()
+                } else {
+                    None
+                }
+            })
+        })
+        .ok_or(());
+    Some(length.map(|length| (end, length)))
+}
+
+/// Writes tower-lsp's frames to `inner`, each with its filed answer in place of its marker
+/// (see the module's documentation). Frames pass whole and in order; a frame without a marker
+/// is written as it came.
+pub struct Splicer<W> {
+    inner: W,
+    /// Bytes from tower-lsp not yet a whole frame.
+    incoming: Vec<u8>,
+    /// Whole frames for `inner`, from `written` on.
+    outgoing: Vec<u8>,
+    written: usize,
+}
+
+impl<W> std::fmt::Debug for Splicer<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Splicer")
+            .field("incoming", &self.incoming.len())
+            .field("outgoing", &self.outgoing.len())
+            .finish()
+    }
+}
+
+impl<W: AsyncWrite + Unpin> Splicer<W> {
+    pub fn new(inner: W) -> Splicer<W> {
+        Splicer { inner, incoming: Vec::new(), outgoing: Vec::new(), written: 0 }
+    }
+
+    /// Moves every whole frame of `incoming` to `outgoing`, spliced.
+    fn frames(&mut self) {
+        let mut start = 0;
+        while let Some(head) = frame_head(&self.incoming[start..]) {
+            let Ok((body_at, length)) = head else {
+                // Not a frame tower-lsp would write: passed on as it is, not held forever.
+                tracing::error!("the server wrote a frame without a Content-Length; passed on unchanged");
+                self.outgoing.extend_from_slice(&self.incoming[start..]);
+                start = self.incoming.len();
+                break;
+            };
+            let end = start + body_at + length;
+            if end > self.incoming.len() {
+                break;
+            }
+            let body = &self.incoming[start + body_at..end];
+            match spliced(body) {
+                Some(new) => {
+                    self.outgoing.extend_from_slice(format!("Content-Length: {}\r\n\r\n", new.len()).as_bytes());
+                    self.outgoing.extend_from_slice(&new);
+                }
+                None => self.outgoing.extend_from_slice(&self.incoming[start..end]),
+            }
+            start = end;
+        }
+        self.incoming.drain(..start);
+    }
+
+    /// Writes `outgoing` to `inner`.
+    fn drain(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while self.written < self.outgoing.len() {
+            let n = ready!(Pin::new(&mut self.inner).poll_write(cx, &self.outgoing[self.written..]))?;
+            if n == 0 {
+                return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            }
+            self.written += n;
+        }
+        self.outgoing.clear();
+        self.written = 0;
+        // One large answer (a 5 MB workspace symbol list) must not keep its buffer.
+        if self.outgoing.capacity() > 1 << 20 {
+            self.outgoing.shrink_to(64 * 1024);
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<W: AsyncWrite + Unpin> AsyncWrite for Splicer<W> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        // Bounded: a client that stops reading stops the server's writes here.
+        if this.outgoing.len() - this.written > 4 << 20 {
+            ready!(this.drain(cx))?;
+        }
+        this.incoming.extend_from_slice(buf);
+        this.frames();
+        if this.incoming.capacity() > 1 << 20 && this.incoming.len() < 64 * 1024 {
+            this.incoming.shrink_to(64 * 1024);
+        }
+        // Written now when the pipe takes it; otherwise at the flush that follows.
+        if let Poll::Ready(Err(e)) = this.drain(cx) {
+            return Poll::Ready(Err(e));
+        }
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.drain(cx))?;
+        Pin::new(&mut this.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        ready!(this.drain(cx))?;
+        Pin::new(&mut this.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncWriteExt;
+
+    fn frame(body: &str) -> Vec<u8> {
+        format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()
+    }
+
+    /// Writes `input` through a splicer in pieces of `step` bytes; returns what came out.
+    fn through(input: &[u8], step: usize) -> String {
+        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+        runtime.block_on(async {
+            let mut out = Vec::new();
+            let mut splicer = Splicer::new(&mut out);
+            for piece in input.chunks(step) {
+                splicer.write_all(piece).await.expect("write");
+            }
+            splicer.flush().await.expect("flush");
+            drop(splicer);
+            String::from_utf8(out).expect("utf-8")
+        })
+    }
+
+    #[test]
+    fn markers_become_their_answers_and_other_frames_pass_unchanged() {
+        for step in [1, 7, 64, 100_000] {
+            let items = r#"{"isIncomplete":false,"items":[{"label":"smith2020"}]}"#;
+            let marker = serde_json::to_string(&store(items.as_bytes().to_vec())).expect("json");
+            assert!(marker.starts_with(r#""\u0001refls-raw:"#), "{marker}");
+            let hover = r#"{"jsonrpc":"2.0","result":{"contents":"\u0001refls-raw:0"},"id":1}"#;
+            let notification = r#"{"jsonrpc":"2.0","method":"window/logMessage","params":{"type":3,"message":"é"}}"#;
+            let mut input = frame(hover);
+            input.extend(frame(&format!(r#"{{"jsonrpc":"2.0","result":{marker},"id":"a"}}"#)));
+            input.extend(frame(notification));
+            let spliced = format!(r#"{{"jsonrpc":"2.0","result":{items},"id":"a"}}"#);
+            let expect = [frame(hover), frame(&spliced), frame(notification)].concat();
+            assert_eq!(through(&input, step), String::from_utf8(expect).expect("utf-8"), "pieces of {step}");
+        }
+    }
+
+    #[test]
+    fn a_marker_whose_answer_is_gone_is_written_as_it_came() {
+        let body = r#"{"jsonrpc":"2.0","result":"\u0001refls-raw:18446744073709551615","id":3}"#;
+        assert_eq!(through(&frame(body), 5), String::from_utf8(frame(body)).expect("utf-8"));
+    }
+
+    #[test]
+    fn bytes_that_are_not_frames_are_passed_on_not_held() {
+        let odd = b"Content-Type: x\r\n\r\n{}".to_vec();
+        assert_eq!(through(&odd, 100), "Content-Type: x\r\n\r\n{}");
+    }
+}

@@ -202,62 +202,79 @@ fn a_completion_sent_with_an_edit_is_answered_before_its_diagnostics() {
     assert!(child.wait().unwrap().success());
 }
 
-/// A completion request is answered through `refls/completionRaw` (the input guard renames
-/// it, and the answer is serialised without tower-lsp's `Value` tree, see `src/lsp/raw.rs`)
-/// when it is written as editors write it; written with a space after `"method":` it keeps the
-/// standard route. Both answers are the same JSON, whatever the text around the citation holds.
+/// Over stdio, completion answers and diagnostics are written straight from their types
+/// (`src/lsp/raw.rs`): the input guard renames a completion request written as editors write
+/// it to `refls/completionRaw`, and a request written with a space after `"method":` keeps the
+/// standard route. Both answers are the same JSON, and so are the diagnostics published with
+/// the route on and with it off (`REFLS_RAW_ANSWERS=0`), whatever the text holds.
 #[test]
-fn completion_answers_the_same_through_the_raw_route_and_the_standard_one() {
-    let mut child = support::start_server(&[], Stdio::null());
-    let mut stdin = child.stdin.take().unwrap();
-    let rx = support::read_messages(child.stdout.take().unwrap());
-    let wait_for = |id: i64| loop {
-        let message = rx.recv_timeout(Duration::from_secs(20)).expect("the server answered");
-        if message["id"] == json!(id) {
-            return message;
-        }
-    };
-    let uri = "file:///tmp/refls-stdio/raw.md";
-    let text = "Ünïcödé 😀 first [@ik] then [@] and [@10.1111/hex] \"quoted\" \\ back.\n";
-    let send = |stdin: &mut std::process::ChildStdin, body: String| stdin.write_all(&frame(&body)).unwrap();
-    send(
-        &mut stdin,
-        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}).to_string(),
-    );
-    wait_for(1);
-    send(&mut stdin, json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}).to_string());
-    send(
-        &mut stdin,
-        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-            "uri": uri, "languageId": "markdown", "version": 1, "text": text}}})
-        .to_string(),
-    );
-    let mut id = 10;
-    // After `[@ik`, `[@` and `[@10.1111/hex` (UTF-16 columns: the smiley is two units).
-    for character in [21, 30, 49] {
-        let params = json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": character}});
-        let raw = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/completion","params":{params}}}"#);
-        let standard =
-            format!(r#"{{"jsonrpc":"2.0","id":{},"method": "textDocument/completion","params":{params}}}"#, id + 1);
-        send(&mut stdin, raw);
-        send(&mut stdin, standard);
-        // Answers may come in either order.
-        let (mut raw, mut standard) = (Value::Null, Value::Null);
-        while raw.is_null() || standard.is_null() {
-            let message = rx.recv_timeout(Duration::from_secs(20)).expect("the server answered");
-            if message["id"] == json!(id) {
-                raw = message;
-            } else if message["id"] == json!(id + 1) {
-                standard = message;
+fn answers_and_diagnostics_are_the_same_on_the_raw_route_and_the_standard_one() {
+    let run = |raw_answers: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_refls"))
+            .env("REFLS_RAW_ANSWERS", raw_answers)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start refls");
+        let mut stdin = child.stdin.take().unwrap();
+        let rx = support::read_messages(child.stdout.take().unwrap());
+        let next = || rx.recv_timeout(Duration::from_secs(20)).expect("the server answered");
+        let uri = "file:///tmp/refls-stdio/raw.md";
+        let text = "Ünïcödé 😀 first [@ik] then [@] and [@10.1111/hex] \"quoted\" \\ back [@nosuchkey2020].\n\
+                    See doi:10.1111 and [@ikhile2023virtuous; @buckley2022multistakeholder].\n";
+        let send = |stdin: &mut std::process::ChildStdin, body: String| stdin.write_all(&frame(&body)).unwrap();
+        send(
+            &mut stdin,
+            json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}).to_string(),
+        );
+        while next()["id"] != json!(1) {}
+        send(&mut stdin, json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}).to_string());
+        send(
+            &mut stdin,
+            json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+                "uri": uri, "languageId": "markdown", "version": 1, "text": text}}})
+            .to_string(),
+        );
+        let mut published = Value::Null;
+        let mut answers = Vec::new();
+        let mut id = 10;
+        // After `[@ik`, `[@` and `[@10.1111/hex` (UTF-16 columns: the smiley is two units).
+        for character in [21, 30, 49] {
+            let params = json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": character}});
+            let raw = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/completion","params":{params}}}"#);
+            let standard =
+                format!(r#"{{"jsonrpc":"2.0","id":{},"method": "textDocument/completion","params":{params}}}"#, id + 1);
+            send(&mut stdin, raw);
+            send(&mut stdin, standard);
+            // Answers may come in either order, and the diagnostics among them.
+            let (mut raw, mut standard) = (Value::Null, Value::Null);
+            while raw.is_null() || standard.is_null() || published.is_null() {
+                let message = next();
+                if message["id"] == json!(id) {
+                    raw = message;
+                } else if message["id"] == json!(id + 1) {
+                    standard = message;
+                } else if message["method"] == "textDocument/publishDiagnostics" {
+                    published = message;
+                }
             }
+            let items = raw["result"]["items"].as_array().map_or(0, Vec::len);
+            assert!(items > 0, "at {character}: {raw}");
+            assert_eq!(raw["result"], standard["result"], "at {character}");
+            answers.push(raw["result"].clone());
+            id += 2;
         }
-        let items = raw["result"]["items"].as_array().map_or(0, Vec::len);
-        assert!(items > 0, "at {character}: {raw}");
-        assert_eq!(raw["result"], standard["result"], "at {character}");
-        id += 2;
-    }
-    send(&mut stdin, json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}).to_string());
-    wait_for(2);
-    send(&mut stdin, json!({"jsonrpc": "2.0", "method": "exit"}).to_string());
-    assert!(child.wait().unwrap().success());
+        send(&mut stdin, json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}).to_string());
+        while next()["id"] != json!(2) {}
+        send(&mut stdin, json!({"jsonrpc": "2.0", "method": "exit"}).to_string());
+        assert!(child.wait().unwrap().success());
+        (published, answers)
+    };
+    let (published, answers) = run("1");
+    let codes: Vec<&str> =
+        published["params"]["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
+    assert!(codes.contains(&"unknown-key") && codes.contains(&"malformed-doi"), "{published}");
+    assert_eq!(published["params"]["version"], json!(1), "{published}");
+    assert_eq!((published, answers), run("0"));
 }

@@ -54,9 +54,10 @@ pub fn service() -> (LspService<Backend>, tower_lsp::ClientSocket) {
 /// `Value` tree.
 pub async fn run_stdio() {
     LazyLock::force(&STARTED);
+    let raw_answers = raw::activate();
     let (service, socket) = service();
     let (guard_end, server_end) = tokio::io::duplex(1 << 20);
-    tokio::spawn(transport::forward_valid_frames(stdio::input(), guard_end, true));
+    tokio::spawn(transport::forward_valid_frames(stdio::input(), guard_end, raw_answers));
     Server::new(server_end, raw::Splicer::new(stdio::output()), socket).serve(service).await;
     stdio::restore_blocking();
 }
@@ -764,7 +765,7 @@ impl Backend {
                     if !this.is_current(&uri, generation) {
                         return;
                     }
-                    this.client.publish_diagnostics(uri, diagnostics, Some(version)).await;
+                    this.publish(PublishDiagnosticsParams::new(uri, diagnostics, Some(version))).await;
                 }
                 _ => {
                     this.client
@@ -830,6 +831,18 @@ impl Backend {
             data: None,
         })?;
         Ok(raw::store(bytes))
+    }
+
+    /// Publishes diagnostics, written straight from their types over stdio (see [`raw`]):
+    /// building tower-lsp's JSON tree of them was a tenth of an edit's way to its diagnostics.
+    async fn publish(&self, params: PublishDiagnosticsParams) {
+        if raw::active() {
+            match raw::notification::<notification::PublishDiagnostics>(&params) {
+                Ok(filed) => return self.client.send_notification::<raw::RawNotification>(filed).await,
+                Err(e) => tracing::error!("diagnostics of {} could not be serialised: {e}", params.uri),
+            }
+        }
+        self.client.publish_diagnostics(params.uri, params.diagnostics, params.version).await;
     }
 
     /// `refls/documentText`: the server's copy of an open document, `{ "version", "text" }`.

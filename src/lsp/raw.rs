@@ -21,12 +21,13 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{LazyLock, Mutex};
 use std::task::{Context, Poll, ready};
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tokio::io::AsyncWrite;
+use tower_lsp::lsp_types::notification::Notification;
 
 use crate::corpus::FastMap;
 
@@ -40,6 +41,54 @@ const MARKER: &str = "\u{1}refls-raw:";
 /// The start of a body whose result is a marker, as tower-lsp writes a response (`jsonrpc`,
 /// then `result`, then `id`).
 const RESULT_WITH_MARKER: &[u8] = br#"{"jsonrpc":"2.0","result":"\u0001refls-raw:"#;
+
+/// The notification whose params are a marker of a whole message filed by
+/// [`notification`]: the splicer writes the filed message in its place.
+pub const NOTIFICATION: &str = "refls/rawNotification";
+
+/// The start of a body of a [`NOTIFICATION`], as tower-lsp writes it.
+const NOTIFICATION_WITH_MARKER: &[u8] =
+    br#"{"jsonrpc":"2.0","method":"refls/rawNotification","params":"\u0001refls-raw:"#;
+
+/// Whether a [`Splicer`] writes this process's output: set once by the stdio server before it
+/// starts; in-process servers (the tests) leave it unset and send the standard notifications.
+static ACTIVE: AtomicBool = AtomicBool::new(false);
+
+/// Marks this process's output as written through a [`Splicer`], unless `REFLS_RAW_ANSWERS=0`
+/// asks for tower-lsp's own serialisation of everything (to compare the two, or to rule this
+/// route out when a client reports a malformed message). Returns whether the route is on.
+pub fn activate() -> bool {
+    let on = std::env::var_os("REFLS_RAW_ANSWERS").is_none_or(|v| v != "0");
+    ACTIVE.store(on, Ordering::Relaxed);
+    on
+}
+
+/// Whether notifications go through [`notification`] (see [`activate`]).
+pub fn active() -> bool {
+    ACTIVE.load(Ordering::Relaxed)
+}
+
+/// A notification filed whole: `{"jsonrpc":"2.0","method":N::METHOD,"params":…}`, serialised
+/// straight from `params`. Send the returned marker as a [`RawNotification`].
+pub fn notification<N: Notification>(params: &N::Params) -> Result<Raw, serde_json::Error> {
+    #[derive(Serialize)]
+    struct Message<'a, P> {
+        jsonrpc: &'static str,
+        method: &'static str,
+        params: &'a P,
+    }
+    let body = serde_json::to_vec(&Message { jsonrpc: "2.0", method: N::METHOD, params })?;
+    Ok(store(body))
+}
+
+/// The notification tower-lsp sends for a message filed by [`notification`].
+#[derive(Debug)]
+pub enum RawNotification {}
+
+impl Notification for RawNotification {
+    type Params = Raw;
+    const METHOD: &'static str = NOTIFICATION;
+}
 
 /// Answers filed by [`store`] and not yet written by a [`Splicer`].
 static FILED: LazyLock<Mutex<FastMap<u64, Vec<u8>>>> = LazyLock::new(Default::default);
@@ -56,6 +105,18 @@ pub struct Raw(u64);
 impl Serialize for Raw {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&format!("{MARKER}{}", self.0))
+    }
+}
+
+/// Read back from its marker (tower-lsp's notification types must be readable too).
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Raw, D::Error> {
+        let marker = String::deserialize(deserializer)?;
+        marker
+            .strip_prefix(MARKER)
+            .and_then(|number| number.parse().ok())
+            .map(Raw)
+            .ok_or_else(|| serde::de::Error::custom("not a marker of a filed answer"))
     }
 }
 
@@ -78,7 +139,10 @@ fn take(number: u64) -> Option<Vec<u8>> {
 
 /// `body` with a filed answer in place of its marker, or `None` when it carries none.
 fn spliced(body: &[u8]) -> Option<Vec<u8>> {
-    let rest = body.strip_prefix(RESULT_WITH_MARKER)?;
+    let (rest, whole) = match body.strip_prefix(RESULT_WITH_MARKER) {
+        Some(rest) => (rest, false),
+        None => (body.strip_prefix(NOTIFICATION_WITH_MARKER)?, true),
+    };
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     let after = rest.get(digits..)?.strip_prefix(b"\"")?;
     let number: u64 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
@@ -86,6 +150,10 @@ fn spliced(body: &[u8]) -> Option<Vec<u8>> {
         tracing::error!("an answer was filed for writing but is gone (number {number}); its marker is written instead");
         return None;
     };
+    if whole {
+        // A notification filed whole: the message itself.
+        return Some(answer);
+    }
     let head = br#"{"jsonrpc":"2.0","result":"#;
     let mut out = Vec::with_capacity(head.len() + answer.len() + after.len());
     out.extend_from_slice(head);
@@ -257,6 +325,25 @@ mod tests {
             let expect = [frame(hover), frame(&spliced), frame(notification)].concat();
             assert_eq!(through(&input, step), String::from_utf8(expect).expect("utf-8"), "pieces of {step}");
         }
+    }
+
+    #[test]
+    fn a_filed_notification_is_written_whole_in_place_of_its_marker() {
+        use tower_lsp::lsp_types::notification::LogMessage;
+        use tower_lsp::lsp_types::{LogMessageParams, MessageType};
+        let params = LogMessageParams { typ: MessageType::INFO, message: "ünï \"q\"".to_owned() };
+        let marker = serde_json::to_string(&notification::<LogMessage>(&params).expect("filed")).expect("json");
+        let sent = format!(r#"{{"jsonrpc":"2.0","method":"refls/rawNotification","params":{marker}}}"#);
+        let expect = serde_json::to_string(&serde_json::json!({
+            "jsonrpc": "2.0", "method": "window/logMessage", "params": {"type": 3, "message": "ünï \"q\""}
+        }))
+        .expect("json");
+        assert_eq!(through(&frame(&sent), 3), String::from_utf8(frame(&expect)).expect("utf-8"));
+        // Read back from its marker, as tower-lsp's notification types must be.
+        let filed = store(Vec::new());
+        let marker = serde_json::to_string(&filed).expect("json");
+        assert_eq!(serde_json::from_str::<Raw>(&marker).expect("a marker").0, filed.0);
+        assert!(serde_json::from_str::<Raw>(r#""refls-raw:1""#).is_err());
     }
 
     #[test]

@@ -114,12 +114,32 @@ pub fn completion(
     offset: usize,
     limit: usize,
 ) -> Option<CompletionResult> {
+    completion_keeping_scan(corpus, cited, dialect, text, scanned, offset, limit, &mut None)
+}
+
+/// [`completion`], also handing back in `made` the dialect scan it had to make of `text` (when
+/// `scanned` was not of this text and the cursor followed a citation's opening): the server
+/// gives it to the diagnostics pass of the same version, which would scan the text again.
+#[allow(clippy::too_many_arguments)]
+pub fn completion_keeping_scan(
+    corpus: &Corpus,
+    cited: &CitedWorks,
+    dialect: Dialect,
+    text: &str,
+    scanned: Option<&Manuscript>,
+    offset: usize,
+    limit: usize,
+    made: &mut Option<manuscript::DialectScan>,
+) -> Option<CompletionResult> {
     // A scan of this text made for its diagnostics saves scanning it again (half of a
     // completion's time in a 40 KB paper, issue 11).
     let regions = scanned.and_then(|m| m.regions_of(text));
-    let context = manuscript::completion_context_in(dialect, text, offset, regions)
-        .or_else(|| latex_words(dialect, text, offset, regions))
-        .or_else(|| markdown_words(corpus, dialect, text, offset, regions))?;
+    let query = manuscript::ProseQuery::new(dialect, text, regions);
+    let context = manuscript::completion_context_at(&query, offset)
+        .or_else(|| latex_words(&query, dialect, text, offset))
+        .or_else(|| markdown_words(corpus, &query, dialect, text, offset));
+    *made = query.into_scan();
+    let context = context?;
     let typed = context.prefix.as_str();
     let (ids, incomplete) = search(corpus, cited, typed, limit);
     let doi_mode = typed.starts_with("doi:");
@@ -225,10 +245,10 @@ pub fn documentation(corpus: &Corpus, key: &str, link: Linker) -> Option<String>
 /// space. And not after a key that resolves: in `[@smith2020 p. 3` the words are a locator.
 fn markdown_words(
     corpus: &Corpus,
+    query: &manuscript::ProseQuery<'_>,
     dialect: Dialect,
     text: &str,
     offset: usize,
-    regions: Option<&manuscript::Regions>,
 ) -> Option<manuscript::CompletionContext> {
     if dialect != Dialect::Markdown || !text.is_char_boundary(offset) {
         return None;
@@ -255,7 +275,7 @@ fn markdown_words(
     {
         return None;
     }
-    let mut context = manuscript::completion_context_in(dialect, text, at + 1, regions)?;
+    let mut context = manuscript::completion_context_at(query, at + 1)?;
     let end = offset + text[offset..].bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
     context.range = at + 1..end;
     context.prefix = words.to_owned();
@@ -326,10 +346,10 @@ fn starts_locator(words: &str) -> bool {
 /// In `\cite{2023 health` the key list is inside braces, so several words typed there are one
 /// query: they let a researcher search by year and topic before any key exists.
 fn latex_words(
+    query: &manuscript::ProseQuery<'_>,
     dialect: Dialect,
     text: &str,
     offset: usize,
-    regions: Option<&manuscript::Regions>,
 ) -> Option<manuscript::CompletionContext> {
     if dialect != Dialect::Latex || !text.is_char_boundary(offset) {
         return None;
@@ -339,7 +359,7 @@ fn latex_words(
     if !words.trim().contains(' ') || words.contains(['}', '\n', '\\', '%']) {
         return None;
     }
-    let mut context = manuscript::completion_context_in(dialect, text, open + 1, regions)?;
+    let mut context = manuscript::completion_context_at(query, open + 1)?;
     let start = open + 1 + (words.len() - words.trim_start().len());
     let end = offset + text[offset..].bytes().take_while(|b| b.is_ascii_alphanumeric()).count();
     context.range = start..end;

@@ -53,7 +53,18 @@ impl Manuscript {
     /// Like [`Manuscript::new`], with LaTeX citation commands that the manuscript's other
     /// files define (a preamble's `\newcommand{\citeposs}…` used in a chapter).
     pub fn with_commands(dialect: Dialect, text: Arc<str>, latex_commands: &[String]) -> Manuscript {
-        let scan = manuscript::scan_manuscript(dialect, &text, latex_commands);
+        Manuscript::with_commands_reusing(dialect, text, latex_commands, None)
+    }
+
+    /// [`Manuscript::with_commands`], taking the dialect scan a completion of this very text
+    /// made instead of scanning again, where it can (see [`manuscript::scan_manuscript_reusing`]).
+    pub fn with_commands_reusing(
+        dialect: Dialect,
+        text: Arc<str>,
+        latex_commands: &[String],
+        made: Option<manuscript::DialectScan>,
+    ) -> Manuscript {
+        let scan = manuscript::scan_manuscript_reusing(dialect, &text, latex_commands, made);
         let aliases = scan.aliases.into_iter().map(|a| (a.key, a.target)).collect();
         Manuscript {
             dialect,

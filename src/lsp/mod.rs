@@ -603,7 +603,7 @@ impl Backend {
                 return;
             }
             let (snapshot, corpus_problems, last_cost) = {
-                let state = this.lock();
+                let mut state = this.lock();
                 let open = state.documents.get(&uri);
                 let current = open.is_some_and(|open| open.generation == generation);
                 let last_cost = open.and_then(|open| open.last_diagnostics);
@@ -619,7 +619,14 @@ impl Backend {
                     }
                     Some(problems)
                 });
-                let snapshot = if current { state.snapshot(&uri) } else { None };
+                let mut snapshot = if current { state.snapshot(&uri) } else { None };
+                // The scan a completion of this version made, if one did: not made again.
+                let made = state.documents.get_mut(&uri).and_then(|open| open.made_scan.take());
+                if let (Some(snapshot), Some((text, scan))) = (&mut snapshot, made) {
+                    if Arc::ptr_eq(&snapshot.text, &text) {
+                        snapshot.made_scan = Some(scan);
+                    }
+                }
                 (snapshot, corpus_problems, last_cost)
             };
             // For an open bibliography: the other open documents, to find the manuscripts
@@ -785,7 +792,8 @@ impl Backend {
         let limit = self.lock().config.completion_limit;
         let offset = convert::rope_offset(&snapshot.rope, params.text_document_position.position, snapshot.encoding);
         let on_disk = self.cited_works(&snapshot.corpus);
-        guarded("completion", || {
+        let mut made = None;
+        let answer = guarded("completion", || {
             // This document's citations, which may not be saved yet: as of its last
             // diagnostics pass, else as last scanned.
             let mut cited = std::borrow::Cow::Borrowed(&*on_disk);
@@ -794,7 +802,7 @@ impl Backend {
                 (None, Some(manuscript)) => cited.to_mut().add_manuscript(&snapshot.corpus, manuscript),
                 (None, None) => {}
             }
-            let found = analysis::completion::completion(
+            let found = analysis::completion::completion_keeping_scan(
                 &snapshot.corpus,
                 &cited,
                 snapshot.dialect,
@@ -802,6 +810,7 @@ impl Backend {
                 snapshot.manuscript.as_ref(),
                 offset,
                 limit,
+                &mut made,
             )?;
             let range = convert::rope_range(&snapshot.rope, found.range, snapshot.encoding);
             let items = found
@@ -818,7 +827,18 @@ impl Backend {
                 })
                 .collect();
             Some(CompletionResponse::List(CompletionList { is_incomplete: found.incomplete, items }))
-        })
+        });
+        // The scan made to answer is the one this version's diagnostics pass would make: kept
+        // for it while the version is current (an edit drops it).
+        if let Some(scan) = made {
+            let mut state = self.lock();
+            if let Some(open) = state.documents.get_mut(&uri) {
+                if Arc::ptr_eq(&open.document.text(), &snapshot.text) {
+                    open.made_scan = Some((Arc::clone(&snapshot.text), scan));
+                }
+            }
+        }
+        answer
     }
 
     /// [`raw::COMPLETION`], the completion requests of the stdio client: the same answer,
@@ -1361,6 +1381,7 @@ impl LanguageServer for Backend {
                 generation: 0,
                 last_diagnostics: None,
                 declared: None,
+                made_scan: None,
             };
             state.documents.insert(doc.uri.clone(), open);
         }
@@ -1386,6 +1407,7 @@ impl LanguageServer for Backend {
                 return;
             };
             open.document.apply_changes(params.content_changes, params.text_document.version, encoding);
+            open.made_scan = None;
             open.manuscript.take()
         };
         let delay = self.diagnostics_delay(&uri);

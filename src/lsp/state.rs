@@ -40,6 +40,10 @@ pub struct OpenDocument {
     /// How the bibliographies this document declares resolved last time (see
     /// `Backend::read_declared`).
     pub declared: Option<DeclaredMemo>,
+    /// The dialect scan a completion made of the current version's text (with that text, which
+    /// keeps the scan's identity), for the version's diagnostics pass to take instead of
+    /// scanning again (see `manuscript::scan_manuscript_reusing`).
+    pub made_scan: Option<(Arc<str>, crate::manuscript::DialectScan)>,
 }
 
 /// The bibliographies a document declared at one edit and how each resolved against the
@@ -194,17 +198,24 @@ pub struct DocumentSnapshot {
     /// defined in its folder's other files and LaTeX citation commands defined elsewhere.
     pub path: Option<String>,
     pub workspace: Arc<crate::manuscript::workspace::Manuscripts>,
+    /// A completion's scan of this very text, for [`DocumentSnapshot::manuscript`] (see
+    /// [`OpenDocument::made_scan`]); only the diagnostics pass takes it.
+    pub made_scan: Option<crate::manuscript::DialectScan>,
 }
 
 impl DocumentSnapshot {
     /// The scanned manuscript, scanning now if no request has yet.
     pub fn manuscript(&mut self) -> Manuscript {
         let (dialect, text, path, workspace) = (self.dialect, &self.text, &self.path, &self.workspace);
+        let made_scan = &mut self.made_scan;
         self.manuscript
             .get_or_insert_with(|| {
-                let Some(path) = path else { return Manuscript::new(dialect, text.clone()) };
+                let made = made_scan.take();
+                let Some(path) = path else {
+                    return Manuscript::with_commands_reusing(dialect, text.clone(), &[], made);
+                };
                 let (aliases, commands) = workspace.context_for(path);
-                Manuscript::with_commands(dialect, text.clone(), &commands).with_aliases(&aliases)
+                Manuscript::with_commands_reusing(dialect, text.clone(), &commands, made).with_aliases(&aliases)
             })
             .clone()
     }
@@ -227,6 +238,7 @@ impl ServerState {
             }),
             path: uri.to_file_path().ok().map(|p| p.display().to_string()),
             workspace: self.manuscripts.clone(),
+            made_scan: None,
         })
     }
 

@@ -38,17 +38,19 @@ pub const COMPLETION: &str = "refls/completionRaw";
 /// of an editor's or a user's ends up looking like one in an answer's `result`.
 const MARKER: &str = "\u{1}refls-raw:";
 
-/// The start of a body whose result is a marker, as tower-lsp writes a response (`jsonrpc`,
-/// then `result`, then `id`).
-const RESULT_WITH_MARKER: &[u8] = br#"{"jsonrpc":"2.0","result":"\u0001refls-raw:"#;
+/// A marker as it appears in a body: serde_json's quoted string with its escape.
+const MARKER_JSON: &[u8] = br#""\u0001refls-raw:"#;
+
+/// How tower-lsp starts a response's body (`jsonrpc`, then `result`, then `id`); a marker
+/// follows when the answer was filed.
+const RESULT_HEAD: &[u8] = br#"{"jsonrpc":"2.0","result":"#;
 
 /// The notification whose params are a marker of a whole message filed by
 /// [`notification`]: the splicer writes the filed message in its place.
 pub const NOTIFICATION: &str = "refls/rawNotification";
 
-/// The start of a body of a [`NOTIFICATION`], as tower-lsp writes it.
-const NOTIFICATION_WITH_MARKER: &[u8] =
-    br#"{"jsonrpc":"2.0","method":"refls/rawNotification","params":"\u0001refls-raw:"#;
+/// How tower-lsp starts the body of a [`NOTIFICATION`]; its marker follows.
+const NOTIFICATION_HEAD: &[u8] = br#"{"jsonrpc":"2.0","method":"refls/rawNotification","params":"#;
 
 /// Whether a [`Splicer`] writes this process's output: set once by the stdio server before it
 /// starts; in-process servers (the tests) leave it unset and send the standard notifications.
@@ -139,10 +141,11 @@ fn take(number: u64) -> Option<Vec<u8>> {
 
 /// `body` with a filed answer in place of its marker, or `None` when it carries none.
 fn spliced(body: &[u8]) -> Option<Vec<u8>> {
-    let (rest, whole) = match body.strip_prefix(RESULT_WITH_MARKER) {
+    let (rest, whole) = match body.strip_prefix(RESULT_HEAD) {
         Some(rest) => (rest, false),
-        None => (body.strip_prefix(NOTIFICATION_WITH_MARKER)?, true),
+        None => (body.strip_prefix(NOTIFICATION_HEAD)?, true),
     };
+    let rest = rest.strip_prefix(MARKER_JSON)?;
     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
     let after = rest.get(digits..)?.strip_prefix(b"\"")?;
     let number: u64 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
@@ -154,31 +157,18 @@ fn spliced(body: &[u8]) -> Option<Vec<u8>> {
         // A notification filed whole: the message itself.
         return Some(answer);
     }
-    let head = br#"{"jsonrpc":"2.0","result":"#;
-    let mut out = Vec::with_capacity(head.len() + answer.len() + after.len());
-    out.extend_from_slice(head);
+    let mut out = Vec::with_capacity(RESULT_HEAD.len() + answer.len() + after.len());
+    out.extend_from_slice(RESULT_HEAD);
     out.extend_from_slice(&answer);
     out.extend_from_slice(after);
     Some(out)
 }
 
-/// The length a `Content-Length: N\r\n\r\n` header block gives, and where the body starts.
+/// Where a frame's body starts and its length, read with the input guard's own header
+/// parsing; `Err` for a header block without a usable `Content-Length`.
 fn frame_head(bytes: &[u8]) -> Option<Result<(usize, usize), ()>> {
-    let end = bytes.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
-    let length = std::str::from_utf8(&bytes[..end])
-        .ok()
-        .and_then(|head| {
-            head.split("\r\n").find_map(|line| {
-                let (name, value) = line.split_once(':')?;
-                if name.trim().eq_ignore_ascii_case("content-length") {
-                    value.trim().parse::<usize>().ok()
-                } else {
-                    None
-                }
-            })
-        })
-        .ok_or(());
-    Some(length.map(|length| (end, length)))
+    let end = super::transport::header_end(bytes)?;
+    Some(super::transport::content_length(&bytes[..end]).map(|length| (end, length)).ok_or(()))
 }
 
 /// Writes tower-lsp's frames to `inner`, each with its filed answer in place of its marker

@@ -201,7 +201,7 @@ fn find_length_header(bytes: &[u8]) -> Option<usize> {
 }
 
 /// The end of a header block: the index just past its empty line (`\r\n\r\n` or `\n\n`).
-fn header_end(bytes: &[u8]) -> Option<usize> {
+pub(super) fn header_end(bytes: &[u8]) -> Option<usize> {
     let mut i = 0;
     while let Some(nl) = bytes[i..].iter().position(|&b| b == b'\n') {
         let at = i + nl;
@@ -218,7 +218,7 @@ fn header_end(bytes: &[u8]) -> Option<usize> {
 }
 
 /// The `Content-Length` value of a header block, when it is a usable number.
-fn content_length(header: &[u8]) -> Option<usize> {
+pub(super) fn content_length(header: &[u8]) -> Option<usize> {
     let text = String::from_utf8_lossy(header);
     for line in text.lines() {
         if let Some((name, value)) = line.split_once(':') {

@@ -590,6 +590,9 @@ impl Backend {
             // answered first: tower-lsp writes their answers only when its task runs again,
             // which was after this pass, ~0.4 ms later at 10,000 entries (issue 11).
             tokio::task::yield_now().await;
+            // And a completion read with it is answered before this pass starts, or goes on
+            // (see `raw::completions_answered`); the pass then takes that completion's scan.
+            raw::completions_answered().await;
             // A later edit has a task of its own (which also reads the declared bibliographies).
             if !this.is_current(&uri, generation) {
                 return;
@@ -668,6 +671,7 @@ impl Backend {
                 let _ = catch_unwind(AssertUnwindSafe(|| snapshot.manuscript()));
                 scan_cost = began.elapsed();
                 tokio::task::yield_now().await;
+                raw::completions_answered().await;
                 if !this.is_current(&uri, generation) {
                     return;
                 }
@@ -769,6 +773,7 @@ impl Backend {
                     // Building the message is a tenth of a pass: requests read meanwhile come
                     // first, and a later edit's pass publishes instead of this one.
                     tokio::task::yield_now().await;
+                    raw::completions_answered().await;
                     if !this.is_current(&uri, generation) {
                         return;
                     }

@@ -244,37 +244,64 @@ fn log_skipped(skipped: &[u8]) {
 
 /// A completion request's body with its method renamed to [`super::raw::COMPLETION`], whose
 /// answer is written without tower-lsp's `Value` tree (see [`super::raw`]); `None` for any
-/// other message. Only the exact member `"method":"textDocument/completion"` is renamed, and
-/// only when the parsed method says so: inside a JSON string its quotes would be escaped, so it
-/// cannot be part of one. A request written otherwise (spaces, escapes) keeps the standard
-/// method, which answers the same.
+/// other message.
+#[cfg(test)]
 fn renamed_completion(body: &[u8]) -> Option<Vec<u8>> {
-    const METHOD: &[u8] = br#""method":"textDocument/completion""#;
+    completion_request(body).map(|request| renamed(body, request.method_at))
+}
+
+/// A completion request as the guard reads it.
+struct CompletionRequest {
+    /// Where its member `"method":"textDocument/completion"` starts.
+    method_at: usize,
+    /// Its id as tower-lsp writes it back in the answer (see [`super::raw::completion_read`]).
+    id: Option<String>,
+}
+
+/// The body's completion request, if it is one. Only the exact member
+/// `"method":"textDocument/completion"` is recognised, and only when the parsed method says so:
+/// inside a JSON string its quotes would be escaped, so it cannot be part of one. A request
+/// written otherwise (spaces, escapes) keeps the standard method, which answers the same.
+fn completion_request(body: &[u8]) -> Option<CompletionRequest> {
     #[derive(Deserialize)]
     struct Method<'a> {
         #[serde(borrow)]
         method: Option<&'a str>,
-        id: Option<IgnoredAny>,
+        #[serde(borrow)]
+        id: Option<&'a RawValue>,
     }
     // A completion request is a few hundred bytes; a large body (a `didOpen`) is not one.
     if body.len() > 16 * 1024 {
         return None;
     }
-    let at = memchr::memmem::find(body, METHOD)?;
+    let method_at = memchr::memmem::find(body, COMPLETION_METHOD)?;
     let parsed: Method<'_> = serde_json::from_slice(body).ok()?;
-    if parsed.method != Some("textDocument/completion") || parsed.id.is_none() {
+    if parsed.method != Some("textDocument/completion") {
         return None;
     }
+    // tower-lsp reads the id and writes it again: the same spelling, whatever the client's.
+    let id = parsed.id?;
+    let id =
+        serde_json::from_str::<tower_lsp::jsonrpc::Id>(id.get()).ok().and_then(|id| serde_json::to_string(&id).ok());
+    Some(CompletionRequest { method_at, id })
+}
+
+/// The member that names a completion request (see [`completion_request`]).
+const COMPLETION_METHOD: &[u8] = br#""method":"textDocument/completion""#;
+
+/// `body` with the completion method at `at` renamed to [`super::raw::COMPLETION`].
+fn renamed(body: &[u8], at: usize) -> Vec<u8> {
     let mut renamed = Vec::with_capacity(body.len() + 8);
     renamed.extend_from_slice(&body[..at]);
     renamed.extend_from_slice(format!(r#""method":"{}""#, super::raw::COMPLETION).as_bytes());
-    renamed.extend_from_slice(&body[at + METHOD.len()..]);
-    Some(renamed)
+    renamed.extend_from_slice(&body[at + COMPLETION_METHOD.len()..]);
+    renamed
 }
 
 /// Copies well-formed frames from `input` to `output` until `input` ends or `exit` passes.
 /// With `raw_answers`, completion requests are renamed for [`super::raw::Splicer`], which must
-/// then sit between the server and the client.
+/// then sit between the server and the client. Either way each completion request read is
+/// counted until the splicer writes its answer ([`super::raw::completion_read`]).
 pub async fn forward_valid_frames(input: impl AsyncRead + Unpin, mut output: DuplexStream, raw_answers: bool) {
     let mut input = Input { reader: input, buf: Vec::new(), start: 0, ended: false };
     loop {
@@ -330,8 +357,13 @@ pub async fn forward_valid_frames(input: impl AsyncRead + Unpin, mut output: Dup
         }
         let body = &input.pending()[..length];
         let (forwarded, exit): (std::borrow::Cow<'_, [u8]>, bool) = match check_message(body) {
-            Verdict::Forward { exit } => match renamed_completion(body).filter(|_| raw_answers) {
-                Some(renamed) => (renamed.into(), exit),
+            Verdict::Forward { exit } => match completion_request(body) {
+                Some(request) => {
+                    if let Some(id) = request.id {
+                        super::raw::completion_read(id);
+                    }
+                    if raw_answers { (renamed(body, request.method_at).into(), exit) } else { (body.into(), exit) }
+                }
                 None => (body.into(), exit),
             },
             Verdict::Repaired { body, exit } => (body.into(), exit),
@@ -469,6 +501,11 @@ mod tests {
         let renamed =
             r#"{"jsonrpc":"2.0","id":4,"method":"refls/completionRaw","params":{"position":{"line":0,"character":3}}}"#;
         assert_eq!(renamed_completion(request.as_bytes()).as_deref(), Some(renamed.as_bytes()));
+        // Its id is counted as tower-lsp will write it in the answer, whatever the spelling.
+        let id_of = |body: &str| completion_request(body.as_bytes()).and_then(|request| request.id);
+        assert_eq!(id_of(request).as_deref(), Some("4"));
+        let escaped = r#"{"jsonrpc":"2.0","id":"\u0061\/b","method":"textDocument/completion","params":{}}"#;
+        assert_eq!(id_of(escaped).as_deref(), Some(r#""a/b""#));
         for kept in [
             // Not a request: no id.
             r#"{"jsonrpc":"2.0","method":"textDocument/completion","params":{}}"#,

@@ -278,3 +278,67 @@ fn answers_and_diagnostics_are_the_same_on_the_raw_route_and_the_standard_one() 
     assert_eq!(published["params"]["version"], json!(1), "{published}");
     assert_eq!((published, answers), run("0"));
 }
+
+/// A keystroke's diagnostics wait for the completion sent with it, but only briefly
+/// (`src/lsp/raw.rs`, 20 ms at most): a completion that is slow to answer does not hold them.
+/// Here the completion waits for a large bibliography that another manuscript, opened in the
+/// same write, declares; the edited manuscript's diagnostics come first all the same.
+#[test]
+fn a_slow_completion_holds_diagnostics_back_only_briefly() {
+    use std::fmt::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut bib = String::new();
+    for n in 0..20_000 {
+        writeln!(
+            bib,
+            "@article{{work{n},\n  author = {{Writer{n}, Ann and Other, Bo}},\n  title = {{A study of things, number {n}}},\n  \
+             journal = {{Journal of Tests}},\n  year = {{2020}},\n  doi = {{10.1234/test.{n}}}\n}}\n"
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("big.bib"), bib).unwrap();
+    let root = format!("file://{}", dir.path().display());
+    let (edited, declaring) = (format!("{root}/a.md"), format!("{root}/b.md"));
+    let mut child = support::start_server(&[], Stdio::null());
+    let mut stdin = child.stdin.take().unwrap();
+    let rx = support::read_messages(child.stdout.take().unwrap());
+    let next = || rx.recv_timeout(Duration::from_secs(60)).expect("the server went on");
+    let mut send = |values: &[Value]| {
+        let bytes: Vec<u8> = values.iter().flat_map(|v| frame(&v.to_string())).collect();
+        stdin.write_all(&bytes).unwrap();
+    };
+    send(&[
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"rootUri": root, "capabilities": {}}}),
+    ]);
+    while next()["id"] != json!(1) {}
+    send(&[
+        json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": edited, "languageId": "markdown", "version": 1, "text": "See [@ikhile2023virtuous].\n"}}}),
+    ]);
+    while next()["params"]["version"] != json!(1) {}
+    send(&[
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": declaring, "languageId": "markdown", "version": 1,
+            "text": "---\nbibliography: big.bib\n---\nSee [@work7].\n"}}}),
+        json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {
+            "textDocument": {"uri": edited, "version": 2},
+            "contentChanges": [{"range": {"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}},
+                                "text": "[@ik] "}]}}),
+        json!({"jsonrpc": "2.0", "id": 50, "method": "textDocument/completion", "params": {
+            "textDocument": {"uri": edited}, "position": {"line": 1, "character": 4}}}),
+    ]);
+    let mut order = Vec::new();
+    while order.len() < 2 {
+        let message = next();
+        if message["id"] == json!(50) {
+            assert!(message["result"]["items"].as_array().is_some_and(|items| !items.is_empty()), "{message}");
+            order.push("completion");
+        } else if message["params"]["uri"] == json!(edited) && message["params"]["version"] == json!(2) {
+            order.push("diagnostics");
+        }
+    }
+    assert_eq!(order, ["diagnostics", "completion"]);
+    send(&[json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}), json!({"jsonrpc": "2.0", "method": "exit"})]);
+    assert!(child.wait().unwrap().success());
+}

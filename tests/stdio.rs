@@ -150,29 +150,46 @@ fn a_terminal_on_stdin_gets_one_line_on_stderr() {
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "", "stdout belongs to the protocol");
 }
 
+/// Writes `messages` to the server in one write, as an editor sends an edit and its request.
+fn send_all(stdin: &mut std::process::ChildStdin, messages: &[Value]) {
+    let bytes: Vec<u8> = messages.iter().flat_map(|v| frame(&v.to_string())).collect();
+    stdin.write_all(&bytes).unwrap();
+}
+
+/// The built server, initialized with `params`, with the Markdown manuscript `uri` open and its
+/// first diagnostics read.
+fn started_with(
+    params: Value,
+    uri: &str,
+) -> (std::process::Child, std::process::ChildStdin, std::sync::mpsc::Receiver<Value>) {
+    let mut child = support::start_server(&[], Stdio::null());
+    let mut stdin = child.stdin.take().unwrap();
+    let rx = support::read_messages(child.stdout.take().unwrap());
+    let next = || rx.recv_timeout(Duration::from_secs(60)).expect("the server went on");
+    send_all(&mut stdin, &[json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": params})]);
+    while next()["id"] != json!(1) {}
+    send_all(
+        &mut stdin,
+        &[
+            json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
+            json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+                "uri": uri, "languageId": "markdown", "version": 1, "text": "See [@ikhile2023virtuous].\n"}}}),
+        ],
+    );
+    while next()["params"]["version"] != json!(1) {}
+    (child, stdin, rx)
+}
+
 /// A completion sent with the keystroke that asks for it (editors send both at once) is
 /// answered before that edit's diagnostics: the writer waits for the list, not the squiggles
 /// (issue 11). The two messages go in one write, so the server reads them together, and every
 /// edit comes after a quick first pass, so its diagnostics run on the runtime, as while typing.
 #[test]
 fn a_completion_sent_with_an_edit_is_answered_before_its_diagnostics() {
-    let mut child = support::start_server(&[], Stdio::null());
-    let mut stdin = child.stdin.take().unwrap();
-    let rx = support::read_messages(child.stdout.take().unwrap());
-    let next = || rx.recv_timeout(Duration::from_secs(20)).expect("the server went on");
     let uri = "file:///tmp/refls-stdio/order.md";
-    let mut send = |values: &[Value]| {
-        let bytes: Vec<u8> = values.iter().flat_map(|v| frame(&v.to_string())).collect();
-        stdin.write_all(&bytes).unwrap();
-    };
-    send(&[json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}})]);
-    while next()["id"] != json!(1) {}
-    send(&[
-        json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
-        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-            "uri": uri, "languageId": "markdown", "version": 1, "text": "See [@ikhile2023virtuous].\n"}}}),
-    ]);
-    while next()["params"]["version"] != json!(1) {}
+    let (mut child, mut stdin, rx) = started_with(json!({"capabilities": {}}), uri);
+    let next = || rx.recv_timeout(Duration::from_secs(20)).expect("the server went on");
+    let mut send = |values: &[Value]| send_all(&mut stdin, values);
     let mut order = Vec::new();
     for round in 0..20 {
         let version = round + 2;
@@ -299,24 +316,9 @@ fn a_slow_completion_holds_diagnostics_back_only_briefly() {
     std::fs::write(dir.path().join("big.bib"), bib).unwrap();
     let root = format!("file://{}", dir.path().display());
     let (edited, declaring) = (format!("{root}/a.md"), format!("{root}/b.md"));
-    let mut child = support::start_server(&[], Stdio::null());
-    let mut stdin = child.stdin.take().unwrap();
-    let rx = support::read_messages(child.stdout.take().unwrap());
+    let (mut child, mut stdin, rx) = started_with(json!({"rootUri": root, "capabilities": {}}), &edited);
     let next = || rx.recv_timeout(Duration::from_secs(60)).expect("the server went on");
-    let mut send = |values: &[Value]| {
-        let bytes: Vec<u8> = values.iter().flat_map(|v| frame(&v.to_string())).collect();
-        stdin.write_all(&bytes).unwrap();
-    };
-    send(&[
-        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"rootUri": root, "capabilities": {}}}),
-    ]);
-    while next()["id"] != json!(1) {}
-    send(&[
-        json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}),
-        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
-            "uri": edited, "languageId": "markdown", "version": 1, "text": "See [@ikhile2023virtuous].\n"}}}),
-    ]);
-    while next()["params"]["version"] != json!(1) {}
+    let mut send = |values: &[Value]| send_all(&mut stdin, values);
     send(&[
         json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
             "uri": declaring, "languageId": "markdown", "version": 1,

@@ -141,13 +141,17 @@ fn scan_dialect(dialect: Dialect, text: &str) -> Scanned {
 }
 
 fn scan_dialect_with(dialect: Dialect, text: &str, latex_commands: &[String]) -> Scanned {
-    let mut scanned = match dialect {
+    completed(match dialect {
         Dialect::Markdown => markdown::scan(text),
         Dialect::Latex => latex::scan(text, latex_commands),
         Dialect::Typst => typst::scan(text),
         Dialect::Org => org::scan(text),
         Dialect::Plain => Scanned::default(),
-    };
+    })
+}
+
+/// What every dialect's scan becomes once its scanner has read the whole text.
+fn completed(mut scanned: Scanned) -> Scanned {
     scanned.verbatim.normalise();
     scanned.no_keys.normalise();
     // A scanner may learn that a stretch is verbatim after reading a citation in it (a
@@ -311,7 +315,26 @@ pub struct DialectScan {
     /// keeps the scan, so no other text can be at the same place.
     text_at: usize,
     text_len: usize,
-    scanned: Scanned,
+    made: MadeScan,
+}
+
+/// How far a scan made for completion went.
+#[derive(Debug)]
+enum MadeScan {
+    /// The whole text was read.
+    Whole(Scanned),
+    /// A LaTeX scan stopped after the citation being typed (see [`latex::ScanState`]).
+    Latex(latex::ScanState),
+}
+
+impl MadeScan {
+    /// The scan of all of `text` (the text this was made of).
+    fn finish(self, text: &str) -> Scanned {
+        match self {
+            MadeScan::Whole(scanned) => scanned,
+            MadeScan::Latex(state) => completed(state.finish(text)),
+        }
+    }
 }
 
 impl DialectScan {
@@ -333,7 +356,7 @@ pub fn scan_manuscript_reusing(
 ) -> ManuscriptScan {
     let made = made.filter(|made| latex_commands.is_empty() && made.is_of(dialect, text));
     let mut scanned = match made {
-        Some(made) => made.scanned,
+        Some(made) => made.made.finish(text),
         None => scan_dialect_with(dialect, text, latex_commands),
     };
     let prose = prose::scan(dialect, text, &scanned.verbatim, &scanned.no_keys, &scanned.citations);
@@ -367,35 +390,47 @@ pub fn completion_context_in(
 
 /// Whether a citation may start at a position of one text, for completion: from the
 /// [`Regions`] of this text's scan when the caller has them, else from a dialect scan made on
-/// the first question and kept, for the next question and for [`ProseQuery::into_scan`].
+/// the first question and kept, for the next question and for [`ProseQuery::into_scan`]. A
+/// LaTeX scan reads only as far as the questions need; the pass that takes it reads the rest.
 #[derive(Debug)]
 pub struct ProseQuery<'t> {
     dialect: Dialect,
     text: &'t str,
     regions: Option<&'t Regions>,
-    made: std::cell::OnceCell<Scanned>,
+    made: std::cell::RefCell<Option<MadeScan>>,
 }
 
 impl<'t> ProseQuery<'t> {
     pub fn new(dialect: Dialect, text: &'t str, regions: Option<&'t Regions>) -> ProseQuery<'t> {
-        ProseQuery { dialect, text, regions, made: std::cell::OnceCell::new() }
+        ProseQuery { dialect, text, regions, made: std::cell::RefCell::new(None) }
     }
 
     fn is_prose(&self, pos: usize) -> bool {
-        match self.regions {
-            Some(regions) => regions.is_prose(pos),
-            None => self.made.get_or_init(|| scan_dialect(self.dialect, self.text)).is_prose(pos),
+        if let Some(regions) = self.regions {
+            return regions.is_prose(pos);
+        }
+        let mut made = self.made.borrow_mut();
+        let made = made.get_or_insert_with(|| match self.dialect {
+            Dialect::Latex => MadeScan::Latex(latex::ScanState::new(self.text, &[])),
+            dialect => MadeScan::Whole(scan_dialect(dialect, self.text)),
+        });
+        match made {
+            MadeScan::Whole(scanned) => scanned.is_prose(pos),
+            MadeScan::Latex(state) => {
+                state.run_to(self.text, pos);
+                state.is_prose(pos)
+            }
         }
     }
 
     /// The scan made to answer, if one was (see [`scan_manuscript_reusing`]).
     pub fn into_scan(self) -> Option<DialectScan> {
-        let scanned = self.made.into_inner()?;
+        let made = self.made.into_inner()?;
         Some(DialectScan {
             dialect: self.dialect,
             text_at: self.text.as_ptr() as usize,
             text_len: self.text.len(),
-            scanned,
+            made,
         })
     }
 }
@@ -730,8 +765,68 @@ mod tests {
         proptest::collection::vec(proptest::sample::select(PIECES), 0..40).prop_map(|parts| parts.concat())
     }
 
+    /// LaTeX's constructs, and what breaks them, to cut a LaTeX scan at any point of.
+    fn latex_soup() -> impl Strategy<Value = String> {
+        const PIECES: &[&str] = &[
+            "\\cite{",
+            "\\citep[p.~3][see]{",
+            "\\parencites(a)",
+            "\\Textcite*",
+            "\\verb|",
+            "\\verb*+",
+            "\\lstinline{",
+            "|",
+            "+",
+            "\\url{",
+            "\\href{",
+            "\\begin{verbatim}",
+            "\\end{verbatim}",
+            "\\begin{comment}",
+            "\\end{comment}",
+            "\\newcommand{\\mycite}[1]{\\cite{#1}}",
+            "\\mycite{",
+            "\\%",
+            "\\\\",
+            "\\",
+            "%",
+            "{",
+            "}",
+            "[",
+            "]",
+            "(",
+            ")",
+            ",",
+            "a",
+            "key1",
+            " ",
+            "\n",
+            "\n\n",
+            "é",
+        ];
+        proptest::collection::vec(proptest::sample::select(PIECES), 0..40).prop_map(|parts| parts.concat())
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// A LaTeX scan stopped after any position (as completion stops it) says what the whole
+        /// scan says about every position up to there, and once finished (as the diagnostics
+        /// pass finishes it) is the whole scan.
+        #[test]
+        fn latex_scan_stopped_anywhere_agrees_with_the_whole(
+            text in latex_soup(),
+            stops in proptest::collection::vec(0usize..400, 0..4),
+        ) {
+            let whole = scan_dialect(Dialect::Latex, &text);
+            let mut state = latex::ScanState::new(&text, &[]);
+            for stop in stops {
+                state.run_to(&text, stop);
+                for pos in 0..=stop.min(text.len()) {
+                    prop_assert_eq!(state.is_prose(pos), whole.is_prose(pos), "at {} after a stop at {}", pos, stop);
+                }
+            }
+            prop_assert_eq!(format!("{:?}", completed(state.finish(&text))), format!("{:?}", whole));
+        }
 
         #[test]
         fn syntax_soup_never_panics(text in syntax_soup(), offset in 0usize..200) {

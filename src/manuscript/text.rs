@@ -81,6 +81,11 @@ impl Spans {
         after > 0 && pos < self.0[after - 1].end
     }
 
+    /// [`Spans::contains`] before [`Spans::normalise`]: each range is asked.
+    pub(super) fn any_contains(&self, pos: usize) -> bool {
+        self.0.iter().any(|r| r.contains(&pos))
+    }
+
     /// True when `range` shares at least one byte with one of the ranges. Needs
     /// [`Spans::normalise`] first.
     pub(super) fn overlaps(&self, range: &Range<usize>) -> bool {

@@ -791,6 +791,15 @@ impl Backend {
     /// Citation completion (`textDocument/completion`): the works whose key, authors, title
     /// words, year or DOI the typed prefix matches, ranked.
     async fn completion_answer(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let found = self.completion_found(params).await?;
+        Ok(found.map(|(found, range)| completion_response(found, range)))
+    }
+
+    /// The works a completion offers, and the range of the document their key replaces.
+    async fn completion_found(
+        &self,
+        params: CompletionParams,
+    ) -> Result<Option<(analysis::completion::CompletionResult, Range)>> {
         let uri = params.text_document_position.text_document.uri;
         self.corpus_ready().await;
         let Some(snapshot) = self.snapshot(&uri) else { return Ok(None) };
@@ -817,21 +826,8 @@ impl Backend {
                 limit,
                 &mut made,
             )?;
-            let range = convert::rope_range(&snapshot.rope, found.range, snapshot.encoding);
-            let items = found
-                .items
-                .into_iter()
-                .map(|item| CompletionItem {
-                    label: item.key.clone(),
-                    kind: Some(CompletionItemKind::REFERENCE),
-                    detail: Some(item.detail),
-                    filter_text: Some(item.filter_text),
-                    sort_text: Some(item.sort_text),
-                    text_edit: Some(CompletionTextEdit::Edit(TextEdit { range, new_text: item.key })),
-                    ..CompletionItem::default()
-                })
-                .collect();
-            Some(CompletionResponse::List(CompletionList { is_incomplete: found.incomplete, items }))
+            let range = convert::rope_range(&snapshot.rope, found.range.clone(), snapshot.encoding);
+            Some((found, range))
         });
         // The scan made to answer is the one this version's diagnostics pass would make: kept
         // for it while the version is current (an edit drops it).
@@ -847,15 +843,10 @@ impl Backend {
     }
 
     /// [`raw::COMPLETION`], the completion requests of the stdio client: the same answer,
-    /// serialised here straight from its types (see [`raw`]).
+    /// written here as JSON straight from the works found (see [`raw::completion_list`]).
     pub async fn completion_raw(&self, params: CompletionParams) -> Result<raw::Raw> {
-        let answer = self.completion_answer(params).await?;
-        let bytes = serde_json::to_vec(&answer).map_err(|e| Error {
-            code: tower_lsp::jsonrpc::ErrorCode::InternalError,
-            message: e.to_string().into(),
-            data: None,
-        })?;
-        Ok(raw::store(bytes))
+        let found = self.completion_found(params).await?;
+        Ok(raw::store(raw::completion_list(found.as_ref().map(|(found, range)| (found, *range)))))
     }
 
     /// Publishes diagnostics, written straight from their types over stdio (see [`raw`]):
@@ -946,6 +937,25 @@ fn level_word(level: MessageType) -> &'static str {
 }
 
 /// Runs one request's analysis with panics contained.
+/// The works a completion found as LSP's answer, their keys replacing `range`
+/// ([`raw::completion_list`] writes the same answer as JSON).
+fn completion_response(found: analysis::completion::CompletionResult, range: Range) -> CompletionResponse {
+    let items = found
+        .items
+        .into_iter()
+        .map(|item| CompletionItem {
+            label: item.key.clone(),
+            kind: Some(CompletionItemKind::REFERENCE),
+            detail: Some(item.detail),
+            filter_text: Some(item.filter_text),
+            sort_text: Some(item.sort_text),
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit { range, new_text: item.key })),
+            ..CompletionItem::default()
+        })
+        .collect();
+    CompletionResponse::List(CompletionList { is_incomplete: found.incomplete, items })
+}
+
 fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|_| {
         tracing::error!("{what} panicked; the request failed, the server goes on");

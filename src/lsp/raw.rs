@@ -24,7 +24,7 @@
 //! it ([`completions_answered`]): an editor parses the messages it reads in order, and a
 //! publication read first delays the popup the writer is waiting for.
 
-use std::io;
+use std::io::{self, Write as _};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex};
@@ -33,8 +33,10 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use tokio::io::AsyncWrite;
+use tower_lsp::lsp_types::Range;
 use tower_lsp::lsp_types::notification::Notification;
 
+use crate::analysis::completion::CompletionResult;
 use crate::corpus::FastMap;
 
 /// The method the input guard gives completion requests (see the module's documentation).
@@ -138,6 +140,83 @@ pub fn store(answer: Vec<u8>) -> Raw {
     }
     filed.insert(number, answer);
     Raw(number)
+}
+
+/// The JSON of a completion answer, as serde_json writes the `CompletionResponse::List` that
+/// `Backend::completion_answer` builds of the same works (`null` for none), written straight
+/// from the analysis's items: building `lsp_types` items and serialising them was a sixth of
+/// a completion inside the server (issue 11: 20 µs of 126 at 10,000 entries).
+pub fn completion_list(found: Option<(&CompletionResult, Range)>) -> Vec<u8> {
+    let Some((found, range)) = found else { return b"null".to_vec() };
+    let mut edit_range = Vec::with_capacity(96);
+    let (start, end) = (range.start, range.end);
+    let _ = write!(
+        edit_range,
+        r#"{{"start":{{"line":{},"character":{}}},"end":{{"line":{},"character":{}}}}}"#,
+        start.line, start.character, end.line, end.character
+    );
+    let size: usize = found
+        .items
+        .iter()
+        .map(|i| 2 * i.key.len() + i.detail.len() + i.sort_text.len() + i.filter_text.len() + 200)
+        .sum();
+    let mut out = Vec::with_capacity(size + 40);
+    out.extend_from_slice(br#"{"isIncomplete":"#);
+    out.extend_from_slice(if found.incomplete { b"true" } else { b"false" });
+    out.extend_from_slice(br#","items":["#);
+    for (n, item) in found.items.iter().enumerate() {
+        if n > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(br#"{"label":"#);
+        json_string(&mut out, &item.key);
+        // `CompletionItemKind::REFERENCE`.
+        out.extend_from_slice(br#","kind":18,"detail":"#);
+        json_string(&mut out, &item.detail);
+        out.extend_from_slice(br#","sortText":"#);
+        json_string(&mut out, &item.sort_text);
+        out.extend_from_slice(br#","filterText":"#);
+        json_string(&mut out, &item.filter_text);
+        out.extend_from_slice(br#","textEdit":{"range":"#);
+        out.extend_from_slice(&edit_range);
+        out.extend_from_slice(br#","newText":"#);
+        json_string(&mut out, &item.key);
+        out.extend_from_slice(b"}}");
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+/// `text` as a JSON string: quotes, backslashes and control characters escaped; everything
+/// else, UTF-8 included, as it is. Most strings need no escape and are copied whole.
+fn json_string(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        let escape: &[u8] = match b {
+            b'"' => br#"\""#,
+            b'\\' => br"\\",
+            b'\n' => br"\n",
+            b'\r' => br"\r",
+            b'\t' => br"\t",
+            0x08 => br"\b",
+            0x0c => br"\f",
+            _ => b"",
+        };
+        out.extend_from_slice(&bytes[copied..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.extend_from_slice(escape);
+        }
+        copied = i + 1;
+    }
+    out.extend_from_slice(&bytes[copied..]);
+    out.push(b'"');
 }
 
 /// Takes the answer filed under `number`.
@@ -405,7 +484,39 @@ impl<W: AsyncWrite + Unpin> AsyncWrite for Splicer<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::completion::CompletionItem;
+    use crate::corpus::RecordId;
     use tokio::io::AsyncWriteExt;
+    use tower_lsp::lsp_types::Position;
+
+    /// The answer written straight from the works is, byte for byte, what serde_json writes of
+    /// the `lsp_types` answer the in-process server gives, with every kind of escape.
+    #[test]
+    fn completion_list_is_what_serde_json_writes() {
+        let item = |key: &str, detail: &str, filter_text: &str| CompletionItem {
+            record: RecordId(0),
+            key: key.to_owned(),
+            detail: detail.to_owned(),
+            filter_text: filter_text.to_owned(),
+            sort_text: "00000".to_owned(),
+        };
+        let range = Range::new(Position::new(3, 7), Position::new(3, 12));
+        for incomplete in [true, false] {
+            for items in [
+                vec![],
+                vec![
+                    item("smith2020", "Smith et al. (2020)", "smi smith2020 Smith 2020 A title 10.1000/x"),
+                    item("a\"b\\c", "Ünïcode\n\t\r\u{8}\u{c}\u{1}\u{1f}\u{7f} (n.d.)", "quote \" and \\ 😀"),
+                ],
+            ] {
+                let found = CompletionResult { range: 0..3, items, incomplete };
+                let written = String::from_utf8(completion_list(Some((&found, range)))).expect("UTF-8");
+                let standard = super::super::completion_response(found, range);
+                assert_eq!(written, serde_json::to_string(&Some(standard)).expect("serialises"));
+            }
+        }
+        assert_eq!(completion_list(None), serde_json::to_vec(&None::<()>).expect("serialises"));
+    }
 
     fn frame(body: &str) -> Vec<u8> {
         format!("Content-Length: {}\r\n\r\n{body}", body.len()).into_bytes()

@@ -192,6 +192,15 @@ pub fn completion_list(found: Option<(&CompletionResult, Range)>) -> Vec<u8> {
 fn json_string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
     let bytes = text.as_bytes();
+    // Asked of every byte without stopping early, which the compiler turns into vector
+    // instructions: most strings have nothing to escape and are then copied whole (a loop
+    // stopping at the first byte to escape was a byte at a time, 12 µs for 50 items).
+    let plain = !bytes.iter().fold(false, |escape, &b| escape | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if plain {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut copied = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if b >= 0x20 && b != b'"' && b != b'\\' {
@@ -293,6 +302,7 @@ impl Unanswered {
         let Some(id) = response_id(body) else { return };
         let mut requests = self.requests();
         if let Some(at) = requests.iter().position(|(read, _)| read.as_bytes() == id) {
+            crate::timing::mark("written");
             requests.swap_remove(at);
             self.count.store(requests.len(), Ordering::Release);
             if requests.is_empty() {
@@ -352,6 +362,7 @@ fn response_id(body: &[u8]) -> Option<&[u8]> {
 
 /// The input guard read a completion request with this id (as tower-lsp writes it back).
 pub(super) fn completion_read(id: String) {
+    crate::timing::mark("read");
     COMPLETIONS.read(id);
 }
 

@@ -17,3 +17,4 @@ pub mod fuzzing;
 pub mod lsp;
 pub mod manuscript;
 pub mod memory;
+pub mod timing;

@@ -139,11 +139,14 @@ pub fn completion_keeping_scan(
         .or_else(|| latex_words(&query, dialect, text, offset))
         .or_else(|| markdown_words(corpus, &query, dialect, text, offset));
     *made = query.into_scan();
+    crate::timing::mark("scan");
     let context = context?;
     let typed = context.prefix.as_str();
     let (ids, incomplete) = search(corpus, cited, typed, limit);
+    crate::timing::mark("search");
     let doi_mode = typed.starts_with("doi:");
     warm(corpus, &ids);
+    crate::timing::mark("warm");
     let items = ids
         .into_iter()
         .filter_map(|id| {

@@ -800,6 +800,7 @@ impl Backend {
         &self,
         params: CompletionParams,
     ) -> Result<Option<(analysis::completion::CompletionResult, Range)>> {
+        crate::timing::mark("routed");
         let uri = params.text_document_position.text_document.uri;
         self.corpus_ready().await;
         let Some(snapshot) = self.snapshot(&uri) else { return Ok(None) };
@@ -807,6 +808,7 @@ impl Backend {
         let offset = convert::rope_offset(&snapshot.rope, params.text_document_position.position, snapshot.encoding);
         let on_disk = self.cited_works(&snapshot.corpus);
         let mut made = None;
+        crate::timing::mark("snapshot");
         let answer = guarded("completion", || {
             // This document's citations, which may not be saved yet: as of its last
             // diagnostics pass, else as last scanned.
@@ -826,6 +828,7 @@ impl Backend {
                 limit,
                 &mut made,
             )?;
+            crate::timing::mark("items");
             let range = convert::rope_range(&snapshot.rope, found.range.clone(), snapshot.encoding);
             Some((found, range))
         });
@@ -846,7 +849,9 @@ impl Backend {
     /// written here as JSON straight from the works found (see [`raw::completion_list`]).
     pub async fn completion_raw(&self, params: CompletionParams) -> Result<raw::Raw> {
         let found = self.completion_found(params).await?;
-        Ok(raw::store(raw::completion_list(found.as_ref().map(|(found, range)| (found, *range)))))
+        let answer = raw::completion_list(found.as_ref().map(|(found, range)| (found, *range)));
+        crate::timing::mark("serialised");
+        Ok(raw::store(answer))
     }
 
     /// Publishes diagnostics, written straight from their types over stdio (see [`raw`]):

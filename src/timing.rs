@@ -48,12 +48,10 @@ mod imp {
         if what != "written" {
             return;
         }
-        let line: String = match marks.first() {
-            Some(&(_, read)) => {
-                marks.iter().map(|(step, at)| format!("{step}={} ", (*at - read).as_nanos() / 100)).collect()
-            }
-            None => String::new(),
-        };
+        // The first mark is `read` (or the oldest kept): the times count from it.
+        let read = marks[0].1;
+        let line: String =
+            marks.iter().map(|(step, at)| format!("{step}={} ", (*at - read).as_nanos() / 100)).collect();
         marks.clear();
         if let Some(file) = FILE.as_ref() {
             let mut file = file.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -395,7 +395,7 @@ impl TermList {
 /// search (p99 75 µs against p50 6), where a slot is one store.
 struct WordMatches<'s> {
     /// One slot per record, [`WordMatches::MATCHED`] set in the records matched; all clear
-    /// again once [`WordMatches::take`] has run.
+    /// again once [`WordMatches::clear`] has run.
     slots: &'s mut Vec<u32>,
     matched: Vec<u32>,
 }

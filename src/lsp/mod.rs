@@ -941,7 +941,6 @@ fn level_word(level: MessageType) -> &'static str {
     if level == MessageType::ERROR { "error" } else { "warning" }
 }
 
-/// Runs one request's analysis with panics contained.
 /// The works a completion found as LSP's answer, their keys replacing `range`
 /// ([`raw::completion_list`] writes the same answer as JSON).
 fn completion_response(found: analysis::completion::CompletionResult, range: Range) -> CompletionResponse {
@@ -961,6 +960,7 @@ fn completion_response(found: analysis::completion::CompletionResult, range: Ran
     CompletionResponse::List(CompletionList { is_incomplete: found.incomplete, items })
 }
 
+/// Runs one request's analysis with panics contained.
 fn guarded<T>(what: &str, f: impl FnOnce() -> T) -> Result<T> {
     catch_unwind(AssertUnwindSafe(f)).map_err(|_| {
         tracing::error!("{what} panicked; the request failed, the server goes on");

@@ -125,9 +125,7 @@ const KEY_BYTES: [bool; 256] = {
 /// Scans `text`; `extra_commands` are citation commands defined in the manuscript's other
 /// files (a thesis defines `\citeposs` in its preamble and uses it in every chapter).
 pub(super) fn scan(text: &str, extra_commands: &[String]) -> Scanned {
-    let mut state = ScanState::new(text, extra_commands);
-    state.run_to(text, usize::MAX);
-    state.scanned
+    ScanState::new(text, extra_commands).finish(text)
 }
 
 /// A scan of one text that can stop after a position and go on later: completion asks only

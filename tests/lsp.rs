@@ -192,6 +192,43 @@ async fn latex_and_utf8_positions() {
     client.shutdown().await;
 }
 
+/// Completion in a later version of a long LaTeX paper takes its scan up a few kilobytes
+/// before the edit (issue 11): what it finds must still follow every edit made since the
+/// scan it takes up, here a verbatim environment opened and closed again just before the
+/// citation being typed.
+#[tokio::test]
+async fn latex_completion_follows_edits_made_since_the_last_scan() {
+    let mut client = start(json!({})).await;
+    let lines = 400;
+    let text =
+        format!("\\section{{Review}}\n{}End.\n", "Plain prose of a long review, line after line.\n".repeat(lines));
+    open(&mut client, "long.tex", &text).await;
+    let last = lines as u32 + 1;
+    let change = |version: i32, line: u32, text: &str| {
+        json!({"textDocument": {"uri": uri("long.tex"), "version": version},
+               "contentChanges": [{"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": text}]})
+    };
+    let labels = |completion: &Value| -> Vec<String> {
+        completion["items"].as_array().map_or(Vec::new(), |items| {
+            items.iter().map(|item| item["label"].as_str().unwrap_or_default().to_owned()).collect()
+        })
+    };
+    client.notify("textDocument/didChange", change(2, last, "\\cite{virt} ")).await;
+    let completion = client.request("textDocument/completion", at("long.tex", last, 10)).await;
+    assert_eq!(labels(&completion).first().map(String::as_str), Some("ikhile2023virtuous"), "{completion}");
+    assert_eq!(client.recv_notification("textDocument/publishDiagnostics").await["version"], 2);
+    // A verbatim environment opened a few lines before: the citation is verbatim text.
+    client.notify("textDocument/didChange", change(3, last - 3, "\\begin{verbatim}\n")).await;
+    let completion = client.request("textDocument/completion", at("long.tex", last + 1, 10)).await;
+    assert!(labels(&completion).is_empty(), "completion inside a verbatim environment: {completion}");
+    assert_eq!(client.recv_notification("textDocument/publishDiagnostics").await["version"], 3);
+    // Closed again before the citation: completion is back.
+    client.notify("textDocument/didChange", change(4, last + 1, "\\end{verbatim}\n")).await;
+    let completion = client.request("textDocument/completion", at("long.tex", last + 2, 10)).await;
+    assert_eq!(labels(&completion).first().map(String::as_str), Some("ikhile2023virtuous"), "{completion}");
+    client.shutdown().await;
+}
+
 #[tokio::test]
 async fn bad_requests_answer_nothing_and_the_server_stays_up() {
     let mut client = start(json!({})).await;

@@ -114,7 +114,17 @@ pub fn completion(
     offset: usize,
     limit: usize,
 ) -> Option<CompletionResult> {
-    completion_keeping_scan(corpus, cited, dialect, text, scanned, offset, limit, &mut None)
+    let scans = Scans { current: scanned, earlier: None };
+    completion_keeping_scan(corpus, cited, dialect, text, scans, offset, limit, &mut None)
+}
+
+/// The scans of the document completion may take instead of scanning its text from the start.
+#[derive(Clone, Copy, Default)]
+pub struct Scans<'a> {
+    /// A scan of this very text (or of another: then unused).
+    pub current: Option<&'a Manuscript>,
+    /// A scan of an earlier version, whose LaTeX resume points a scan may go on from.
+    pub earlier: Option<&'a manuscript::EarlierScan>,
 }
 
 /// [`completion`], also handing back in `made` the dialect scan it had to make of `text` (when
@@ -126,15 +136,19 @@ pub fn completion_keeping_scan(
     cited: &CitedWorks,
     dialect: Dialect,
     text: &str,
-    scanned: Option<&Manuscript>,
+    scans: Scans<'_>,
     offset: usize,
     limit: usize,
     made: &mut Option<manuscript::DialectScan>,
 ) -> Option<CompletionResult> {
     // A scan of this text made for its diagnostics saves scanning it again (half of a
-    // completion's time in a 40 KB paper, issue 11).
-    let regions = scanned.and_then(|m| m.regions_of(text));
-    let query = manuscript::ProseQuery::new(dialect, text, regions);
+    // completion's time in a 40 KB paper, issue 11); one of an earlier version lets a LaTeX
+    // scan start a few kilobytes before the edit.
+    let regions = scans.current.and_then(|m| m.regions_of(text));
+    let mut query = manuscript::ProseQuery::new(dialect, text, regions);
+    if let Some(earlier) = scans.earlier {
+        query = query.after_earlier(earlier);
+    }
     let context = manuscript::completion_context_at(&query, offset)
         .or_else(|| latex_words(&query, dialect, text, offset))
         .or_else(|| markdown_words(corpus, &query, dialect, text, offset));

@@ -82,6 +82,16 @@ impl Manuscript {
         self.regions.malformed_dois(&self.text)
     }
 
+    /// This scan as an earlier version's, for completion in later versions of the text (see
+    /// [`manuscript::EarlierScan`]).
+    pub fn earlier_scan(&self) -> manuscript::EarlierScan {
+        manuscript::EarlierScan {
+            text: Arc::clone(&self.text),
+            citations: Arc::clone(&self.citations),
+            regions: Arc::clone(&self.regions),
+        }
+    }
+
     /// Where no citation starts in this manuscript's text, when `text` is that very text (the
     /// same allocation, so never a later version's): what completion asks of a scan.
     pub fn regions_of(&self, text: &str) -> Option<&manuscript::Regions> {

@@ -668,7 +668,9 @@ impl Backend {
             let mut scan_cost = Duration::ZERO;
             if inline && corpus_problems.is_none() {
                 let began = std::time::Instant::now();
-                let _ = catch_unwind(AssertUnwindSafe(|| snapshot.manuscript()));
+                if let Ok(manuscript) = catch_unwind(AssertUnwindSafe(|| snapshot.manuscript())) {
+                    this.keep_earlier_scan(&uri, &manuscript);
+                }
                 scan_cost = began.elapsed();
                 tokio::task::yield_now().await;
                 raw::completions_answered().await;
@@ -763,6 +765,7 @@ impl Backend {
                             open.last_diagnostics = Some(cost);
                         }
                         if let Some((manuscript, cited)) = manuscript {
+                            keep_earlier_scan(&mut state, &uri, &manuscript);
                             state.store_manuscript(&uri, version, manuscript);
                             if let Some(open) = state.documents.get_mut(&uri) {
                                 open.cited = Some(cited);
@@ -786,6 +789,12 @@ impl Backend {
                 }
             }
         });
+    }
+
+    /// Keeps the scan of `manuscript` as the document's earlier scan (see
+    /// [`OpenDocument::earlier_scan`]).
+    fn keep_earlier_scan(&self, uri: &Url, manuscript: &Manuscript) {
+        keep_earlier_scan(&mut self.lock(), uri, manuscript);
     }
 
     /// Citation completion (`textDocument/completion`): the works whose key, authors, title
@@ -818,12 +827,16 @@ impl Backend {
                 (None, Some(manuscript)) => cited.to_mut().add_manuscript(&snapshot.corpus, manuscript),
                 (None, None) => {}
             }
+            let scans = analysis::completion::Scans {
+                current: snapshot.manuscript.as_ref(),
+                earlier: snapshot.earlier_scan.as_ref(),
+            };
             let found = analysis::completion::completion_keeping_scan(
                 &snapshot.corpus,
                 &cited,
                 snapshot.dialect,
                 &snapshot.text,
-                snapshot.manuscript.as_ref(),
+                scans,
                 offset,
                 limit,
                 &mut made,
@@ -902,6 +915,21 @@ const INLINE_DIAGNOSTICS: Duration = Duration::from_millis(1);
 /// `INLINE_DIAGNOSTICS`): a 40 KB paper's pass is ~0.3 ms, a 400 KB one already takes longer
 /// than that bound, and a cheap last pass says nothing about a text that a paste has grown.
 const INLINE_TEXT_BYTES: usize = 256 * 1024;
+
+/// The largest text whose scan is kept for completion in later versions: keeping it keeps a
+/// second copy of the text while the writer types.
+const EARLIER_SCAN_BYTES: usize = 1 << 20;
+
+/// [`Backend::keep_earlier_scan`] under the lock: LaTeX manuscripts only (the one dialect whose
+/// scan can be taken up), up to [`EARLIER_SCAN_BYTES`].
+fn keep_earlier_scan(state: &mut ServerState, uri: &Url, manuscript: &Manuscript) {
+    if manuscript.dialect != Dialect::Latex || manuscript.text.len() > EARLIER_SCAN_BYTES {
+        return;
+    }
+    if let Some(open) = state.documents.get_mut(uri) {
+        open.earlier_scan = Some(manuscript.earlier_scan());
+    }
+}
 
 /// See [`Backend::diagnostics_delay`]: the configured delay, else one from the last cost.
 fn diagnostics_delay(configured_ms: Option<u64>, last_cost: Option<Duration>) -> Duration {
@@ -1402,6 +1430,7 @@ impl LanguageServer for Backend {
                 last_diagnostics: None,
                 declared: None,
                 made_scan: None,
+                earlier_scan: None,
             };
             state.documents.insert(doc.uri.clone(), open);
         }

@@ -44,6 +44,10 @@ pub struct OpenDocument {
     /// keeps the scan's identity), for the version's diagnostics pass to take instead of
     /// scanning again (see `manuscript::scan_manuscript_reusing`).
     pub made_scan: Option<(Arc<str>, crate::manuscript::DialectScan)>,
+    /// The last LaTeX scan made of this document, of whichever version: completion in a later
+    /// version goes on from one of its resume points instead of scanning from the start (see
+    /// `Backend::keep_earlier_scan`).
+    pub earlier_scan: Option<crate::manuscript::EarlierScan>,
 }
 
 /// The bibliographies a document declared at one edit and how each resolved against the
@@ -201,6 +205,8 @@ pub struct DocumentSnapshot {
     /// A completion's scan of this very text, for [`DocumentSnapshot::manuscript`] (see
     /// [`OpenDocument::made_scan`]); only the diagnostics pass takes it.
     pub made_scan: Option<crate::manuscript::DialectScan>,
+    /// See [`OpenDocument::earlier_scan`].
+    pub earlier_scan: Option<crate::manuscript::EarlierScan>,
 }
 
 impl DocumentSnapshot {
@@ -239,6 +245,7 @@ impl ServerState {
             path: uri.to_file_path().ok().map(|p| p.display().to_string()),
             workspace: self.manuscripts.clone(),
             made_scan: None,
+            earlier_scan: open.earlier_scan.clone(),
         })
     }
 

@@ -122,6 +122,9 @@ struct Scanned {
     /// (`[paper](https://doi.org/10.…)`) is the address of a link rather than a citation.
     no_keys: Spans,
     aliases: Vec<Alias>,
+    /// Where a LaTeX scan can be taken up in a later version of the text (empty for the
+    /// other dialects).
+    resume: latex::ResumePoints,
 }
 
 impl Scanned {
@@ -256,7 +259,7 @@ fn add_bare_dois(dialect: Dialect, text: &str, mut scanned: Scanned) -> (Vec<Cit
     let no_links = Spans::default();
     let links = if dialect == Dialect::Typst { &no_links } else { &scanned.no_keys };
     bare_doi::add_bare_dois(text, &scanned.verbatim, links, &mut citations);
-    (citations, Regions { verbatim: scanned.verbatim, no_keys: scanned.no_keys })
+    (citations, Regions { verbatim: scanned.verbatim, no_keys: scanned.no_keys, resume: scanned.resume })
 }
 
 /// The author–year citations written as prose (`Buckley et al. (2022)`), outside code, math,
@@ -286,6 +289,8 @@ pub struct Regions {
     verbatim: Spans,
     /// See [`Scanned`]'s field of the same name.
     no_keys: Spans,
+    /// See [`Scanned`]'s field of the same name.
+    resume: latex::ResumePoints,
 }
 
 impl Regions {
@@ -298,6 +303,34 @@ impl Regions {
     fn is_prose(&self, pos: usize) -> bool {
         !self.verbatim.contains(pos) && !self.no_keys.contains(pos)
     }
+}
+
+/// A scan of an earlier version of an open document, kept across edits so that completion in
+/// a later version can take its LaTeX scan up at a resume point, and the diagnostics pass
+/// finish that scan with the earlier one's findings before the point (see
+/// [`ProseQuery::after_earlier`]). Shares what the earlier version's manuscript holds.
+#[derive(Clone, Debug)]
+pub struct EarlierScan {
+    pub text: std::sync::Arc<str>,
+    /// The earlier manuscript's citations, bare DOIs included.
+    pub citations: std::sync::Arc<Vec<Citation>>,
+    pub regions: std::sync::Arc<Regions>,
+}
+
+/// The whole LaTeX scan of a text, from `suffix`, a scan of it resumed at `from`, and the
+/// scan of an `earlier` version, which agrees with the whole scan before `from` (see
+/// [`latex::ScanState::resuming`]): every construct starting before `from` ended there, so its
+/// citations and stretches are the earlier scan's, cut at `from`.
+fn spliced(earlier: &EarlierScan, from: usize, suffix: Scanned) -> Scanned {
+    // Bare DOIs were added to the earlier citations after the scan; they are found again.
+    let mut citations: Vec<Citation> =
+        earlier.citations.iter().filter(|c| c.syntax != Syntax::BareDoi && c.range.end <= from).cloned().collect();
+    citations.extend(suffix.citations);
+    let mut verbatim = earlier.regions.verbatim.before(from);
+    verbatim.extend(suffix.verbatim);
+    let mut no_keys = earlier.regions.no_keys.before(from);
+    no_keys.extend(suffix.no_keys);
+    Scanned { citations, verbatim, no_keys, aliases: suffix.aliases, resume: suffix.resume }
 }
 
 /// [`scan_with_commands`], [`aliases`] and [`prose_citations`] at the cost of one dialect
@@ -325,6 +358,9 @@ enum MadeScan {
     Whole(Scanned),
     /// A LaTeX scan stopped after the citation being typed (see [`latex::ScanState`]).
     Latex(latex::ScanState),
+    /// A LaTeX scan taken up at a resume point of an earlier version's scan (see
+    /// [`latex::ScanState::resuming`]), finished with that scan's findings before the point.
+    Resumed(latex::ScanState, EarlierScan),
 }
 
 impl MadeScan {
@@ -333,6 +369,10 @@ impl MadeScan {
         match self {
             MadeScan::Whole(scanned) => scanned,
             MadeScan::Latex(state) => completed(state.finish(text)),
+            MadeScan::Resumed(state, earlier) => {
+                let from = state.from();
+                completed(spliced(&earlier, from, state.finish(text)))
+            }
         }
     }
 }
@@ -397,12 +437,22 @@ pub struct ProseQuery<'t> {
     dialect: Dialect,
     text: &'t str,
     regions: Option<&'t Regions>,
+    /// A scan of an earlier version of the text, whose resume points a LaTeX scan may go on
+    /// from.
+    earlier: Option<&'t EarlierScan>,
     made: std::cell::RefCell<Option<MadeScan>>,
 }
 
 impl<'t> ProseQuery<'t> {
     pub fn new(dialect: Dialect, text: &'t str, regions: Option<&'t Regions>) -> ProseQuery<'t> {
-        ProseQuery { dialect, text, regions, made: std::cell::RefCell::new(None) }
+        ProseQuery { dialect, text, regions, earlier: None, made: std::cell::RefCell::new(None) }
+    }
+
+    /// Lets a LaTeX scan go on from a resume point of `earlier` (a scan of an earlier version
+    /// of this text), instead of reading from the start.
+    pub fn after_earlier(mut self, earlier: &'t EarlierScan) -> ProseQuery<'t> {
+        self.earlier = Some(earlier);
+        self
     }
 
     fn is_prose(&self, pos: usize) -> bool {
@@ -410,13 +460,29 @@ impl<'t> ProseQuery<'t> {
             return regions.is_prose(pos);
         }
         let mut made = self.made.borrow_mut();
+        // A resumed scan answers from its resume point on; a question before it is answered
+        // by a scan from the start.
+        if matches!(&*made, Some(MadeScan::Resumed(state, _)) if pos < state.from()) {
+            *made = None;
+        }
         let made = made.get_or_insert_with(|| match self.dialect {
-            Dialect::Latex => MadeScan::Latex(latex::ScanState::new(self.text, &[])),
+            Dialect::Latex => self
+                .earlier
+                .and_then(|earlier| {
+                    let state = latex::ScanState::resuming(
+                        self.text,
+                        &earlier.text,
+                        &earlier.regions.resume,
+                        pos.saturating_add(1),
+                    )?;
+                    Some(MadeScan::Resumed(state, earlier.clone()))
+                })
+                .unwrap_or_else(|| MadeScan::Latex(latex::ScanState::new(self.text, &[]))),
             dialect => MadeScan::Whole(scan_dialect(dialect, self.text)),
         });
         match made {
             MadeScan::Whole(scanned) => scanned.is_prose(pos),
-            MadeScan::Latex(state) => {
+            MadeScan::Latex(state) | MadeScan::Resumed(state, _) => {
                 state.run_to(self.text, pos);
                 state.is_prose(pos)
             }
@@ -802,8 +868,98 @@ mod tests {
             "\n",
             "\n\n",
             "é",
+            " 10.1000/x1 ",
         ];
         proptest::collection::vec(proptest::sample::select(PIECES), 0..40).prop_map(|parts| parts.concat())
+    }
+
+    /// A paragraph of plain prose: soup with a few of these between its constructs has resume
+    /// points further apart than a construct may look ahead (4 KB).
+    const LONG_PROSE: &str = "Plain words of a long paragraph, with nothing a LaTeX scanner stops at.\n";
+
+    /// [`latex_soup`] in stretches with paragraphs of prose between them, as long as a paper.
+    fn long_latex_soup() -> impl Strategy<Value = String> {
+        proptest::collection::vec((latex_soup(), 0usize..80), 1..10)
+            .prop_map(|parts| parts.into_iter().map(|(soup, lines)| soup + &LONG_PROSE.repeat(lines)).collect())
+    }
+
+    /// `text` with `deleted` bytes at `at` (both as fractions of its length, rounded to
+    /// characters) replaced by `inserted`.
+    fn edited(text: &str, at: f64, deleted: usize, inserted: &str) -> String {
+        let start = text.floor_char_boundary((text.len() as f64 * at) as usize);
+        let end = text.floor_char_boundary((start + deleted).min(text.len())).max(start);
+        format!("{}{inserted}{}", &text[..start], &text[end..])
+    }
+
+    /// A LaTeX paper of some 40 resume points, and a later version of it.
+    fn long_paper(typed: &str) -> (String, String) {
+        let part =
+            format!("\\section{{Intro}}\nAs \\cite{{a1, b2}} show (doi 10.1000/x1) %note\n{}", LONG_PROSE.repeat(40));
+        let earlier = part.repeat(12);
+        let at = earlier.len() - 3 * part.len() / 2;
+        let later = format!("{}{typed}{}", &earlier[..at], &earlier[at..]);
+        (earlier, later)
+    }
+
+    /// The scan of `text` as an earlier version's, as the server keeps it.
+    fn earlier_scan(text: &str) -> EarlierScan {
+        let scan = scan_manuscript(Dialect::Latex, text, &[]);
+        EarlierScan {
+            text: text.into(),
+            citations: std::sync::Arc::new(scan.citations),
+            regions: std::sync::Arc::new(scan.regions),
+        }
+    }
+
+    /// What a manuscript's scan finds, to compare two scans of one text.
+    fn findings(scan: &ManuscriptScan) -> String {
+        format!("{:?}\n{:?}\n{:?}\n{:?}", scan.citations, scan.aliases, scan.prose, scan.regions)
+    }
+
+    /// Completion in a later version of a long paper reads from a resume point a few
+    /// kilobytes before the edit, not from the start, and finds what a whole scan finds; the
+    /// diagnostics pass finishes that scan into the whole one.
+    #[test]
+    fn a_later_version_is_scanned_from_a_resume_point_before_the_edit() {
+        let (earlier, later) = long_paper("\\citep{ab} ");
+        let earlier = earlier_scan(&earlier);
+        let cursor = later.find("\\citep{ab").unwrap() + "\\citep{ab".len();
+        let query = ProseQuery::new(Dialect::Latex, &later, None).after_earlier(&earlier);
+        let context = completion_context_at(&query, cursor);
+        assert_eq!(context, completion_context(Dialect::Latex, &later, cursor));
+        assert_eq!(context.map(|c| c.prefix), Some("ab".to_owned()));
+        let from = match &*query.made.borrow() {
+            Some(MadeScan::Resumed(state, _)) => state.from(),
+            _ => panic!("the scan did not go on from a resume point"),
+        };
+        let edit = cursor - "\\citep{ab".len();
+        assert!(from < edit && edit - from < 8 * 1024, "resumed at {from} for an edit at {edit}");
+        let finished = scan_manuscript_reusing(Dialect::Latex, &later, &[], query.into_scan());
+        let whole = scan_manuscript(Dialect::Latex, &later, &[]);
+        assert_eq!(findings(&finished), findings(&whole));
+        assert!(whole.citations.iter().any(|c| c.key == "ab"));
+    }
+
+    /// No resume point is taken when the edit defines a citation command (the scan before
+    /// the point may then read otherwise), nor when the text differs before it.
+    #[test]
+    fn no_resume_point_when_commands_or_early_text_differ() {
+        let resumed = |earlier: &str, later: &str| {
+            let earlier = earlier_scan(earlier);
+            let cursor = later.rfind("\\cite{x").unwrap() + "\\cite{x".len();
+            let query = ProseQuery::new(Dialect::Latex, later, None).after_earlier(&earlier);
+            let _ = completion_context_at(&query, cursor);
+            matches!(query.made.into_inner(), Some(MadeScan::Resumed(..)))
+        };
+        let (earlier, later) = long_paper("\\citep{ab");
+        assert!(resumed(&earlier, &format!("{later}\\cite{{x")));
+        // `\mycite` cited nothing in the earlier version; defined later, it cites from the
+        // start of the text.
+        let (earlier, later) = long_paper("\\mycite{ab} ");
+        assert!(resumed(&earlier, &format!("{later}\\cite{{x")));
+        assert!(!resumed(&earlier, &format!("{later}\\cite{{x \\newcommand{{\\mycite}}[1]{{\\cite{{#1}}}}")));
+        let early = format!("x{later}\\cite{{x");
+        assert!(!resumed(&earlier, &early));
     }
 
     proptest! {
@@ -826,6 +982,41 @@ mod tests {
                 }
             }
             prop_assert_eq!(format!("{:?}", completed(state.finish(&text))), format!("{:?}", whole));
+        }
+
+        /// A LaTeX scan of a later version of a text, taken up at a resume point of the scan
+        /// of the earlier version, says what the whole scan of the later version says about
+        /// every position from that point on, and once finished is the whole scan.
+        #[test]
+        fn latex_scan_resumed_after_an_edit_agrees_with_the_whole(
+            earlier in long_latex_soup(),
+            point in any::<proptest::sample::Index>(),
+            after_point in 0usize..4200,
+            deleted in 0usize..40,
+            inserted in latex_soup(),
+            questions in proptest::collection::vec(0usize..6000, 1..6),
+        ) {
+            let earlier = earlier_scan(&earlier);
+            // Edits just past a resume point, where what a construct before it looked at changes.
+            let points = earlier.regions.resume.points();
+            let at = points.get(point.index(points.len().max(1))).map_or(0, |p| p + after_point);
+            let text = edited(&earlier.text, at as f64 / earlier.text.len().max(1) as f64, deleted, &inserted);
+            let whole = scan_dialect(Dialect::Latex, &text);
+            let whole_findings = findings(&scan_manuscript(Dialect::Latex, &text, &[]));
+            for question in questions {
+                let pos = text.floor_char_boundary(at + question);
+                let query = ProseQuery::new(Dialect::Latex, &text, None).after_earlier(&earlier);
+                prop_assert_eq!(query.is_prose(pos), whole.is_prose(pos), "at {}", pos);
+                if let Some(MadeScan::Resumed(state, _)) = &*query.made.borrow() {
+                    prop_assert!(state.from() <= pos);
+                    for p in state.from()..=pos {
+                        prop_assert_eq!(state.is_prose(p), whole.is_prose(p), "at {} resumed from {}", p, state.from());
+                    }
+                }
+                // Finished by a diagnostics pass, it is the whole scan.
+                let finished = scan_manuscript_reusing(Dialect::Latex, &text, &[], query.into_scan());
+                prop_assert_eq!(findings(&finished), whole_findings.clone());
+            }
         }
 
         #[test]

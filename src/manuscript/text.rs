@@ -75,6 +75,16 @@ impl Spans {
         self.0 = merged;
     }
 
+    /// The parts of these ranges before `end`.
+    pub(super) fn before(&self, end: usize) -> Spans {
+        Spans(self.0.iter().filter(|r| r.start < end).map(|r| r.start..r.end.min(end)).collect())
+    }
+
+    /// Adds every range of `other`.
+    pub(super) fn extend(&mut self, other: Spans) {
+        self.0.extend(other.0);
+    }
+
     /// True when `pos` lies inside one of the ranges. Needs [`Spans::normalise`] first.
     pub(super) fn contains(&self, pos: usize) -> bool {
         let after = self.0.partition_point(|r| r.start <= pos);

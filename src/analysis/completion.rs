@@ -22,7 +22,7 @@ use nucleo_matcher::{Config, Matcher, Utf32Str};
 
 use super::hover::{Linker, record_markdown};
 use super::references::Workspace;
-use super::{Manuscript, authors_short};
+use super::{Manuscript, push_authors_short};
 use crate::corpus::{Corpus, RecordId, RecordKind, Resolution};
 use crate::manuscript::{self, Dialect};
 
@@ -203,8 +203,9 @@ pub fn completion_keeping_scan(
                 filter_text.push(' ');
                 filter_text.push_str(doi.as_str());
             }
-            let mut detail = authors_short(record).unwrap_or_default();
-            if !detail.is_empty() {
+            // Sized once: the authors, ` et al. ` and `(YYYY)`.
+            let mut detail = String::with_capacity(record.authors.first().map_or(0, |a| a.value.family().len()) + 16);
+            if push_authors_short(record, &mut detail) && !detail.is_empty() {
                 detail.push(' ');
             }
             match record.year() {

@@ -186,9 +186,18 @@ pub fn resolve<'a>(corpus: &'a Corpus, key: &str) -> Resolution<'a> {
 
 /// `Buckley, B. J. R., Newton, J. et al.` style author list for hovers and details.
 pub fn authors_short(record: &Record) -> Option<String> {
-    let first = record.authors.first()?;
-    let more = record.authors.len() > 1 || record.et_al;
-    Some(if more { format!("{} et al.", first.value.family()) } else { first.value.family().to_string() })
+    let mut short = String::new();
+    push_authors_short(record, &mut short).then_some(short)
+}
+
+/// [`authors_short`] written at the end of `out`; false (and nothing written) without authors.
+pub fn push_authors_short(record: &Record, out: &mut String) -> bool {
+    let Some(first) = record.authors.first() else { return false };
+    out.push_str(first.value.family());
+    if record.authors.len() > 1 || record.et_al {
+        out.push_str(" et al.");
+    }
+    true
 }
 
 /// One line naming a work: `Ikhile et al. (2023) A virtuous cycle of co-production…`.

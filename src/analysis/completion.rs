@@ -119,7 +119,7 @@ pub fn completion(
 }
 
 /// The scans of the document completion may take instead of scanning its text from the start.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub struct Scans<'a> {
     /// A scan of this very text (or of another: then unused).
     pub current: Option<&'a Manuscript>,

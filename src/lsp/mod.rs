@@ -765,7 +765,10 @@ impl Backend {
                             open.last_diagnostics = Some(cost);
                         }
                         if let Some((manuscript, cited)) = manuscript {
-                            keep_earlier_scan(&mut state, &uri, &manuscript);
+                            // An inline pass kept it after its scan step already.
+                            if !inline {
+                                keep_earlier_scan(&mut state, &uri, &manuscript);
+                            }
                             state.store_manuscript(&uri, version, manuscript);
                             if let Some(open) = state.documents.get_mut(&uri) {
                                 open.cited = Some(cited);

@@ -140,7 +140,7 @@ pub(super) struct ScanState {
     /// Where the scan goes on: no construct starting before it is left unread.
     pos: usize,
     /// Where the scan started: 0, or a resume point of an earlier version of the text (see
-    /// [`ScanState::resuming`]), before which it knows nothing.
+    /// [`ScanState::resume`]), before which it knows nothing.
     from: usize,
     scanned: Scanned,
     /// One finder per verbatim environment met, so an unclosed one is searched for once.
@@ -167,35 +167,37 @@ impl ScanState {
         }
     }
 
-    /// A scan of `text` that goes on from a resume point of a finished scan of an `earlier`
-    /// version of it, the last one before `before` that the edits since left valid: while
-    /// typing, only the few kilobytes before the cursor are read instead of everything before
-    /// it (a LaTeX paper's completion scanned half of it on average, a fifth of the server's
-    /// time in a completion, issue 11). `None` when no point is valid.
+    /// Moves a scan of `text` that has read nothing yet to a resume point of a finished scan
+    /// of an `earlier` version of it, the last one before `before` that the edits since left
+    /// valid, and returns whether it did: while typing, only the few kilobytes before the
+    /// cursor are read instead of everything before it (a LaTeX paper's completion scanned
+    /// half of it on average, a fifth of the server's time in a completion, issue 11).
     ///
     /// A resume point is where the scan stood between two constructs. Going on from there
     /// with a fresh state reads what the whole scan of `text` reads from there, provided the
     /// scan of `text` up to the point made the decisions that of `earlier` made: it does when
     /// both define the same citation commands and agree on every byte any construct starting
     /// before the point may have looked at ([`reach`]).
-    pub(super) fn resuming(text: &str, earlier: &str, points: &ResumePoints, before: usize) -> Option<ScanState> {
-        let mut state = ScanState::new(text, &[]);
-        let same_commands = state.user_commands.len() == points.commands.len()
-            && points.commands.iter().all(|command| state.user_commands.contains(command));
+    pub(super) fn resume(&mut self, text: &str, earlier: &str, points: &ResumePoints, before: usize) -> bool {
+        debug_assert!(self.pos == 0, "only a scan that has read nothing yet is moved");
+        let same_commands = self.user_commands.len() == points.commands.len()
+            && points.commands.iter().all(|command| self.user_commands.contains(command));
         if !same_commands {
-            return None;
+            return false;
         }
         let agreed = common_prefix(text.as_bytes(), earlier.as_bytes());
         let bytes = text.as_bytes();
         let at = points.points.partition_point(|&point| point < before);
-        let index = points.points[..at].iter().rposition(|&point| reach(bytes, point) < agreed)?;
+        let Some(index) = points.points[..at].iter().rposition(|&point| reach(bytes, point) < agreed) else {
+            return false;
+        };
         let from = points.points[index];
-        state.pos = from;
-        state.from = from;
+        self.pos = from;
+        self.from = from;
         // The points before it are the whole scan's too, and the next is noted where the
         // whole scan would note it.
-        state.scanned.resume.points = points.points[..=index].to_vec();
-        Some(state)
+        self.scanned.resume.points = points.points[..=index].to_vec();
+        true
     }
 
     /// Where the scan started: [`ScanState::is_prose`] answers only from there on, and
@@ -234,7 +236,7 @@ impl ScanState {
 const RESUME_EVERY: usize = if cfg!(test) { 64 } else { 1024 };
 
 /// Where a finished LaTeX scan of one text can be taken up in a later version of it (see
-/// [`ScanState::resuming`]): positions between constructs, ascending, and the citation
+/// [`ScanState::resume`]): positions between constructs, ascending, and the citation
 /// commands the text defined, sorted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ResumePoints {

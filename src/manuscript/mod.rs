@@ -319,7 +319,7 @@ pub struct EarlierScan {
 
 /// The whole LaTeX scan of a text, from `suffix`, a scan of it resumed at `from`, and the
 /// scan of an `earlier` version, which agrees with the whole scan before `from` (see
-/// [`latex::ScanState::resuming`]): every construct starting before `from` ended there, so its
+/// [`latex::ScanState::resume`]): every construct starting before `from` ended there, so its
 /// citations and stretches are the earlier scan's, cut at `from`.
 fn spliced(earlier: &EarlierScan, from: usize, suffix: Scanned) -> Scanned {
     // Bare DOIs were added to the earlier citations after the scan; they are found again.
@@ -359,7 +359,7 @@ enum MadeScan {
     /// A LaTeX scan stopped after the citation being typed (see [`latex::ScanState`]).
     Latex(latex::ScanState),
     /// A LaTeX scan taken up at a resume point of an earlier version's scan (see
-    /// [`latex::ScanState::resuming`]), finished with that scan's findings before the point.
+    /// [`latex::ScanState::resume`]), finished with that scan's findings before the point.
     Resumed(latex::ScanState, EarlierScan),
 }
 
@@ -466,18 +466,17 @@ impl<'t> ProseQuery<'t> {
             *made = None;
         }
         let made = made.get_or_insert_with(|| match self.dialect {
-            Dialect::Latex => self
-                .earlier
-                .and_then(|earlier| {
-                    let state = latex::ScanState::resuming(
-                        self.text,
-                        &earlier.text,
-                        &earlier.regions.resume,
-                        pos.saturating_add(1),
-                    )?;
-                    Some(MadeScan::Resumed(state, earlier.clone()))
-                })
-                .unwrap_or_else(|| MadeScan::Latex(latex::ScanState::new(self.text, &[]))),
+            Dialect::Latex => {
+                let mut state = latex::ScanState::new(self.text, &[]);
+                match self.earlier {
+                    Some(earlier)
+                        if state.resume(self.text, &earlier.text, &earlier.regions.resume, pos.saturating_add(1)) =>
+                    {
+                        MadeScan::Resumed(state, earlier.clone())
+                    }
+                    _ => MadeScan::Latex(state),
+                }
+            }
             dialect => MadeScan::Whole(scan_dialect(dialect, self.text)),
         });
         match made {

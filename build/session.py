@@ -1,26 +1,38 @@
 """One recorded editing session of a refls server, for `build/collect-symbol-order.sh`.
 
-Usage: python3 build/session.py ROOT DOC -- COMMAND...
+Usage: python3 build/session.py [--open-only] ROOT DOC -- COMMAND...
 
 Starts COMMAND (the server, usually under valgrind) in ROOT, a corpus made by
 `../shared/tools/gen_corpus.py`, with `refs.bib` as its corpus, opens DOC (`paper-500.tex` or
 `paper-500.md`) and does what a writer does: waits for the diagnostics, hovers, jumps and
 completes at twenty citations, resolves a completion item, types unknown keys and waits for
 their diagnostics, asks for symbols and code actions, then shuts the server down. The point is
-to run the code a session runs, not to time it. Standard library only.
+to run the code a session runs, not to time it. With `--open-only` it stops once the document's
+diagnostics and one hover have answered: the start-up alone, whose functions
+`callgrind_functions.py --startup` tells apart from those the requests run. Standard library only.
 """
 import json
 import os
 import re
+import queue
 import subprocess
 import sys
+import threading
 
 
 def main():
-    root, doc_name = sys.argv[1], sys.argv[2]
+    args = sys.argv[1:sys.argv.index("--")]
+    open_only = "--open-only" in args
+    root, doc_name = [arg for arg in args if arg != "--open-only"]
     command = sys.argv[sys.argv.index("--") + 1:]
+    # The start-up alone lasts until the server's log says the corpus's background work is done.
+    env = dict(os.environ, REFLS_LOG="refls=debug") if open_only else None
     server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL, cwd=root)
+                              stderr=subprocess.PIPE if open_only else subprocess.DEVNULL, cwd=root, env=env)
+    log = queue.Queue()
+    if open_only:
+        threading.Thread(target=lambda: [log.put(line.decode("utf-8", "replace")) for line in server.stderr],
+                         daemon=True).start()
 
     def send(message):
         body = json.dumps(message).encode()
@@ -74,6 +86,23 @@ def main():
     key = r"\\cite[tp]?\{([^},]+)" if language == "latex" else r"@([A-Za-z][\w:.-]+)"
     sites = [(n, m.start(1)) for n, line in enumerate(text.split("\n")) for m in re.finditer(key, line)][:20]
     document = {"uri": uri}
+    if open_only:
+        # Waits for the index as the first hover of a session does, then for the background
+        # work a session's requests overlap with: the abstracts' words and, on a cold start with
+        # a cache, the snapshot it stores.
+        line, column = sites[0]
+        request("textDocument/hover", {"textDocument": document, "position": {"line": line, "character": column + 2}})
+        caching = os.environ.get("REFLS_CACHE_DIR", "off") != "off"
+        searchable = from_snapshot = stored = False
+        while not (searchable and (stored or from_snapshot or not caching)):
+            entry = log.get(timeout=600)
+            searchable |= "abstracts left in their files searchable" in entry
+            from_snapshot |= "corpus taken from its snapshot" in entry
+            stored |= "snapshot of" in entry or "snapshot not stored" in entry
+        request("shutdown", None)
+        send({"jsonrpc": "2.0", "method": "exit"})
+        server.wait(timeout=120)
+        return
     for line, column in sites:
         at = {"textDocument": document, "position": {"line": line, "character": column + 2}}
         request("textDocument/hover", at)

@@ -463,6 +463,8 @@ impl Backend {
             if let Some(job) = snapshot {
                 job.store(&corpus);
             }
+            // The corpus is what a request after a pause touches (see `memory.rs`).
+            crate::memory::back_with_huge_pages();
         });
         for uri in uris {
             self.schedule_diagnostics(uri, Duration::ZERO);

@@ -10,69 +10,18 @@ and makes one edit (an unknown key typed, until its diagnostics arrive) or one c
 prefix typed, then completion), and `/proc/PID/smaps` says how much of each mapping the server
 touched since. On a virtual machine whose host ages the guest's memory, every 4 KiB page touched
 after a pause costs 10-40 us (benches/README.md, "After a pause"), so the sizes are what a
-request after a pause pays for. Huge pages count whole (2,048 KB each). Standard library only.
+request after a pause pays for. Huge pages count whole (2,048 KB each). The client is
+lspbench's (`../shared/tools/lspbench.py`, or `LSPBENCH`). Standard library only.
 """
 import argparse
-import json
 import mmap
 import os
 import random
 import re
 import statistics
-import subprocess
-import sys
-import threading
 import time
 
-
-class Server:
-    def __init__(self, command, root):
-        env = dict(os.environ, REFLS_CACHE_DIR="off")
-        self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, cwd=root, env=env)
-        self.next_id = 0
-        self.lock = threading.Condition()
-        self.messages = []
-        threading.Thread(target=self.read, daemon=True).start()
-
-    def read(self):
-        out = self.process.stdout
-        while True:
-            headers = {}
-            while True:
-                line = out.readline()
-                if not line:
-                    return
-                line = line.strip()
-                if not line:
-                    break
-                name, value = line.split(b":", 1)
-                headers[name.lower()] = value.strip()
-            message = json.loads(out.read(int(headers[b"content-length"])))
-            with self.lock:
-                self.messages.append((time.perf_counter(), message))
-                self.lock.notify_all()
-
-    def send(self, message):
-        body = json.dumps(dict(message, jsonrpc="2.0")).encode()
-        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.process.stdin.flush()
-
-    def wait(self, test, timeout=30):
-        with self.lock:
-            while True:
-                for at, message in self.messages:
-                    if test(message):
-                        self.messages.clear()
-                        return at
-                if not self.lock.wait(timeout):
-                    sys.exit("no answer from the server")
-
-    def request(self, method, params):
-        self.next_id += 1
-        wanted = self.next_id
-        self.send({"id": wanted, "method": method, "params": params})
-        return self.wait(lambda m: m.get("id") == wanted and "method" not in m)
+from lspbench_top import DEFAULT, load
 
 
 def touched(pid):
@@ -126,46 +75,48 @@ def main():
     args = parser.parse_args()
     SERVER = args.server
     root = os.path.abspath(args.dir)
-    server = Server([args.server], root)
-    pid = server.process.pid
-    root_uri = "file://" + root
-    server.request("initialize", {"processId": None, "rootUri": root_uri, "capabilities": {},
-                                  "initializationOptions": {"corpus": ["refs.bib"]}})
-    server.send({"method": "initialized", "params": {}})
-    uri = root_uri + "/paper-500.tex"
-    lines = open(os.path.join(root, "paper-500.tex"), encoding="utf-8").read().split("\n")
-    server.send({"method": "textDocument/didOpen", "params": {"textDocument": {
-        "uri": uri, "languageId": "latex", "version": 1, "text": "\n".join(lines)}}})
-    diagnostics = lambda version: lambda m: (m.get("method") == "textDocument/publishDiagnostics"
-                                             and m["params"].get("version") == version)
-    server.wait(diagnostics(1))
-    sites = [(n, m.group(1)) for n, line in enumerate(lines) for m in re.finditer(r"\\cite\{([^},]+)", line)]
-    time.sleep(2)  # the index's background work
-    version = 1
+    bench = load(os.environ.get("LSPBENCH", DEFAULT))
+    client = bench.LspClient([args.server], root, root, {}, env=dict(os.environ, REFLS_CACHE_DIR="off"))
+    pid = client.proc.pid
+    client.request("initialize", {"processId": None, "rootUri": bench.path_to_uri(root), "capabilities": {},
+                                  "initializationOptions": {"corpus": ["refs.bib"]}}, 60)
+    client.notify("initialized", {})
+    path = os.path.join(root, "paper-500.tex")
+    doc = bench.Doc(path, open(path, encoding="utf-8").read(), "latex")
+    client.notify("textDocument/didOpen", {"textDocument": {
+        "uri": doc.uri, "languageId": "latex", "version": doc.version, "text": doc.text()}})
 
-    def change(line, start, end, text):
-        nonlocal version
-        version += 1
-        server.send({"method": "textDocument/didChange", "params": {
-            "textDocument": {"uri": uri, "version": version},
-            "contentChanges": [{"range": {"start": {"line": line, "character": start},
-                                          "end": {"line": line, "character": end}}, "text": text}]}})
+    def diagnostics():
+        """Waits for the diagnostics of the document's current version."""
+        version = doc.version
+        _, entry = client.wait_diag(doc.path, 0, 30, lambda entry: entry[4] == version)
+        if entry is None:
+            raise SystemExit("no diagnostics for version %d" % version)
+        return entry[0]
+
+    diagnostics()
+    sites = [(n, m.group(1)) for n, line in enumerate(doc.lines) for m in re.finditer(r"\\cite\{([^},]+)", line)]
+    time.sleep(2)  # the index's background work
+
+    def change(line, start, length, text):
+        bench.send_change(client, doc, doc.delete(line, start, length) if length else doc.insert(line, start, text),
+                          text, "incremental")
 
     def edit(i):
         line, _ = sites[(i * 37) % len(sites)]
         typed = "\\cite{zzunknown%d} " % i
         started = time.perf_counter()
         change(line, 0, 0, typed)
-        return server.wait(diagnostics(version)) - started, (line, len(typed))
+        return diagnostics() - started, (line, len(typed))
 
     def complete(i):
         line, key = sites[(i * 53 + 11) % len(sites)]
         typed = "\\cite{%s} " % key[:3]
         started = time.perf_counter()
         change(line, 0, 0, typed)
-        done = server.request("textDocument/completion", {"textDocument": {"uri": uri},
-                                                          "position": {"line": line, "character": 9}})
-        return done - started, (line, len(typed))
+        client.request("textDocument/completion", {"textDocument": {"uri": doc.uri},
+                                                   "position": {"line": line, "character": 9}}, 30)
+        return time.perf_counter() - started, (line, len(typed))
 
     cold, hot = page_cost(args.pause)
     print("this machine: a page untouched for %.1f s costs %.1f us at its next touch, %.1f us right after"
@@ -183,14 +134,12 @@ def main():
                 sizes.setdefault(kind, []).append(size)
             times.append(took * 1000)
             change(line, 0, length, "")
-            server.wait(diagnostics(version))
+            diagnostics()
             time.sleep(0.2)
         parts = ", ".join("%s %d" % (kind, statistics.median(v)) for kind, v in
                           sorted(sizes.items(), key=lambda kv: -statistics.median(kv[1])) if statistics.median(v))
         print("%-10s %6.2f ms  %s" % (name, statistics.median(times), parts))
-    server.request("shutdown", None)
-    server.send({"method": "exit"})
-    server.process.wait(timeout=30)
+    client.shutdown()
 
 
 if __name__ == "__main__":

@@ -13,12 +13,13 @@
 //!
 //! A request after a pause pays for every page it touches that was not touched lately. On the
 //! virtual machines this project is measured on, a 4 KiB page left alone for a second costs
-//! 10–40 µs at its next touch (`benches/README.md`, "After a pause"), and an edit's diagnostics
-//! touched ~1 MB of a 10,000-entry corpus's records, names and index: most of the 7–10 ms an
-//! edit took after a pause, against ~1 ms right after another. [`back_with_huge_pages`] asks
-//! Linux to move the corpus's memory onto 2 MiB pages (`MADV_COLLAPSE`, Linux 6.1), so that
-//! such a request touches a few pages instead of hundreds. It only moves memory that is wholly
-//! resident already, so the resident size does not grow.
+//! 10–90 µs at its next touch, with the host's load (`benches/README.md`, "After a pause"), and
+//! an edit's diagnostics at a 10,000-entry corpus touched ~1.3 MB of heap and 1.1 MB of code:
+//! most of the 5–14 ms an edit took after a pause, against ~1 ms right after another.
+//! [`back_with_huge_pages`] asks Linux to move the corpus's memory onto 2 MiB pages
+//! (`MADV_COLLAPSE`, Linux 6.1), so that such a request touches a few pages instead of
+//! hundreds. It only moves memory that is wholly resident already, so the resident size does
+//! not grow.
 //!
 //! These are the crate's `unsafe` calls besides `fcntl` in `lsp/stdio.rs` and the tests'
 //! counting allocator (see ARCHITECTURE.md).
@@ -85,9 +86,10 @@ mod huge_pages {
             }
             done.resident += 1;
             #[allow(unsafe_code)]
-            // SAFETY: `MADV_COLLAPSE` changes which physical pages back the range, never its
-            // contents or whether it is mapped; a range that is not (or no longer) ours is
-            // refused with an error, not touched.
+            // SAFETY: `MADV_COLLAPSE` only changes which physical pages back the range, never
+            // what a read of it returns or whether it is mapped. Another thread may unmap or
+            // remap the range after `maps` was read; the call then collapses what is there or
+            // fails, and is still harmless.
             let status = unsafe { libc::madvise(start as *mut libc::c_void, huge, libc::MADV_COLLAPSE) };
             if status == 0 {
                 done.collapsed += 1;
@@ -112,8 +114,9 @@ mod huge_pages {
     }
 
     /// The starts of the `huge`-aligned stretches that lie wholly inside a private anonymous
-    /// read-write mapping of `maps` (the text of `/proc/self/maps`): the allocator's heaps.
-    /// Stacks and files are left alone.
+    /// read-write mapping of `maps` (the text of `/proc/self/maps`): the allocator's heaps, and
+    /// threads' stacks, which are never wholly resident and so stay as they are. Files and the
+    /// main thread's stack are left out.
     pub(super) fn stretches(maps: &str, huge: usize) -> Vec<usize> {
         let mut starts = Vec::new();
         for line in maps.lines() {

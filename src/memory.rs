@@ -186,7 +186,11 @@ mod huge_pages {
             memory.fill(7);
             assert!(resident(&mut pagemap, start, huge).unwrap());
             let done = crate::memory::back_with_huge_pages();
-            assert!(done.resident >= 1, "the written stretch was found resident");
+            if huge_page_size().is_some() {
+                assert!(done.resident >= 1, "the written stretch was found resident");
+            } else {
+                assert_eq!(done, HugePages::default(), "a kernel without huge pages is left alone");
+            }
             // Linux may refuse (huge pages off, an old kernel); whatever it does, the bytes stay.
             assert!(done.collapsed <= done.resident);
             assert!(memory.iter().all(|&byte| byte == 7));

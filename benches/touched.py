@@ -24,14 +24,14 @@ import time
 from lspbench_top import DEFAULT, load
 
 
-def touched(pid):
-    """KB referenced per kind of mapping."""
+def touched(pid, server):
+    """KB referenced per kind of mapping of process `pid`, whose program is `server`."""
     kinds, kind = {}, None
     for line in open("/proc/%d/smaps" % pid):
         if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
             fields = line.split()
             name = fields[5] if len(fields) > 5 else ""
-            if name.startswith("/") and os.path.realpath(name) == os.path.realpath(SERVER):
+            if name.startswith("/") and os.path.realpath(name) == os.path.realpath(server):
                 kind = "code" if "x" in fields[1] else "binary data"
             elif name.startswith("/"):
                 kind = "libraries"
@@ -51,29 +51,27 @@ def page_cost(pause):
     memory = mmap.mmap(-1, size)
     memory.write(b"\1" * size)
     pages = random.Random(7).sample(range(size // 4096), 200)
+
+    def median_read():
+        costs = []
+        for page in pages:
+            started = time.perf_counter()
+            memory[page * 4096]
+            costs.append((time.perf_counter() - started) * 1e6)
+        return statistics.median(costs)
+
     time.sleep(pause)
-    costs = []
-    for page in pages:
-        started = time.perf_counter()
-        memory[page * 4096]
-        costs.append((time.perf_counter() - started) * 1e6)
-    hot = []
-    for page in pages:
-        started = time.perf_counter()
-        memory[page * 4096]
-        hot.append((time.perf_counter() - started) * 1e6)
-    return statistics.median(costs), statistics.median(hot)
+    cold = median_read()
+    return cold, median_read()
 
 
 def main():
-    global SERVER
     parser = argparse.ArgumentParser()
     parser.add_argument("server")
     parser.add_argument("dir")
     parser.add_argument("--pause", type=float, default=0.7)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    SERVER = args.server
     root = os.path.abspath(args.dir)
     bench = load(os.environ.get("LSPBENCH", DEFAULT))
     client = bench.LspClient([args.server], root, root, {}, env=dict(os.environ, REFLS_CACHE_DIR="off"))
@@ -130,7 +128,7 @@ def main():
             time.sleep(args.pause)
             took, (line, length) = action(i)
             time.sleep(0.05)
-            for kind, size in touched(pid).items():
+            for kind, size in touched(pid, args.server).items():
                 sizes.setdefault(kind, []).append(size)
             times.append(took * 1000)
             change(line, 0, length, "")

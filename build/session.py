@@ -25,14 +25,13 @@ def main():
     open_only = "--open-only" in args
     root, doc_name = [arg for arg in args if arg != "--open-only"]
     command = sys.argv[sys.argv.index("--") + 1:]
-    # The start-up alone lasts until the server's log says the corpus's background work is done.
-    env = dict(os.environ, REFLS_LOG="refls=debug") if open_only else None
+    # The start-up lasts until the server's log says the corpus's background work is done.
+    env = dict(os.environ, REFLS_LOG="refls=debug")
     server = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE if open_only else subprocess.DEVNULL, cwd=root, env=env)
+                              stderr=subprocess.PIPE, cwd=root, env=env)
     log = queue.Queue()
-    if open_only:
-        threading.Thread(target=lambda: [log.put(line.decode("utf-8", "replace")) for line in server.stderr],
-                         daemon=True).start()
+    threading.Thread(target=lambda: [log.put(line.decode("utf-8", "replace")) for line in server.stderr],
+                     daemon=True).start()
 
     def send(message):
         body = json.dumps(message).encode()
@@ -86,46 +85,45 @@ def main():
     key = r"\\cite[tp]?\{([^},]+)" if language == "latex" else r"@([A-Za-z][\w:.-]+)"
     sites = [(n, m.start(1)) for n, line in enumerate(text.split("\n")) for m in re.finditer(key, line)][:20]
     document = {"uri": uri}
-    if open_only:
-        # Waits for the index as the first hover of a session does, then for the background
-        # work a session's requests overlap with: the abstracts' words and, on a cold start with
-        # a cache, the snapshot it stores.
-        line, column = sites[0]
-        request("textDocument/hover", {"textDocument": document, "position": {"line": line, "character": column + 2}})
-        caching = os.environ.get("REFLS_CACHE_DIR", "off") != "off"
-        searchable = from_snapshot = stored = False
-        while not (searchable and (stored or from_snapshot or not caching)):
-            entry = log.get(timeout=600)
-            searchable |= "abstracts left in their files searchable" in entry
-            from_snapshot |= "corpus taken from its snapshot" in entry
-            stored |= "snapshot of" in entry or "snapshot not stored" in entry
-        request("shutdown", None)
-        send({"jsonrpc": "2.0", "method": "exit"})
-        server.wait(timeout=120)
-        return
-    for line, column in sites:
-        at = {"textDocument": document, "position": {"line": line, "character": column + 2}}
-        request("textDocument/hover", at)
-        request("textDocument/definition", at)
-        result = request("textDocument/completion", at)
-        items = result.get("items", []) if isinstance(result, dict) else (result or [])
-        if items:
-            request("completionItem/resolve", items[0])
-    version = 1
-    for line, column in sites[:8]:
-        version += 1
-        start = {"line": line, "character": column}
-        send({"jsonrpc": "2.0", "method": "textDocument/didChange",
-              "params": {"textDocument": {"uri": uri, "version": version},
-                         "contentChanges": [{"range": {"start": start, "end": start}, "text": "zzunknown2020, "}]}})
-        diagnostics(uri, version)
-        request("textDocument/completion",
-                {"textDocument": document, "position": {"line": line, "character": column + 3}})
-    request("textDocument/documentSymbol", {"textDocument": document})
+    # The start-up ends once one hover answered (it waits for the index) and the corpus's
+    # background work is done: the abstracts' words and, on a cold start with a cache, the
+    # snapshot it stores. Whole sessions wait too, so that their start-up is the same work as
+    # an `--open-only` one (a session that ended before its snapshot was stored made the next
+    # warm one build the index again, and the index's functions looked like the requests').
     line, column = sites[0]
-    request("textDocument/codeAction", {"textDocument": document, "context": {"diagnostics": []},
-                                        "range": {"start": {"line": line, "character": column},
-                                                  "end": {"line": line, "character": column + 3}}})
+    request("textDocument/hover", {"textDocument": document, "position": {"line": line, "character": column + 2}})
+    caching = os.environ.get("REFLS_CACHE_DIR", "off") != "off"
+    searchable = from_snapshot = stored = False
+    while not (searchable and (stored or from_snapshot or not caching)):
+        entry = log.get(timeout=600)
+        searchable |= "abstracts left in their files searchable" in entry
+        from_snapshot |= "corpus taken from its snapshot" in entry
+        stored |= "snapshot of" in entry or "snapshot not stored" in entry
+    if not open_only:
+        for line, column in sites:
+            at = {"textDocument": document, "position": {"line": line, "character": column + 2}}
+            request("textDocument/hover", at)
+            request("textDocument/definition", at)
+            result = request("textDocument/completion", at)
+            items = result.get("items", []) if isinstance(result, dict) else (result or [])
+            if items:
+                request("completionItem/resolve", items[0])
+        version = 1
+        for line, column in sites[:8]:
+            version += 1
+            start = {"line": line, "character": column}
+            send({"jsonrpc": "2.0", "method": "textDocument/didChange",
+                  "params": {"textDocument": {"uri": uri, "version": version},
+                             "contentChanges": [{"range": {"start": start, "end": start},
+                                                 "text": "zzunknown2020, "}]}})
+            diagnostics(uri, version)
+            request("textDocument/completion",
+                    {"textDocument": document, "position": {"line": line, "character": column + 3}})
+        request("textDocument/documentSymbol", {"textDocument": document})
+        line, column = sites[0]
+        request("textDocument/codeAction", {"textDocument": document, "context": {"diagnostics": []},
+                                            "range": {"start": {"line": line, "character": column},
+                                                      "end": {"line": line, "character": column + 3}}})
     request("shutdown", None)
     send({"jsonrpc": "2.0", "method": "exit"})
     server.wait(timeout=120)

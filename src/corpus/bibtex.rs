@@ -705,13 +705,21 @@ fn parse_entry(
             failed.push(pair.value.span.start);
             return false;
         }
-        // The bytes of the value as written ([`raw_text`]), without its `@string` names.
+        // A value shorter than the limit cannot have more marks than it has bytes: nearly
+        // every value but an abstract is let through without counting them.
+        if pair.value.v.len() + expanded <= MAX_TEX_GROUPS {
+            return true;
+        }
+        // The bytes of the value as written ([`raw_text`]), without its `@string` names;
+        // counted without a branch per byte, which the compiler turns into vector code.
         let marks: usize = pair
             .value
             .v
             .iter()
             .map(|chunk| match chunk.v {
-                RawChunk::Normal(text) => text.bytes().filter(|b| matches!(b, b'{' | b'}' | b'$' | b'\\')).count(),
+                RawChunk::Normal(text) => {
+                    text.bytes().map(|b| usize::from(matches!(b, b'{' | b'}' | b'$' | b'\\'))).sum()
+                }
                 RawChunk::Abbreviation(_) => 0,
             })
             .sum();
@@ -1307,7 +1315,8 @@ pub fn tex_to_text(text: &str) -> String {
         LazyLock::new(|| Regex::new(r"\\[A-Za-z]+\*?\s*\{([^{}]*)\}").expect("valid regex"));
     static ESCAPED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\\([&%$#_{}])").expect("valid regex"));
     static BARE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\\([A-Za-z]+)\*?\s?").expect("valid regex"));
-    if !text.contains(['\\', '~', '{', '}']) {
+    // On bytes: the four are ASCII, and a search for a set of `char`s decodes every character.
+    if !text.bytes().any(|b| matches!(b, b'\\' | b'~' | b'{' | b'}')) {
         return names::collapse_whitespace(text);
     }
     let mut out = text.to_owned();

@@ -15,6 +15,7 @@ use super::lines::Line;
 use super::names::{self, AuthorList};
 use super::{Candidates, own_doi_candidates};
 use crate::corpus::doi::{DoiKind, find_dois};
+use crate::corpus::names::collapse_whitespace;
 use crate::corpus::record::Person;
 use crate::corpus::record::{Confidence, Field, WorkType};
 
@@ -93,10 +94,6 @@ pub(crate) fn normalise_pages(raw: &str) -> Option<String> {
         return Some(format!("{}-{}", &caps[1], &caps[2]));
     }
     (raw.chars().all(|c| c.is_ascii_alphanumeric()) && raw.chars().any(|c| c.is_ascii_digit())).then(|| raw.to_owned())
-}
-
-fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn sub_range(line: &Line, part: &str) -> std::ops::Range<usize> {
